@@ -1,0 +1,28 @@
+//! Compiles `proto/entitlements/v1/*.proto` into the stubs of this crate, with the protoc shipped
+//! by protoc-bin-vendored so that a fresh machine needs no system protoc.
+
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let protoc = protoc_bin_vendored::protoc_bin_path()?;
+    let well_known_types = protoc_bin_vendored::include_path()?;
+    // SAFETY: build scripts are single-threaded; prost-build reads PROTOC from the environment.
+    unsafe { std::env::set_var("PROTOC", protoc) };
+
+    let proto_root = PathBuf::from("proto");
+    let mut protos = Vec::new();
+    for entry in std::fs::read_dir(proto_root.join("entitlements/v1"))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|extension| extension == "proto") {
+            protos.push(path);
+        }
+    }
+    protos.sort();
+
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    tonic_prost_build::configure()
+        .file_descriptor_set_path(out_dir.join("entitlements_descriptor.bin"))
+        .compile_protos(&protos, &[proto_root, well_known_types])?;
+    println!("cargo:rerun-if-changed=proto");
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! The one error type of the service. Each variant is a kind of outcome a caller can act on; the
+//! service maps it once to a gRPC status and the gateway from there to Lago's HTTP envelope.
+
+use crate::validation::ValidationErrors;
+
+/// A resource whose absence is reported as `<resource>_not_found`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Feature,
+    Privilege,
+    Plan,
+    Entitlement,
+    Subscription,
+}
+
+impl Resource {
+    /// Lago's error code for this resource being absent, such as `feature_not_found`.
+    pub fn not_found_code(self) -> &'static str {
+        match self {
+            Self::Feature => "feature_not_found",
+            Self::Privilege => "privilege_not_found",
+            Self::Plan => "plan_not_found",
+            Self::Entitlement => "entitlement_not_found",
+            Self::Subscription => "subscription_not_found",
+        }
+    }
+}
+
+/// Why a request did not succeed.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum Error {
+    /// The object does not exist in the caller's organization (or is deleted).
+    #[error("{} not found", .0.not_found_code())]
+    NotFound(Resource),
+    /// The request is well formed but its values break a rule; Lago's 422.
+    #[error("validation errors: {0}")]
+    Validation(ValidationErrors),
+    /// The request is malformed (a required part is missing or unusable); Lago's 400.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// No API key, or one that no organization owns.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// The database cannot be reached; the caller may retry.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected state; the details are logged, never sent to the caller.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+impl Error {
+    /// Lago's 400 for a missing or empty root key, such as `feature`.
+    pub fn missing_param(param: &str) -> Self {
+        Self::BadRequest(format!("param is missing or the value is empty or invalid: {param}"))
+    }
+}

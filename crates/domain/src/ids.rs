@@ -1,0 +1,39 @@
+//! Typed identifiers, so that an organization id can never be passed where a feature id belongs.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A new time-ordered id (UUID v7), so that id order follows creation order.
+            pub fn generate() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(formatter)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An organization (tenant): every row belongs to one.
+    OrganizationId
+);
+id_type!(
+    /// A feature.
+    FeatureId
+);
+id_type!(
+    /// A privilege of a feature.
+    PrivilegeId
+);
