@@ -1,1 +1,107 @@
-//! placeholder
+//! Storage of the entitlements service on SQLite (the embedded default) or PostgreSQL, through
+//! SeaORM. Callers see domain types only. Every write method is one transaction that also appends
+//! its change events, so a failed request leaves neither rows nor events behind.
+
+mod change_log;
+mod db_error;
+mod entity;
+mod features;
+mod migration;
+mod organizations;
+mod timestamps;
+
+use std::time::Duration;
+
+use entitlements_domain::Error;
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+pub use change_log::{ChangeEvent, ChangeEventType};
+pub use migration::Migrator;
+pub use organizations::{ApiKey, NewOrganization};
+
+use db_error::from_db_error;
+
+/// How long a connection may wait for the database (a lock, a free pool slot) before the request
+/// fails as unavailable.
+const DATABASE_WAIT: Duration = Duration::from_secs(10);
+
+/// A handle on the database, cheap to clone (the pool is shared).
+#[derive(Debug, Clone)]
+pub struct Store {
+    connection: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `database_url` (`sqlite://path?mode=rwc` or `postgres://...`).
+    ///
+    /// # Errors
+    /// `Unavailable` when the database cannot be reached or opened.
+    pub async fn connect(database_url: &str) -> Result<Self, Error> {
+        let mut options = ConnectOptions::new(database_url.to_owned());
+        options
+            .sqlx_logging(false)
+            .acquire_timeout(DATABASE_WAIT)
+            .connect_timeout(DATABASE_WAIT)
+            // WAL lets readers proceed while one writer holds the lock; writers queue on the busy
+            // timeout instead of failing.
+            .map_sqlx_sqlite_opts(|sqlite| {
+                sqlite.journal_mode(SqliteJournalMode::Wal).busy_timeout(DATABASE_WAIT).foreign_keys(true)
+            });
+        if database_url.starts_with("sqlite:") {
+            // One SQLite file serves one process; a few connections are enough and keep memory low.
+            options.max_connections(8);
+        }
+        let connection = Database::connect(options).await.map_err(|error| from_db_error(&error))?;
+        Ok(Self { connection })
+    }
+
+    /// Applies the migrations that have not run yet.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when a migration fails.
+    pub async fn migrate(&self) -> Result<(), Error> {
+        Migrator::up(&self.connection, None).await.map_err(|error| from_db_error(&error))
+    }
+
+    /// Answers whether the database serves queries, for health checks.
+    ///
+    /// # Errors
+    /// `Unavailable` when it does not.
+    pub async fn ping(&self) -> Result<(), Error> {
+        // A read of a real table, not `SELECT 1`: SQLite answers that without touching the file.
+        self.connection
+            .execute_unprepared("SELECT count(*) FROM organizations WHERE id IS NULL")
+            .await
+            .map(|_| ())
+            .map_err(|error| Error::Unavailable(error.to_string()))
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.connection.get_database_backend()
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+    /// so two read-decide-write sequences queue rather than fail; on PostgreSQL the writers lock
+    /// the rows they decide on (`SELECT ... FOR UPDATE`).
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, Error> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        self.connection.begin_with_options(options).await.map_err(|error| from_db_error(&error))
+    }
+
+    pub(crate) fn connection(&self) -> &DatabaseConnection {
+        &self.connection
+    }
+}
+
+/// Commits a transaction, mapping the failure.
+pub(crate) async fn commit(transaction: DatabaseTransaction) -> Result<(), Error> {
+    transaction.commit().await.map_err(|error| from_db_error(&error))
+}

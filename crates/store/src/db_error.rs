@@ -1,0 +1,36 @@
+//! Database errors mapped to the domain's error kinds: lost connections are `Unavailable` (the
+//! client may retry), everything else is `Internal` (a bug, logged where the request is answered).
+
+use entitlements_domain::Error;
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
+
+pub(crate) fn from_db_error(error: &DbErr) -> Error {
+    if is_unavailable(error) {
+        Error::Unavailable(error.to_string())
+    } else {
+        Error::Internal(error.to_string())
+    }
+}
+
+/// Whether the error is a violated unique index, which callers turn into `value_already_exist`.
+pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+fn is_unavailable(error: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as SqlxError;
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => match sqlx.as_ref() {
+            SqlxError::Io(_) | SqlxError::PoolTimedOut | SqlxError::PoolClosed | SqlxError::Tls(_) => true,
+            SqlxError::Database(database_error) => {
+                // PostgreSQL: 57P01 admin shutdown, 57P03 cannot connect now, 08xxx connection
+                // exceptions; SQLite: 5 busy, 10 I/O error, 26 not a database.
+                let code = database_error.code().unwrap_or_default();
+                code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "5" | "10" | "26")
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}

@@ -1,0 +1,31 @@
+//! Forward-only migrations, the same for SQLite and PostgreSQL. Partial unique indexes are plain
+//! SQL because both databases accept the same `CREATE UNIQUE INDEX ... WHERE deleted_at IS NULL`.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_organizations;
+mod m20261122_000002_create_features;
+mod m20261122_000003_create_change_events;
+
+/// All migrations, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_organizations::Migration),
+            Box::new(m20261122_000002_create_features::Migration),
+            Box::new(m20261122_000003_create_change_events::Migration),
+        ]
+    }
+}
+
+/// Runs SQL statements that are valid as written on every backend we support.
+pub(crate) async fn execute_all(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    for statement in statements {
+        manager.get_connection().execute_unprepared(statement).await?;
+    }
+    Ok(())
+}
