@@ -244,8 +244,12 @@ fn command_stdout(command: &mut Command) -> Result<String, String> {
     if output.status.success() {
         return Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned());
     }
-    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    Err(format!("{command:?} failed ({}):\n{}\n{}", output.status, stdout.trim(), stderr.trim()))
+    let details: Vec<String> = [&output.stdout, &output.stderr]
+        .into_iter()
+        .map(|bytes| String::from_utf8_lossy(bytes).trim().to_owned())
+        .filter(|text| !text.is_empty())
+        .collect();
+    Err(format!("{command:?} failed ({}):\n{}", output.status, details.join("\n")))
 }
 
 /// The directory holding both initdb and pg_ctl: PATH first, then the highest installed version.

@@ -1,0 +1,103 @@
+//! `entitlements.v1.FeatureService`: authenticate, convert, call the domain and the store, convert
+//! back. Each write is one store transaction.
+
+use entitlements::v1 as pb;
+use entitlements::v1::feature_service_server::FeatureService;
+use entitlements_domain::{Error, NewFeature, PageRequest, PaginationMeta};
+use entitlements_store::Store;
+use tonic::{Request, Response, Status};
+
+use crate::auth::Authenticator;
+use crate::error_status::status_from_error;
+use crate::feature_conversions::{create_input, feature_to_pb, pagination_meta_to_pb, update_input};
+
+/// The FeatureService implementation.
+#[derive(Debug, Clone)]
+pub struct FeatureApi {
+    store: Store,
+    authenticator: Authenticator,
+}
+
+impl FeatureApi {
+    pub fn new(store: Store, authenticator: Authenticator) -> Self {
+        Self { store, authenticator }
+    }
+}
+
+#[tonic::async_trait]
+impl FeatureService for FeatureApi {
+    async fn create_feature(
+        &self,
+        request: Request<pb::CreateFeatureRequest>,
+    ) -> Result<Response<pb::CreateFeatureResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let new_feature = create_input(request.into_inner()).and_then(NewFeature::parse).map_err(status_from_error)?;
+        let feature = self.store.create_feature(organization_id, new_feature).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::CreateFeatureResponse { feature: Some(feature_to_pb(feature)) }))
+    }
+
+    async fn get_feature(
+        &self,
+        request: Request<pb::GetFeatureRequest>,
+    ) -> Result<Response<pb::GetFeatureResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::GetFeatureRequest { code } = request.into_inner();
+        let feature = self.store.feature(organization_id, &code).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::GetFeatureResponse { feature: Some(feature_to_pb(feature)) }))
+    }
+
+    async fn list_features(
+        &self,
+        request: Request<pb::ListFeaturesRequest>,
+    ) -> Result<Response<pb::ListFeaturesResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::ListFeaturesRequest { page, per_page, search_term } = request.into_inner();
+        let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
+        let search_term = Some(search_term.trim()).filter(|term| !term.is_empty());
+        let page =
+            self.store.list_features(organization_id, page_request, search_term).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::ListFeaturesResponse {
+            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            features: page.items.into_iter().map(feature_to_pb).collect(),
+        }))
+    }
+
+    async fn update_feature(
+        &self,
+        request: Request<pb::UpdateFeatureRequest>,
+    ) -> Result<Response<pb::UpdateFeatureResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::UpdateFeatureRequest { code, feature } = request.into_inner();
+        let Some(update) = update_input(feature) else {
+            // Lago looks the feature up before it reads the body: a missing feature is a 404 first.
+            self.store.feature(organization_id, &code).await.map_err(status_from_error)?;
+            return Err(status_from_error(Error::missing_param("feature")));
+        };
+        let feature = self.store.update_feature(organization_id, &code, update).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::UpdateFeatureResponse { feature: Some(feature_to_pb(feature)) }))
+    }
+
+    async fn delete_feature(
+        &self,
+        request: Request<pb::DeleteFeatureRequest>,
+    ) -> Result<Response<pb::DeleteFeatureResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::DeleteFeatureRequest { code } = request.into_inner();
+        let feature = self.store.delete_feature(organization_id, &code).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::DeleteFeatureResponse { feature: Some(feature_to_pb(feature)) }))
+    }
+
+    async fn delete_feature_privilege(
+        &self,
+        request: Request<pb::DeleteFeaturePrivilegeRequest>,
+    ) -> Result<Response<pb::DeleteFeaturePrivilegeResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::DeleteFeaturePrivilegeRequest { feature_code, privilege_code } = request.into_inner();
+        let feature = self
+            .store
+            .delete_feature_privilege(organization_id, &feature_code, &privilege_code)
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::DeleteFeaturePrivilegeResponse { feature: Some(feature_to_pb(feature)) }))
+    }
+}
