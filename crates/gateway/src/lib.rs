@@ -1,1 +1,39 @@
-//! placeholder
+//! The REST gateway: Lago's JSON API over the gRPC services. Each handler parses Lago's request
+//! shape into a proto request, calls the service through a generated client (in-process or
+//! remote), and renders the answer, or the status, in Lago's exact JSON.
+
+mod features;
+mod grpc_clients;
+mod health;
+mod lago_error;
+mod lago_json;
+mod pagination_params;
+mod request_body;
+
+use axum::Router;
+use axum::routing::get;
+
+pub use grpc_clients::{GrpcClients, GrpcTransport, TransportError};
+
+/// The gateway's routes: `/api/v1/...`, `GET /health`, and Lago's 404 for everything else.
+pub fn router(clients: GrpcClients) -> Router {
+    Router::new()
+        .route("/health", get(health::health))
+        .nest("/api/v1", features::routes())
+        .fallback(lago_error::route_not_found)
+        .method_not_allowed_fallback(lago_error::route_not_found)
+        .with_state(clients)
+}
+
+/// Wraps a message in a gRPC request carrying the caller's `Authorization` header, if any, as
+/// the `authorization` metadata the services read.
+fn with_api_key<T>(headers: &axum::http::HeaderMap, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Some(value) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| tonic::metadata::MetadataValue::try_from(value.as_bytes()).ok())
+    {
+        request.metadata_mut().insert("authorization", value);
+    }
+    request
+}

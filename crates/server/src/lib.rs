@@ -1,1 +1,21 @@
-//! placeholder
+//! The `entitlements-server` binary as a library: configuration, telemetry, wiring and shutdown,
+//! so that end-to-end tests run the real server in-process.
+
+pub mod admin;
+pub mod application;
+pub mod config;
+mod health;
+pub mod telemetry;
+
+pub use application::{Application, ServeConfig, shutdown_signal};
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("startup failed: {0}")]
+    Startup(String),
+    #[error("server failed: {0}")]
+    Serve(String),
+    #[error(transparent)]
+    Domain(#[from] entitlements_domain::Error),
+}

@@ -1,1 +1,43 @@
-fn main() {}
+//! `entitlements-server`: `serve` (the default), `migrate`, `admin create-organization`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use entitlements_server::config::{AdminCommand, Cli, Command, bootstrap_api_key};
+use entitlements_server::{Application, ServeConfig, ServerError, admin, shutdown_signal, telemetry};
+use entitlements_store::Store;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "exiting");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), ServerError> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let config =
+                ServeConfig { database_url: cli.database_url, args: cli.serve, bootstrap_api_key: bootstrap_api_key() };
+            Application::build(config).await?.run_until(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            Store::connect(&cli.database_url).await?.migrate().await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateOrganization { name }) => {
+            let store = Store::connect(&cli.database_url).await?;
+            let key = admin::create_organization(&store, &name).await?;
+            // The key is shown once, on stdout, so scripts can capture it; only its hash is stored.
+            println!("{key}");
+            Ok(())
+        }
+    }
+}

@@ -26,6 +26,9 @@ impl Authenticator {
     /// # Errors
     /// UNAUTHENTICATED when the key is missing or unknown; UNAVAILABLE when the database is down.
     pub async fn organization<T>(&self, request: &Request<T>) -> Result<OrganizationId, tonic::Status> {
+        if !self.store.is_migrated() {
+            return Err(status_from_error(Error::Unavailable("the database is not migrated yet".to_owned())));
+        }
         let key = request
             .metadata()
             .get(API_KEY_METADATA)

@@ -10,6 +10,8 @@ mod migration;
 mod organizations;
 mod timestamps;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use entitlements_domain::Error;
@@ -34,17 +36,23 @@ const DATABASE_WAIT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct Store {
     connection: DatabaseConnection,
+    /// Set once this process has applied the migrations; until then requests are refused as
+    /// unavailable rather than failing on missing tables.
+    migrated: Arc<AtomicBool>,
 }
 
 impl Store {
-    /// Connects to `database_url` (`sqlite://path?mode=rwc` or `postgres://...`).
+    /// Prepares a connection pool for `database_url` (`sqlite://path?mode=rwc` or
+    /// `postgres://...`). Connections are opened lazily, so a server can start (and report
+    /// NOT_SERVING) before its database answers.
     ///
     /// # Errors
-    /// `Unavailable` when the database cannot be reached or opened.
+    /// `Unavailable` when the URL cannot be used.
     pub async fn connect(database_url: &str) -> Result<Self, Error> {
         let mut options = ConnectOptions::new(database_url.to_owned());
         options
             .sqlx_logging(false)
+            .connect_lazy(true)
             .acquire_timeout(DATABASE_WAIT)
             .connect_timeout(DATABASE_WAIT)
             // WAL lets readers proceed while one writer holds the lock; writers queue on the busy
@@ -57,7 +65,7 @@ impl Store {
             options.max_connections(8);
         }
         let connection = Database::connect(options).await.map_err(|error| from_db_error(&error))?;
-        Ok(Self { connection })
+        Ok(Self { connection, migrated: Arc::new(AtomicBool::new(false)) })
     }
 
     /// Applies the migrations that have not run yet.
@@ -65,7 +73,14 @@ impl Store {
     /// # Errors
     /// `Unavailable` or `Internal` when a migration fails.
     pub async fn migrate(&self) -> Result<(), Error> {
-        Migrator::up(&self.connection, None).await.map_err(|error| from_db_error(&error))
+        Migrator::up(&self.connection, None).await.map_err(|error| from_db_error(&error))?;
+        self.migrated.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Whether this process has applied the migrations.
+    pub fn is_migrated(&self) -> bool {
+        self.migrated.load(Ordering::Acquire)
     }
 
     /// Answers whether the database serves queries, for health checks.

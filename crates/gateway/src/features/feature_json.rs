@@ -1,0 +1,134 @@
+//! Lago's feature JSON <-> FeatureService messages.
+
+use entitlements::v1 as pb;
+use serde_json::{Map, Value, json};
+
+use crate::lago_error::BodyError;
+use crate::lago_json::timestamp;
+use crate::request_body::{nullable_string, root_object};
+
+/// Sent for a `value_type` the gateway cannot name: proto enums are open, and the service
+/// rejects numbers it does not know with `value_is_invalid`, exactly as Lago rejects the string.
+const UNKNOWN_VALUE_TYPE: i32 = -1;
+
+/// `{"feature": {...}}` of POST /features; `None` when the root is missing or empty.
+pub(super) fn create_input_from_json(body: Map<String, Value>) -> Result<Option<pb::FeatureCreateInput>, BodyError> {
+    let Some(feature) = root_object(body, "feature")? else { return Ok(None) };
+    let code = match feature.get("code") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(code)) => code.clone(),
+        Some(_) => return Err(BodyError("feature.code must be a string".to_owned())),
+    };
+    Ok(Some(pb::FeatureCreateInput {
+        code,
+        name: nullable_string(&feature, "name", "feature")?.flatten(),
+        description: nullable_string(&feature, "description", "feature")?.flatten(),
+        privileges: privileges_from_json(&feature)?,
+    }))
+}
+
+/// `{"feature": {...}}` of PUT/PATCH /features/{code}; `None` when the root is missing or empty.
+pub(super) fn update_input_from_json(body: Map<String, Value>) -> Result<Option<pb::FeatureUpdateInput>, BodyError> {
+    let Some(feature) = root_object(body, "feature")? else { return Ok(None) };
+    Ok(Some(pb::FeatureUpdateInput {
+        name: nullable_string(&feature, "name", "feature")?.map(|value| pb::NullableString { value }),
+        description: nullable_string(&feature, "description", "feature")?.map(|value| pb::NullableString { value }),
+        privileges: privileges_from_json(&feature)?,
+    }))
+}
+
+fn privileges_from_json(feature: &Map<String, Value>) -> Result<Vec<pb::PrivilegeInput>, BodyError> {
+    match feature.get("privileges") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(privileges)) => privileges.iter().map(privilege_from_json).collect(),
+        Some(_) => Err(BodyError("feature.privileges must be an array".to_owned())),
+    }
+}
+
+fn privilege_from_json(privilege: &Value) -> Result<pb::PrivilegeInput, BodyError> {
+    let Value::Object(privilege) = privilege else {
+        return Err(BodyError("feature.privileges must contain objects".to_owned()));
+    };
+    let code = match privilege.get("code") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(code)) => code.clone(),
+        Some(_) => return Err(BodyError("privilege.code must be a string".to_owned())),
+    };
+    let value_type = match privilege.get("value_type") {
+        None => None,
+        Some(Value::Null) => Some(pb::PrivilegeValueType::Unspecified.into()),
+        Some(Value::String(value_type)) => Some(value_type_from_json(value_type)),
+        Some(_) => Some(UNKNOWN_VALUE_TYPE),
+    };
+    Ok(pb::PrivilegeInput {
+        code,
+        name: nullable_string(privilege, "name", "privilege")?.map(|value| pb::NullableString { value }),
+        value_type,
+        config: config_from_json(privilege.get("config")),
+    })
+}
+
+fn value_type_from_json(value_type: &str) -> i32 {
+    match value_type {
+        "string" => pb::PrivilegeValueType::String.into(),
+        "integer" => pb::PrivilegeValueType::Integer.into(),
+        "boolean" => pb::PrivilegeValueType::Boolean.into(),
+        "select" => pb::PrivilegeValueType::Select.into(),
+        _ => UNKNOWN_VALUE_TYPE,
+    }
+}
+
+/// Lago ignores a config that is not an object and treats `{}` as no config. A config of exactly
+/// `{"select_options": [strings]}` carries options; any other object cannot be valid for any type,
+/// so it is sent as present-but-empty, which the service rejects with `invalid_format`.
+fn config_from_json(config: Option<&Value>) -> Option<pb::PrivilegeConfig> {
+    let Some(Value::Object(config)) = config else { return None };
+    if config.is_empty() {
+        return None;
+    }
+    let select_options = match (config.len(), config.get("select_options")) {
+        (1, Some(Value::Array(options))) => {
+            options.iter().map(|option| option.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>()
+        }
+        _ => None,
+    };
+    Some(pb::PrivilegeConfig { select_options: select_options.unwrap_or_default() })
+}
+
+/// Lago's feature object: `code, name, description, privileges, created_at`.
+pub(super) fn feature_to_json(feature: &pb::Feature) -> Value {
+    json!({
+        "code": feature.code,
+        "name": feature.name,
+        "description": feature.description,
+        "privileges": feature.privileges.iter().map(privilege_to_json).collect::<Vec<_>>(),
+        "created_at": timestamp(feature.created_at.as_ref()),
+    })
+}
+
+/// Lago's privilege object: `code, name, value_type, config`.
+fn privilege_to_json(privilege: &pb::Privilege) -> Value {
+    json!({
+        "code": privilege.code,
+        "name": privilege.name,
+        "value_type": value_type_to_json(privilege.value_type()),
+        "config": privilege_config_to_json(privilege),
+    })
+}
+
+pub(crate) fn value_type_to_json(value_type: pb::PrivilegeValueType) -> &'static str {
+    match value_type {
+        pb::PrivilegeValueType::Integer => "integer",
+        pb::PrivilegeValueType::Boolean => "boolean",
+        pb::PrivilegeValueType::Select => "select",
+        pb::PrivilegeValueType::String | pb::PrivilegeValueType::Unspecified => "string",
+    }
+}
+
+/// `{"select_options": [...]}` for select privileges, `{}` for the others.
+pub(crate) fn privilege_config_to_json(privilege: &pb::Privilege) -> Value {
+    match (&privilege.config, privilege.value_type()) {
+        (Some(config), pb::PrivilegeValueType::Select) => json!({ "select_options": config.select_options }),
+        _ => json!({}),
+    }
+}

@@ -1,0 +1,49 @@
+//! The gRPC clients the gateway calls through. The transport is boxed so that the same handlers
+//! run against the in-process services (no socket, no extra hop) or a remote server.
+
+use entitlements::v1::feature_service_client::FeatureServiceClient;
+use tonic::body::Body;
+use tonic::transport::Channel;
+use tonic_health::pb::health_client::HealthClient;
+use tower::util::BoxCloneSyncService;
+use tower::{BoxError, ServiceExt};
+
+/// Any service that carries gRPC requests: a tonic `Channel` or the server's own routes.
+pub type GrpcTransport = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, TransportError>;
+
+/// A failure to carry a request (connection refused, upstream gone). A concrete type rather than
+/// a bare `BoxError`, whose trait-object lifetime trips the `Send` checks of the handlers' futures.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct TransportError(#[from] BoxError);
+
+/// The generated clients, one per service, over one transport.
+#[derive(Clone)]
+pub struct GrpcClients {
+    transport: GrpcTransport,
+}
+
+impl std::fmt::Debug for GrpcClients {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("GrpcClients").finish_non_exhaustive()
+    }
+}
+
+impl GrpcClients {
+    pub fn new(transport: GrpcTransport) -> Self {
+        Self { transport }
+    }
+
+    /// Clients of a remote server.
+    pub fn from_channel(channel: Channel) -> Self {
+        Self::new(BoxCloneSyncService::new(channel.map_err(|error| TransportError(BoxError::from(error)))))
+    }
+
+    pub(crate) fn features(&self) -> FeatureServiceClient<GrpcTransport> {
+        FeatureServiceClient::new(self.transport.clone())
+    }
+
+    pub(crate) fn health(&self) -> HealthClient<GrpcTransport> {
+        HealthClient::new(self.transport.clone())
+    }
+}

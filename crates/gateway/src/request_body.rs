@@ -1,0 +1,44 @@
+//! Reading request bodies the way Lago does, but strictly: JSON with a JSON content type, where
+//! Lago would have answered 500 or silently ignored the body, we answer a 400.
+
+use axum::http::{HeaderMap, header};
+use serde_json::{Map, Value};
+
+use crate::lago_error::BodyError;
+
+/// The body as a JSON object. An empty body reads as `{}` (Lago: no params).
+pub(crate) fn json_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, BodyError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let media_type = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if media_type != "application/json" && !media_type.ends_with("+json") {
+        return Err(BodyError("Content-Type must be application/json".to_owned()));
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(_) => Err(BodyError("request body must be a JSON object".to_owned())),
+        Err(error) => Err(BodyError(format!("invalid JSON: {error}"))),
+    }
+}
+
+/// The object under `root`; `None` when absent, null or empty (Lago's "param is missing").
+pub(crate) fn root_object(mut body: Map<String, Value>, root: &str) -> Result<Option<Map<String, Value>>, BodyError> {
+    match body.remove(root) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(object)) if object.is_empty() => Ok(None),
+        Some(Value::Object(object)) => Ok(Some(object)),
+        Some(_) => Err(BodyError(format!("{root} must be a JSON object"))),
+    }
+}
+
+/// An optional string field: `Ok(None)` when absent, `Ok(Some(None))` when null.
+pub(crate) fn nullable_string(object: &Map<String, Value>, key: &str, path: &str) -> Result<Option<Option<String>>, BodyError> {
+    match object.get(key) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(text)) => Ok(Some(Some(text.clone()))),
+        Some(_) => Err(BodyError(format!("{path}.{key} must be a string or null"))),
+    }
+}

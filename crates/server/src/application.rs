@@ -1,0 +1,207 @@
+//! The running server: listeners bound up front (so tests can use port 0 without races), the gRPC
+//! server with health and reflection, the REST gateway, and an ordered shutdown: health goes
+//! NOT_SERVING, the listeners stop accepting, requests in flight finish (up to a timeout).
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use entitlements_gateway::{GrpcClients, TransportError};
+use entitlements_service::ApiServices;
+use entitlements_store::Store;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+use tokio_util::sync::CancellationToken;
+use tonic::service::Routes;
+use tonic_health::ServingStatus;
+use tower::ServiceExt;
+use tower::util::BoxCloneSyncService;
+use tower_http::trace::TraceLayer;
+
+use crate::ServerError;
+use crate::config::ServeArgs;
+use crate::health;
+
+/// Everything `serve` needs, resolved from flags and environment.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub database_url: String,
+    pub args: ServeArgs,
+    pub bootstrap_api_key: Option<String>,
+}
+
+/// A server whose listeners are bound, ready to run.
+#[derive(Debug)]
+pub struct Application {
+    http_listener: TcpListener,
+    mode: Mode,
+    shutdown_timeout: Duration,
+}
+
+#[derive(Debug)]
+enum Mode {
+    /// gRPC services on their own listener, the gateway calling them in-process.
+    Full { grpc_listener: TcpListener, store: Store, bootstrap_api_key: Option<String>, health_check_interval: Duration },
+    /// Only the gateway, calling a remote gRPC server.
+    GatewayOnly { upstream: tonic::transport::Channel },
+}
+
+impl Application {
+    /// Binds the listeners and prepares the database pool (connections open lazily).
+    ///
+    /// # Errors
+    /// When an address cannot be bound or a URL is unusable.
+    pub async fn build(config: ServeConfig) -> Result<Self, ServerError> {
+        let http_listener = bind(config.args.http_addr).await?;
+        let mode = match &config.args.grpc_upstream {
+            Some(upstream) => {
+                let endpoint = tonic::transport::Endpoint::from_shared(upstream.clone())
+                    .map_err(|error| ServerError::Startup(format!("invalid --grpc-upstream {upstream}: {error}")))?;
+                Mode::GatewayOnly { upstream: endpoint.connect_lazy() }
+            }
+            None => Mode::Full {
+                grpc_listener: bind(config.args.grpc_addr).await?,
+                store: Store::connect(&config.database_url).await?,
+                bootstrap_api_key: config.bootstrap_api_key,
+                health_check_interval: config.args.health_check_interval(),
+            },
+        };
+        Ok(Self { http_listener, mode, shutdown_timeout: config.args.shutdown_timeout() })
+    }
+
+    /// Where the REST gateway listens.
+    pub fn http_address(&self) -> SocketAddr {
+        self.http_listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+    }
+
+    /// Where the gRPC server listens; `None` in gateway-only mode.
+    pub fn grpc_address(&self) -> Option<SocketAddr> {
+        match &self.mode {
+            Mode::Full { grpc_listener, .. } => grpc_listener.local_addr().ok(),
+            Mode::GatewayOnly { .. } => None,
+        }
+    }
+
+    /// Serves until `shutdown` completes, then shuts down in order.
+    ///
+    /// # Errors
+    /// When a server fails.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
+        let token = CancellationToken::new();
+        let (reporter, health_service) = tonic_health::server::health_reporter();
+        health::set_all(&reporter, ServingStatus::NotServing).await;
+        let mut tasks: Vec<JoinHandle<Result<(), ServerError>>> = Vec::new();
+        let clients = match self.mode {
+            Mode::GatewayOnly { upstream } => GrpcClients::from_channel(upstream),
+            Mode::Full { grpc_listener, store, bootstrap_api_key, health_check_interval } => {
+                let services = ApiServices::new(store.clone());
+                tokio::spawn(health::supervise_database(
+                    store,
+                    reporter.clone(),
+                    bootstrap_api_key,
+                    health_check_interval,
+                    token.clone(),
+                ));
+                let in_process = Routes::new(health_service.clone()).add_service(services.features.clone());
+                tasks.push(tokio::spawn(serve_grpc(grpc_listener, services, health_service, token.clone())));
+                let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
+                    in_process.prepare(),
+                    |never: Infallible| -> TransportError { match never {} },
+                );
+                GrpcClients::new(BoxCloneSyncService::new(transport))
+            }
+        };
+        tasks.push(tokio::spawn(serve_http(self.http_listener, clients, token.clone())));
+
+        shutdown.await;
+        tracing::info!("shutting down: health NOT_SERVING, finishing requests in flight");
+        health::set_all(&reporter, ServingStatus::NotServing).await;
+        token.cancel();
+        let drained = tokio::time::timeout(self.shutdown_timeout, futures_all(tasks)).await;
+        match drained {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!(timeout_secs = self.shutdown_timeout.as_secs(), "requests still in flight at the shutdown timeout");
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn futures_all(tasks: Vec<JoinHandle<Result<(), ServerError>>>) -> Result<(), ServerError> {
+    for task in tasks {
+        task.await.map_err(|error| ServerError::Serve(format!("server task failed: {error}")))??;
+    }
+    Ok(())
+}
+
+async fn bind(address: SocketAddr) -> Result<TcpListener, ServerError> {
+    TcpListener::bind(address).await.map_err(|error| ServerError::Startup(format!("cannot listen on {address}: {error}")))
+}
+
+async fn serve_grpc(
+    listener: TcpListener,
+    services: ApiServices,
+    health_service: tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health>,
+    token: CancellationToken,
+) -> Result<(), ServerError> {
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(entitlements::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(|error| ServerError::Startup(format!("reflection: {error}")))?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(entitlements::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .map_err(|error| ServerError::Startup(format!("reflection: {error}")))?;
+    tracing::info!(address = %listener.local_addr().map_err(|error| ServerError::Serve(error.to_string()))?, "grpc listening");
+    tonic::transport::Server::builder()
+        .layer(TraceLayer::new_for_grpc())
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(services.features)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
+        .await
+        .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))
+}
+
+async fn serve_http(listener: TcpListener, clients: GrpcClients, token: CancellationToken) -> Result<(), ServerError> {
+    tracing::info!(address = %listener.local_addr().map_err(|error| ServerError::Serve(error.to_string()))?, "http listening");
+    let router = entitlements_gateway::router(clients).layer(TraceLayer::new_for_http());
+    axum::serve(listener, router)
+        .with_graceful_shutdown(token.cancelled_owned())
+        .await
+        .map_err(|error| ServerError::Serve(format!("http server: {error}")))
+}
+
+/// Completes on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("received SIGINT"),
+        () = terminate => tracing::info!("received SIGTERM"),
+    }
+}

@@ -1,0 +1,59 @@
+//! The gRPC health service and what drives it. Every service starts NOT_SERVING; a supervisor
+//! applies the migrations (retrying until the database answers), then checks the database every
+//! interval and flips all statuses together. Shutdown sets NOT_SERVING before connections close.
+
+use std::time::Duration;
+
+use entitlements_service::SERVICE_NAMES;
+use entitlements_store::{ApiKey, Store};
+use tokio_util::sync::CancellationToken;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+/// Sets the overall status (`""`) and every API service's status at once.
+pub(crate) async fn set_all(reporter: &HealthReporter, status: ServingStatus) {
+    reporter.set_service_status("", status).await;
+    for service_name in SERVICE_NAMES {
+        reporter.set_service_status(service_name, status).await;
+    }
+}
+
+/// Migrates (and bootstraps the API key) once the database answers, then keeps the health
+/// statuses in step with the database until `shutdown`.
+pub(crate) async fn supervise_database(
+    store: Store,
+    reporter: HealthReporter,
+    bootstrap_api_key: Option<String>,
+    interval: Duration,
+    shutdown: CancellationToken,
+) {
+    let mut serving = false;
+    loop {
+        let healthy = if store.is_migrated() { store.ping().await.is_ok() } else { prepare(&store, bootstrap_api_key.as_deref()).await };
+        if healthy != serving && !shutdown.is_cancelled() {
+            serving = healthy;
+            let status = if healthy { ServingStatus::Serving } else { ServingStatus::NotServing };
+            tracing::info!(serving, "database health changed");
+            set_all(&reporter, status).await;
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
+/// Applies migrations and the bootstrap key; false (and logged) while the database refuses.
+async fn prepare(store: &Store, bootstrap_api_key: Option<&str>) -> bool {
+    if let Err(error) = store.migrate().await {
+        tracing::warn!(%error, "migrations not applied yet");
+        return false;
+    }
+    if let Some(key) = bootstrap_api_key
+        && let Err(error) = store.ensure_organization_with_api_key("default", &ApiKey::new(key)).await
+    {
+        tracing::warn!(%error, "default organization not ready yet");
+        return false;
+    }
+    true
+}
