@@ -1,0 +1,12 @@
+//! End-to-end tests: the real server, in-process on port 0 with a fresh database, driven through
+//! its REST gateway and its generated gRPC clients. Every scenario runs on SQLite and PostgreSQL.
+//! One test binary (with modules) keeps link time low.
+
+#[allow(dead_code, reason = "each helper is used by some scenarios, not necessarily all of them")]
+mod support;
+
+mod auth;
+mod features_grpc;
+mod features_rest;
+mod features_rest_errors;
+mod health_and_reflection;

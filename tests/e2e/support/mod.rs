@@ -1,0 +1,286 @@
+//! The test harness: `spawn_app(backend)` starts the server with a fresh database and two
+//! organizations, and returns a `TestApp` with one method per kind of call, so tests read like
+//! scenarios. `backend_tests!` turns each scenario into a SQLite and a PostgreSQL test.
+
+pub(crate) mod postgres;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use entitlements::v1::feature_service_client::FeatureServiceClient;
+use entitlements_server::config::ServeArgs;
+use entitlements_server::{Application, ServeConfig};
+use entitlements_store::{ApiKey, Store};
+use serde_json::Value;
+use tokio::task::JoinHandle;
+use tokio_stream::StreamExt;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+/// The API key of the organization the tests act as.
+pub(crate) const API_KEY: &str = "test-api-key";
+/// The API key of another organization, whose objects must stay invisible.
+pub(crate) const OTHER_API_KEY: &str = "other-api-key";
+
+/// The database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and clients for it.
+#[derive(Debug)]
+pub(crate) struct TestApp {
+    pub(crate) backend: Backend,
+    pub(crate) http_address: SocketAddr,
+    pub(crate) grpc_address: SocketAddr,
+    pub(crate) database_url: String,
+    pub(crate) store: Store,
+    http: reqwest::Client,
+    shutdown: CancellationToken,
+    server: JoinHandle<()>,
+    _data_dir: tempfile::TempDir,
+}
+
+/// Starts the server on `backend`; `None` when PostgreSQL is not available outside CI (the
+/// harness has said so loudly).
+pub(crate) async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like `spawn_app`, with a chance to change the serve settings (addresses are port 0, the
+/// health check runs every 50 ms, no bootstrap API key).
+pub(crate) async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut ServeConfig)) -> Option<TestApp> {
+    init_test_logging();
+    let data_dir = tempfile::tempdir().expect("a temp dir for the test database");
+    let database_url = match backend {
+        Backend::Sqlite => format!("sqlite://{}?mode=rwc", data_dir.path().join("entitlements.db").display()),
+        Backend::Postgres => {
+            let server = postgres::require_postgres_or_skip("end-to-end test")?;
+            tokio::task::block_in_place(|| server.create_database())
+        }
+    };
+    let store = Store::connect(&database_url).await.expect("connect the harness store");
+    store.migrate().await.expect("migrate the test database");
+    store.create_organization("test", &ApiKey::new(API_KEY)).await.expect("create the test organization");
+    store.create_organization("other", &ApiKey::new(OTHER_API_KEY)).await.expect("create the other organization");
+
+    let args = ServeArgs {
+        grpc_addr: "127.0.0.1:0".parse().expect("valid address"),
+        http_addr: "127.0.0.1:0".parse().expect("valid address"),
+        grpc_upstream: None,
+        health_check_interval_ms: 50,
+        shutdown_timeout_secs: 10,
+    };
+    let mut config = ServeConfig { database_url: database_url.clone(), args, bootstrap_api_key: None };
+    customize(&mut config);
+    let application = Application::build(config).await.expect("build the application");
+    let http_address = application.http_address();
+    let grpc_address = application.grpc_address().expect("a grpc listener");
+    let shutdown = CancellationToken::new();
+    let server_shutdown = shutdown.clone();
+    let server = tokio::spawn(async move {
+        application.run_until(server_shutdown.cancelled_owned()).await.expect("the server runs and stops cleanly");
+    });
+    let app = TestApp {
+        backend,
+        http_address,
+        grpc_address,
+        database_url,
+        store,
+        http: reqwest::Client::new(),
+        shutdown,
+        server,
+        _data_dir: data_dir,
+    };
+    app.wait_for_health("", ServingStatus::Serving).await;
+    Some(app)
+}
+
+/// Logs of the server under test, only when `TEST_LOG` is set (installed once per process).
+fn init_test_logging() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("TEST_LOG").is_some() {
+        ONCE.call_once(|| entitlements_server::telemetry::init(entitlements_server::config::LogFormat::Text));
+    }
+}
+
+/// A response: status and JSON body (`Value::Null` when the body is not JSON).
+#[derive(Debug)]
+pub(crate) struct HttpResponse {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
+    pub(crate) content_type: String,
+}
+
+impl TestApp {
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.http_address)
+    }
+
+    /// Sends a request as the test organization.
+    pub(crate) async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> HttpResponse {
+        self.send_as(Some(API_KEY), method, path, body).await
+    }
+
+    /// Sends a request with the given API key (or none).
+    pub(crate) async fn send_as(
+        &self,
+        api_key: Option<&str>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> HttpResponse {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(key) = api_key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        into_response(request.send().await.expect("the request reaches the server")).await
+    }
+
+    /// Sends a raw body with a content type, as the test organization.
+    pub(crate) async fn send_raw(&self, method: reqwest::Method, path: &str, content_type: &str, body: &str) -> HttpResponse {
+        let request = self
+            .http
+            .request(method, self.url(path))
+            .header("Authorization", format!("Bearer {API_KEY}"))
+            .header("Content-Type", content_type)
+            .body(body.to_owned());
+        into_response(request.send().await.expect("the request reaches the server")).await
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> HttpResponse {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> HttpResponse {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub(crate) async fn put(&self, path: &str, body: &Value) -> HttpResponse {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    pub(crate) async fn patch(&self, path: &str, body: &Value) -> HttpResponse {
+        self.send(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    pub(crate) async fn delete(&self, path: &str) -> HttpResponse {
+        self.send(reqwest::Method::DELETE, path, None).await
+    }
+
+    /// Creates a feature through REST and asserts it worked.
+    pub(crate) async fn create_feature(&self, feature: Value) -> Value {
+        let response = self.post("/api/v1/features", &serde_json::json!({ "feature": feature })).await;
+        assert_eq!(response.status, 200, "create feature: {}", response.body);
+        response.body
+    }
+
+    /// A channel to the gRPC server.
+    pub(crate) async fn grpc_channel(&self) -> Channel {
+        Channel::from_shared(format!("http://{}", self.grpc_address))
+            .expect("valid uri")
+            .connect()
+            .await
+            .expect("connect to the grpc server")
+    }
+
+    pub(crate) async fn feature_client(&self) -> FeatureServiceClient<Channel> {
+        FeatureServiceClient::new(self.grpc_channel().await)
+    }
+
+    pub(crate) async fn health_client(&self) -> HealthClient<Channel> {
+        HealthClient::new(self.grpc_channel().await)
+    }
+
+    /// Waits, through the health service's Watch stream, until `service` reports `expected`.
+    pub(crate) async fn wait_for_health(&self, service: &str, expected: ServingStatus) {
+        let mut client = self.health_client().await;
+        let mut stream = client
+            .watch(HealthCheckRequest { service: service.to_owned() })
+            .await
+            .expect("watch health")
+            .into_inner();
+        let wait = async {
+            while let Some(message) = stream.next().await {
+                if message.expect("a health update").status() == expected {
+                    return;
+                }
+            }
+            panic!("the health stream ended before {service:?} was {expected:?}");
+        };
+        tokio::time::timeout(Duration::from_secs(30), wait)
+            .await
+            .unwrap_or_else(|_| panic!("{service:?} did not become {expected:?} within 30s"));
+    }
+
+    /// Stops the server as SIGTERM would, and waits for it to finish.
+    pub(crate) async fn stop(self) {
+        self.shutdown.cancel();
+        self.server.await.expect("the server task ends");
+    }
+
+    /// The organization id of the test API key.
+    pub(crate) async fn organization_id(&self) -> entitlements_domain::OrganizationId {
+        self.store
+            .organization_for_api_key(&ApiKey::new(API_KEY))
+            .await
+            .expect("query the organization")
+            .expect("the test organization exists")
+    }
+}
+
+async fn into_response(response: reqwest::Response) -> HttpResponse {
+    let status = response.status().as_u16();
+    let content_type =
+        response.headers().get("content-type").and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
+    let text = response.text().await.expect("read the response body");
+    HttpResponse { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), content_type }
+}
+
+/// Adds the test organization's API key to a gRPC request.
+pub(crate) fn authorized<T>(message: T) -> tonic::Request<T> {
+    authorized_as(API_KEY, message)
+}
+
+pub(crate) fn authorized_as<T>(key: &str, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.metadata_mut().insert("authorization", format!("Bearer {key}").parse().expect("ascii metadata"));
+    request
+}
+
+/// Declares each scenario twice, on SQLite and on PostgreSQL:
+/// `backend_tests! { async fn name(app) { ... } }`.
+macro_rules! backend_tests {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let $app = $crate::support::spawn_app($crate::support::Backend::Sqlite)
+                        .await
+                        .expect("sqlite is always available");
+                    $body
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some($app) = $crate::support::spawn_app($crate::support::Backend::Postgres).await {
+                        $body
+                    }
+                }
+            }
+        )*
+    };
+}
+pub(crate) use backend_tests;
