@@ -90,20 +90,23 @@ impl Application {
     /// When a server fails.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
         let token = CancellationToken::new();
-        let (reporter, health_service) = tonic_health::server::health_reporter();
+        let (mut reporter, health_service) = tonic_health::server::health_reporter();
         health::set_all(&reporter, ServingStatus::NotServing).await;
         let mut tasks: Vec<JoinHandle<Result<(), ServerError>>> = Vec::new();
+        // Stopped first on shutdown, so that it cannot report SERVING after we report NOT_SERVING.
+        let supervisor_token = CancellationToken::new();
+        let mut supervisor = None;
         let clients = match self.mode {
             Mode::GatewayOnly { upstream } => GrpcClients::from_channel(upstream),
             Mode::Full { grpc_listener, store, bootstrap_api_key, health_check_interval } => {
                 let services = ApiServices::new(store.clone());
-                tokio::spawn(health::supervise_database(
+                supervisor = Some(tokio::spawn(health::supervise_database(
                     store,
                     reporter.clone(),
                     bootstrap_api_key,
                     health_check_interval,
-                    token.clone(),
-                ));
+                    supervisor_token.clone(),
+                )));
                 let in_process = Routes::new(health_service.clone()).add_service(services.features.clone());
                 tasks.push(tokio::spawn(serve_grpc(grpc_listener, services, health_service, token.clone())));
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
@@ -117,8 +120,15 @@ impl Application {
 
         shutdown.await;
         tracing::info!("shutting down: health NOT_SERVING, finishing requests in flight");
+        supervisor_token.cancel();
+        if let Some(supervisor) = supervisor
+            && let Err(error) = supervisor.await
+        {
+            tracing::error!(%error, "health supervisor failed");
+        }
         health::set_all(&reporter, ServingStatus::NotServing).await;
         token.cancel();
+        health::end_watch_streams(&mut reporter).await;
         let drained = tokio::time::timeout(self.shutdown_timeout, futures_all(tasks)).await;
         match drained {
             Ok(result) => result,

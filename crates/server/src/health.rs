@@ -18,6 +18,15 @@ pub(crate) async fn set_all(reporter: &HealthReporter, status: ServingStatus) {
     }
 }
 
+/// Forgets every status, which ends open Watch streams (after they delivered NOT_SERVING), so
+/// that their connections do not hold a graceful shutdown open until its timeout.
+pub(crate) async fn end_watch_streams(reporter: &mut HealthReporter) {
+    reporter.clear_service_status("").await;
+    for service_name in SERVICE_NAMES {
+        reporter.clear_service_status(service_name).await;
+    }
+}
+
 /// Migrates (and bootstraps the API key) once the database answers, then keeps the health
 /// statuses in step with the database until `shutdown`.
 pub(crate) async fn supervise_database(
@@ -29,8 +38,14 @@ pub(crate) async fn supervise_database(
 ) {
     let mut serving = false;
     loop {
-        let healthy = if store.is_migrated() { store.ping().await.is_ok() } else { prepare(&store, bootstrap_api_key.as_deref()).await };
-        if healthy != serving && !shutdown.is_cancelled() {
+        let check = async {
+            if store.is_migrated() { store.ping().await.is_ok() } else { prepare(&store, bootstrap_api_key.as_deref()).await }
+        };
+        let healthy = tokio::select! {
+            () = shutdown.cancelled() => return,
+            healthy = check => healthy,
+        };
+        if healthy != serving {
             serving = healthy;
             let status = if healthy { ServingStatus::Serving } else { ServingStatus::NotServing };
             tracing::info!(serving, "database health changed");
