@@ -18,12 +18,7 @@ pub use prost_types;
 pub use tonic;
 
 /// The `entitlements.v1` package.
-#[allow(
-    missing_debug_implementations,
-    unreachable_pub,
-    clippy::all,
-    reason = "generated code"
-)]
+#[allow(missing_debug_implementations, unreachable_pub, clippy::all, reason = "generated code")]
 pub mod v1 {
     tonic::include_proto!("entitlements.v1");
 }

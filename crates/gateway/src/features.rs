@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{delete, get};
@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::grpc_clients::GrpcClients;
 use crate::lago_error::{BodyError, LagoError};
+use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
 use crate::request_body::json_object;
 use crate::{pagination_params, with_api_key};
@@ -24,11 +25,18 @@ use feature_json::{create_input_from_json, feature_to_json, update_input_from_js
 pub(crate) fn routes() -> Router<GrpcClients> {
     Router::new()
         .route("/features", get(list_features).post(create_feature))
-        .route("/features/{code}", get(get_feature).put(update_feature).patch(update_feature).delete(delete_feature))
+        .route(
+            "/features/{code}",
+            get(get_feature).put(update_feature).patch(update_feature).delete(delete_feature),
+        )
         .route("/features/{feature_code}/privileges/{privilege_code}", delete(delete_feature_privilege))
 }
 
-async fn create_feature(State(clients): State<GrpcClients>, headers: HeaderMap, body: Bytes) -> Result<Response, LagoError> {
+async fn create_feature(
+    State(clients): State<GrpcClients>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, LagoError> {
     let (feature, body_error) = split(json_object(&headers, &body).and_then(create_input_from_json));
     let request = with_api_key(&headers, pb::CreateFeatureRequest { feature });
     let response = clients
@@ -42,7 +50,7 @@ async fn create_feature(State(clients): State<GrpcClients>, headers: HeaderMap, 
 async fn list_features(
     State(clients): State<GrpcClients>,
     headers: HeaderMap,
-    Query(params): Query<HashMap<String, String>>,
+    LagoQuery(params): LagoQuery<HashMap<String, String>>,
 ) -> Result<Response, LagoError> {
     let request = with_api_key(
         &headers,
@@ -52,8 +60,11 @@ async fn list_features(
             search_term: params.get("search_term").cloned().unwrap_or_default(),
         },
     );
-    let response =
-        clients.features().list_features(request).await.map_err(|status| LagoError::from_status(&status, None))?;
+    let response = clients
+        .features()
+        .list_features(request)
+        .await
+        .map_err(|status| LagoError::from_status(&status, None))?;
     let pb::ListFeaturesResponse { features, meta } = response.into_inner();
     let meta = meta.unwrap_or_default();
     let body = json!({
@@ -72,17 +83,21 @@ async fn list_features(
 async fn get_feature(
     State(clients): State<GrpcClients>,
     headers: HeaderMap,
-    Path(code): Path<String>,
+    LagoPath(code): LagoPath<String>,
 ) -> Result<Response, LagoError> {
     let request = with_api_key(&headers, pb::GetFeatureRequest { code });
-    let response = clients.features().get_feature(request).await.map_err(|status| LagoError::from_status(&status, None))?;
+    let response = clients
+        .features()
+        .get_feature(request)
+        .await
+        .map_err(|status| LagoError::from_status(&status, None))?;
     Ok(feature_response(response.into_inner().feature))
 }
 
 async fn update_feature(
     State(clients): State<GrpcClients>,
     headers: HeaderMap,
-    Path(code): Path<String>,
+    LagoPath(code): LagoPath<String>,
     body: Bytes,
 ) -> Result<Response, LagoError> {
     let (feature, body_error) = split(json_object(&headers, &body).and_then(update_input_from_json));
@@ -98,18 +113,21 @@ async fn update_feature(
 async fn delete_feature(
     State(clients): State<GrpcClients>,
     headers: HeaderMap,
-    Path(code): Path<String>,
+    LagoPath(code): LagoPath<String>,
 ) -> Result<Response, LagoError> {
     let request = with_api_key(&headers, pb::DeleteFeatureRequest { code });
-    let response =
-        clients.features().delete_feature(request).await.map_err(|status| LagoError::from_status(&status, None))?;
+    let response = clients
+        .features()
+        .delete_feature(request)
+        .await
+        .map_err(|status| LagoError::from_status(&status, None))?;
     Ok(feature_response(response.into_inner().feature))
 }
 
 async fn delete_feature_privilege(
     State(clients): State<GrpcClients>,
     headers: HeaderMap,
-    Path((feature_code, privilege_code)): Path<(String, String)>,
+    LagoPath((feature_code, privilege_code)): LagoPath<(String, String)>,
 ) -> Result<Response, LagoError> {
     let request = with_api_key(&headers, pb::DeleteFeaturePrivilegeRequest { feature_code, privilege_code });
     let response = clients

@@ -31,11 +31,17 @@ pub(crate) struct BodyError(pub(crate) String);
 
 impl LagoError {
     pub(crate) fn bad_request(message: &str) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, body: json!({ "status": 400, "error": format!("BadRequest: {message}") }) }
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            body: json!({ "status": 400, "error": format!("BadRequest: {message}") }),
+        }
     }
 
     pub(crate) fn not_found(code: &str) -> Self {
-        Self { status: StatusCode::NOT_FOUND, body: json!({ "status": 404, "error": "Not Found", "code": code }) }
+        Self {
+            status: StatusCode::NOT_FOUND,
+            body: json!({ "status": 404, "error": "Not Found", "code": code }),
+        }
     }
 
     /// Translates a service status. When the gateway already knows the body was unreadable, its
@@ -68,9 +74,10 @@ impl LagoError {
                 }
                 _ => Self::bad_request(body_error.map_or(status.message(), |error| error.0.as_str())),
             },
-            Code::Unauthenticated => {
-                Self { status: StatusCode::UNAUTHORIZED, body: json!({ "status": 401, "error": "Unauthorized" }) }
-            }
+            Code::Unauthenticated => Self {
+                status: StatusCode::UNAUTHORIZED,
+                body: json!({ "status": 401, "error": "Unauthorized" }),
+            },
             Code::Unavailable => Self {
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 body: json!({ "status": 503, "error": "Service Unavailable" }),

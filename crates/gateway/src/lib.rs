@@ -6,6 +6,7 @@ mod features;
 mod grpc_clients;
 mod health;
 mod lago_error;
+mod lago_extract;
 mod lago_json;
 mod pagination_params;
 mod request_body;

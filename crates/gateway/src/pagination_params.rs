@@ -9,7 +9,9 @@ pub(crate) fn page(raw: Option<&str>) -> Option<i64> {
 /// `per_page`: used only when it starts with a digit (Kaminari), otherwise -1, which the service
 /// reads as Kaminari's fallback size.
 pub(crate) fn per_page(raw: Option<&str>) -> Option<i64> {
-    raw.map(|raw| if raw.starts_with(|character: char| character.is_ascii_digit()) { ruby_to_i(raw) } else { -1 })
+    raw.map(
+        |raw| if raw.starts_with(|character: char| character.is_ascii_digit()) { ruby_to_i(raw) } else { -1 },
+    )
 }
 
 /// Ruby's `String#to_i`: leading whitespace, an optional sign, then digits; 0 when none.

@@ -11,7 +11,8 @@ pub(crate) fn json_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let content_type =
+        headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
     let media_type = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     if media_type != "application/json" && !media_type.ends_with("+json") {
         return Err(BodyError("Content-Type must be application/json".to_owned()));
@@ -24,7 +25,10 @@ pub(crate) fn json_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String
 }
 
 /// The object under `root`; `None` when absent, null or empty (Lago's "param is missing").
-pub(crate) fn root_object(mut body: Map<String, Value>, root: &str) -> Result<Option<Map<String, Value>>, BodyError> {
+pub(crate) fn root_object(
+    mut body: Map<String, Value>,
+    root: &str,
+) -> Result<Option<Map<String, Value>>, BodyError> {
     match body.remove(root) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(object)) if object.is_empty() => Ok(None),
@@ -34,7 +38,11 @@ pub(crate) fn root_object(mut body: Map<String, Value>, root: &str) -> Result<Op
 }
 
 /// An optional string field: `Ok(None)` when absent, `Ok(Some(None))` when null.
-pub(crate) fn nullable_string(object: &Map<String, Value>, key: &str, path: &str) -> Result<Option<Option<String>>, BodyError> {
+pub(crate) fn nullable_string(
+    object: &Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<Option<String>>, BodyError> {
     match object.get(key) {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),

@@ -43,7 +43,12 @@ pub struct Application {
 #[derive(Debug)]
 enum Mode {
     /// gRPC services on their own listener, the gateway calling them in-process.
-    Full { grpc_listener: TcpListener, store: Store, bootstrap_api_key: Option<String>, health_check_interval: Duration },
+    Full {
+        grpc_listener: TcpListener,
+        store: Store,
+        bootstrap_api_key: Option<String>,
+        health_check_interval: Duration,
+    },
     /// Only the gateway, calling a remote gRPC server.
     GatewayOnly { upstream: tonic::transport::Channel },
 }
@@ -57,8 +62,10 @@ impl Application {
         let http_listener = bind(config.args.http_addr).await?;
         let mode = match &config.args.grpc_upstream {
             Some(upstream) => {
-                let endpoint = tonic::transport::Endpoint::from_shared(upstream.clone())
-                    .map_err(|error| ServerError::Startup(format!("invalid --grpc-upstream {upstream}: {error}")))?;
+                let endpoint =
+                    tonic::transport::Endpoint::from_shared(upstream.clone()).map_err(|error| {
+                        ServerError::Startup(format!("invalid --grpc-upstream {upstream}: {error}"))
+                    })?;
                 Mode::GatewayOnly { upstream: endpoint.connect_lazy() }
             }
             None => Mode::Full {
@@ -133,7 +140,10 @@ impl Application {
         match drained {
             Ok(result) => result,
             Err(_) => {
-                tracing::warn!(timeout_secs = self.shutdown_timeout.as_secs(), "requests still in flight at the shutdown timeout");
+                tracing::warn!(
+                    timeout_secs = self.shutdown_timeout.as_secs(),
+                    "requests still in flight at the shutdown timeout"
+                );
                 Ok(())
             }
         }
@@ -148,13 +158,17 @@ async fn futures_all(tasks: Vec<JoinHandle<Result<(), ServerError>>>) -> Result<
 }
 
 async fn bind(address: SocketAddr) -> Result<TcpListener, ServerError> {
-    TcpListener::bind(address).await.map_err(|error| ServerError::Startup(format!("cannot listen on {address}: {error}")))
+    TcpListener::bind(address)
+        .await
+        .map_err(|error| ServerError::Startup(format!("cannot listen on {address}: {error}")))
 }
 
 async fn serve_grpc(
     listener: TcpListener,
     services: ApiServices,
-    health_service: tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health>,
+    health_service: tonic_health::pb::health_server::HealthServer<
+        impl tonic_health::pb::health_server::Health,
+    >,
     token: CancellationToken,
 ) -> Result<(), ServerError> {
     let reflection_v1 = tonic_reflection::server::Builder::configure()
@@ -179,7 +193,11 @@ async fn serve_grpc(
         .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))
 }
 
-async fn serve_http(listener: TcpListener, clients: GrpcClients, token: CancellationToken) -> Result<(), ServerError> {
+async fn serve_http(
+    listener: TcpListener,
+    clients: GrpcClients,
+    token: CancellationToken,
+) -> Result<(), ServerError> {
     tracing::info!(address = %listener.local_addr().map_err(|error| ServerError::Serve(error.to_string()))?, "http listening");
     let router = entitlements_gateway::router(clients).layer(TraceLayer::new_for_http());
     axum::serve(listener, router)

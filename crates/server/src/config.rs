@@ -15,7 +15,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// Database URL: `sqlite://PATH?mode=rwc` (embedded) or `postgres://USER:PASSWORD@HOST/DB`.
-    #[arg(long, env = "ENTITLEMENTS_DATABASE_URL", default_value = "sqlite://entitlements.db?mode=rwc", global = true)]
+    #[arg(
+        long,
+        env = "ENTITLEMENTS_DATABASE_URL",
+        default_value = "sqlite://entitlements.db?mode=rwc",
+        global = true
+    )]
     pub database_url: String,
 
     /// Log format.

@@ -39,7 +39,11 @@ pub(crate) async fn supervise_database(
     let mut serving = false;
     loop {
         let check = async {
-            if store.is_migrated() { store.ping().await.is_ok() } else { prepare(&store, bootstrap_api_key.as_deref()).await }
+            if store.is_migrated() {
+                store.ping().await.is_ok()
+            } else {
+                prepare(&store, bootstrap_api_key.as_deref()).await
+            }
         };
         let healthy = tokio::select! {
             () = shutdown.cancelled() => return,

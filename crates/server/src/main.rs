@@ -23,8 +23,11 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), ServerError> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let config =
-                ServeConfig { database_url: cli.database_url, args: cli.serve, bootstrap_api_key: bootstrap_api_key() };
+            let config = ServeConfig {
+                database_url: cli.database_url,
+                args: cli.serve,
+                bootstrap_api_key: bootstrap_api_key(),
+            };
             Application::build(config).await?.run_until(shutdown_signal()).await
         }
         Command::Migrate => {

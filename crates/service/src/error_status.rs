@@ -45,13 +45,20 @@ pub fn status_from_error(error: Error) -> Status {
                 ErrorDetails::with_bad_request(violations),
             )
         }
-        Error::BadRequest(message) => with_reason(Code::InvalidArgument, message, "bad_request", ErrorDetails::new()),
+        Error::BadRequest(message) => {
+            with_reason(Code::InvalidArgument, message, "bad_request", ErrorDetails::new())
+        }
         Error::Unauthenticated => {
             with_reason(Code::Unauthenticated, "unauthorized".to_owned(), "unauthorized", ErrorDetails::new())
         }
         Error::Unavailable(message) => {
             tracing::warn!(error = %message, "database unavailable");
-            with_reason(Code::Unavailable, "database unavailable".to_owned(), "unavailable", ErrorDetails::new())
+            with_reason(
+                Code::Unavailable,
+                "database unavailable".to_owned(),
+                "unavailable",
+                ErrorDetails::new(),
+            )
         }
         Error::Internal(message) => {
             tracing::error!(error = %message, "internal error");

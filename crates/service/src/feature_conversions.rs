@@ -4,15 +4,20 @@
 use chrono::{DateTime, Utc};
 use entitlements::v1 as pb;
 use entitlements_domain::{
-    Error, Feature, FeatureCreateInput, FeatureUpdateInput, PaginationMeta, Privilege, PrivilegeInput, ValueType,
-    ValueTypeInput,
+    Error, Feature, FeatureCreateInput, FeatureUpdateInput, PaginationMeta, Privilege, PrivilegeInput,
+    ValueType, ValueTypeInput,
 };
 
 pub(crate) fn create_input(request: pb::CreateFeatureRequest) -> Result<FeatureCreateInput, Error> {
     let pb::CreateFeatureRequest { feature } = request;
     let pb::FeatureCreateInput { code, name, description, privileges } =
         feature.ok_or_else(|| Error::missing_param("feature"))?;
-    Ok(FeatureCreateInput { code, name, description, privileges: privileges.into_iter().map(privilege_input).collect() })
+    Ok(FeatureCreateInput {
+        code,
+        name,
+        description,
+        privileges: privileges.into_iter().map(privilege_input).collect(),
+    })
 }
 
 /// The update, or `None` when the request carries no `feature` (a 400 once the feature is found).
@@ -75,7 +80,9 @@ pub(crate) fn timestamp(instant: DateTime<Utc>) -> prost_types::Timestamp {
 fn privilege_to_pb(privilege: Privilege) -> pb::Privilege {
     pb::Privilege {
         value_type: value_type_to_pb(privilege.privilege_type.value_type()).into(),
-        config: Some(pb::PrivilegeConfig { select_options: privilege.privilege_type.select_options().to_vec() }),
+        config: Some(pb::PrivilegeConfig {
+            select_options: privilege.privilege_type.select_options().to_vec(),
+        }),
         code: privilege.code.as_str().to_owned(),
         name: privilege.name,
     }

@@ -31,8 +31,10 @@ impl FeatureService for FeatureApi {
         request: Request<pb::CreateFeatureRequest>,
     ) -> Result<Response<pb::CreateFeatureResponse>, Status> {
         let organization_id = self.authenticator.organization(&request).await?;
-        let new_feature = create_input(request.into_inner()).and_then(NewFeature::parse).map_err(status_from_error)?;
-        let feature = self.store.create_feature(organization_id, new_feature).await.map_err(status_from_error)?;
+        let new_feature =
+            create_input(request.into_inner()).and_then(NewFeature::parse).map_err(status_from_error)?;
+        let feature =
+            self.store.create_feature(organization_id, new_feature).await.map_err(status_from_error)?;
         Ok(Response::new(pb::CreateFeatureResponse { feature: Some(feature_to_pb(feature)) }))
     }
 
@@ -54,8 +56,11 @@ impl FeatureService for FeatureApi {
         let pb::ListFeaturesRequest { page, per_page, search_term } = request.into_inner();
         let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
         let search_term = Some(search_term.trim()).filter(|term| !term.is_empty());
-        let page =
-            self.store.list_features(organization_id, page_request, search_term).await.map_err(status_from_error)?;
+        let page = self
+            .store
+            .list_features(organization_id, page_request, search_term)
+            .await
+            .map_err(status_from_error)?;
         Ok(Response::new(pb::ListFeaturesResponse {
             meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
             features: page.items.into_iter().map(feature_to_pb).collect(),
@@ -73,7 +78,8 @@ impl FeatureService for FeatureApi {
             self.store.feature(organization_id, &code).await.map_err(status_from_error)?;
             return Err(status_from_error(Error::missing_param("feature")));
         };
-        let feature = self.store.update_feature(organization_id, &code, update).await.map_err(status_from_error)?;
+        let feature =
+            self.store.update_feature(organization_id, &code, update).await.map_err(status_from_error)?;
         Ok(Response::new(pb::UpdateFeatureResponse { feature: Some(feature_to_pb(feature)) }))
     }
 

@@ -61,12 +61,16 @@ pub(crate) async fn append(
     organization_id: OrganizationId,
     changes: Vec<PendingChange>,
 ) -> Result<(), Error> {
-    let count = i64::try_from(changes.len()).map_err(|_| Error::Internal("too many change events".to_owned()))?;
+    let count =
+        i64::try_from(changes.len()).map_err(|_| Error::Internal("too many change events".to_owned()))?;
     if count == 0 {
         return Ok(());
     }
     let updated = organization::Entity::update_many()
-        .col_expr(organization::Column::ChangeSequence, Expr::col(organization::Column::ChangeSequence).add(count))
+        .col_expr(
+            organization::Column::ChangeSequence,
+            Expr::col(organization::Column::ChangeSequence).add(count),
+        )
         .filter(organization::Column::Id.eq(organization_id.0))
         .exec_with_returning(connection)
         .await
@@ -77,15 +81,16 @@ pub(crate) async fn append(
         .ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")))?;
     let created_at = timestamps::now();
     let first_sequence = last_sequence - count + 1;
-    let rows = changes.into_iter().zip(first_sequence..).map(|(change, sequence)| change_event::ActiveModel {
-        organization_id: Set(organization_id.0),
-        sequence: Set(sequence),
-        event_type: Set(change.event_type.as_str().to_owned()),
-        object_type: Set(change.event_type.object_type().to_owned()),
-        object_id: Set(change.object_id),
-        object_code: Set(change.object_code),
-        created_at: Set(created_at),
-    });
+    let rows =
+        changes.into_iter().zip(first_sequence..).map(|(change, sequence)| change_event::ActiveModel {
+            organization_id: Set(organization_id.0),
+            sequence: Set(sequence),
+            event_type: Set(change.event_type.as_str().to_owned()),
+            object_type: Set(change.event_type.object_type().to_owned()),
+            object_id: Set(change.object_id),
+            object_code: Set(change.object_code),
+            created_at: Set(created_at),
+        });
     change_event::Entity::insert_many(rows).exec(connection).await.map_err(|error| from_db_error(&error))?;
     Ok(())
 }

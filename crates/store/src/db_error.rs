@@ -21,13 +21,16 @@ fn is_unavailable(error: &DbErr) -> bool {
     use sea_orm::sqlx::Error as SqlxError;
     match error {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => match sqlx.as_ref() {
+        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => match sqlx
+            .as_ref()
+        {
             SqlxError::Io(_) | SqlxError::PoolTimedOut | SqlxError::PoolClosed | SqlxError::Tls(_) => true,
             SqlxError::Database(database_error) => {
                 // PostgreSQL: 57P01 admin shutdown, 57P03 cannot connect now, 08xxx connection
                 // exceptions; SQLite: 5 busy, 10 I/O error, 26 not a database.
                 let code = database_error.code().unwrap_or_default();
-                code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "5" | "10" | "26")
+                code.starts_with("08")
+                    || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "5" | "10" | "26")
             }
             _ => false,
         },

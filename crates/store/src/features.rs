@@ -28,7 +28,11 @@ impl Store {
     ///
     /// # Errors
     /// `Validation` (`code: value_already_exist`) when a feature that is not deleted has the code.
-    pub async fn create_feature(&self, organization_id: OrganizationId, new_feature: NewFeature) -> Result<Feature, Error> {
+    pub async fn create_feature(
+        &self,
+        organization_id: OrganizationId,
+        new_feature: NewFeature,
+    ) -> Result<Feature, Error> {
         let transaction = self.begin_write().await?;
         let now = timestamps::now();
         let feature_id = FeatureId::generate();
@@ -51,7 +55,8 @@ impl Store {
                 from_db_error(&error)
             });
         }
-        let privileges = insert_privileges(&transaction, organization_id, feature_id, new_feature.privileges).await?;
+        let privileges =
+            insert_privileges(&transaction, organization_id, feature_id, new_feature.privileges).await?;
         let created = Feature {
             id: feature_id,
             code: new_feature.code,
@@ -60,8 +65,12 @@ impl Store {
             privileges,
             created_at: now,
         };
-        change_log::append(&transaction, organization_id, vec![feature_change(ChangeEventType::FeatureCreated, &created)])
-            .await?;
+        change_log::append(
+            &transaction,
+            organization_id,
+            vec![feature_change(ChangeEventType::FeatureCreated, &created)],
+        )
+        .await?;
         commit(transaction).await?;
         Ok(created)
     }
@@ -91,7 +100,8 @@ impl Store {
         if let Some(term) = search_term {
             query = query.filter(search_condition(term));
         }
-        let total_count = query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
+        let total_count =
+            query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
         // PostgreSQL's LIMIT and OFFSET are signed 64-bit.
         let signed_max = i64::MAX.unsigned_abs();
         let rows = query
@@ -120,14 +130,18 @@ impl Store {
         let current = load_feature(&transaction, organization_id, code, true).await?;
         let changes = parse_feature_update(&current, &update)?;
         let now = timestamps::now();
-        let mut feature_row = feature::ActiveModel { id: Set(current.id.0), updated_at: Set(now), ..Default::default() };
+        let mut feature_row =
+            feature::ActiveModel { id: Set(current.id.0), updated_at: Set(now), ..Default::default() };
         if let Some(name) = update.name {
             feature_row.name = Set(name);
         }
         if let Some(description) = update.description {
             feature_row.description = Set(description);
         }
-        feature::Entity::update(feature_row).exec(&transaction).await.map_err(|error| from_db_error(&error))?;
+        feature::Entity::update(feature_row)
+            .exec(&transaction)
+            .await
+            .map_err(|error| from_db_error(&error))?;
         let mut new_privileges = Vec::new();
         for change in changes {
             match change {
@@ -142,14 +156,21 @@ impl Store {
                     if let Some(name) = privilege_update.name {
                         row.name = Set(name);
                     }
-                    privilege::Entity::update(row).exec(&transaction).await.map_err(|error| from_db_error(&error))?;
+                    privilege::Entity::update(row)
+                        .exec(&transaction)
+                        .await
+                        .map_err(|error| from_db_error(&error))?;
                 }
             }
         }
         insert_privileges(&transaction, organization_id, current.id, new_privileges).await?;
         let updated = load_feature(&transaction, organization_id, code, false).await?;
-        change_log::append(&transaction, organization_id, vec![feature_change(ChangeEventType::FeatureUpdated, &updated)])
-            .await?;
+        change_log::append(
+            &transaction,
+            organization_id,
+            vec![feature_change(ChangeEventType::FeatureUpdated, &updated)],
+        )
+        .await?;
         commit(transaction).await?;
         Ok(updated)
     }
@@ -159,7 +180,11 @@ impl Store {
     ///
     /// # Errors
     /// `NotFound(Feature)`.
-    pub async fn delete_feature(&self, organization_id: OrganizationId, code: &str) -> Result<Feature, Error> {
+    pub async fn delete_feature(
+        &self,
+        organization_id: OrganizationId,
+        code: &str,
+    ) -> Result<Feature, Error> {
         let transaction = self.begin_write().await?;
         let deleted = load_feature(&transaction, organization_id, code, true).await?;
         let now = timestamps::now();
@@ -179,8 +204,12 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        change_log::append(&transaction, organization_id, vec![feature_change(ChangeEventType::FeatureDeleted, &deleted)])
-            .await?;
+        change_log::append(
+            &transaction,
+            organization_id,
+            vec![feature_change(ChangeEventType::FeatureDeleted, &deleted)],
+        )
+        .await?;
         commit(transaction).await?;
         Ok(deleted)
     }
@@ -213,8 +242,12 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        change_log::append(&transaction, organization_id, vec![feature_change(ChangeEventType::FeatureUpdated, &current)])
-            .await?;
+        change_log::append(
+            &transaction,
+            organization_id,
+            vec![feature_change(ChangeEventType::FeatureUpdated, &current)],
+        )
+        .await?;
         commit(transaction).await?;
         Ok(current)
     }
@@ -232,7 +265,9 @@ fn search_condition(term: &str) -> Condition {
     [feature::Column::Code, feature::Column::Name, feature::Column::Description].into_iter().fold(
         Condition::any(),
         |condition, column| {
-            condition.add(Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\')))
+            condition.add(
+                Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\')),
+            )
         },
     )
 }
@@ -264,7 +299,10 @@ async fn load_feature(
 }
 
 /// Attaches their privileges to features, in one query per thousand features.
-async fn with_privileges(connection: &impl ConnectionTrait, rows: Vec<feature::Model>) -> Result<Vec<Feature>, Error> {
+async fn with_privileges(
+    connection: &impl ConnectionTrait,
+    rows: Vec<feature::Model>,
+) -> Result<Vec<Feature>, Error> {
     let mut privileges_by_feature: HashMap<uuid::Uuid, Vec<Privilege>> = HashMap::new();
     let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.id).collect();
     for chunk in ids.chunks(IN_LIST_CHUNK) {
@@ -277,7 +315,10 @@ async fn with_privileges(connection: &impl ConnectionTrait, rows: Vec<feature::M
             .await
             .map_err(|error| from_db_error(&error))?;
         for row in privilege_rows {
-            privileges_by_feature.entry(row.entitlement_feature_id).or_default().push(privilege_from_row(row)?);
+            privileges_by_feature
+                .entry(row.entitlement_feature_id)
+                .or_default()
+                .push(privilege_from_row(row)?);
         }
     }
     Ok(rows

@@ -94,7 +94,11 @@ impl Store {
     ///
     /// # Errors
     /// `Unavailable` or `Internal` when the database fails.
-    pub async fn ensure_organization_with_api_key(&self, name: &str, key: &ApiKey) -> Result<OrganizationId, Error> {
+    pub async fn ensure_organization_with_api_key(
+        &self,
+        name: &str,
+        key: &ApiKey,
+    ) -> Result<OrganizationId, Error> {
         if let Some(organization_id) = self.organization_for_api_key(key).await? {
             return Ok(organization_id);
         }

@@ -12,7 +12,9 @@ use crate::request_body::{nullable_string, root_object};
 const UNKNOWN_VALUE_TYPE: i32 = -1;
 
 /// `{"feature": {...}}` of POST /features; `None` when the root is missing or empty.
-pub(super) fn create_input_from_json(body: Map<String, Value>) -> Result<Option<pb::FeatureCreateInput>, BodyError> {
+pub(super) fn create_input_from_json(
+    body: Map<String, Value>,
+) -> Result<Option<pb::FeatureCreateInput>, BodyError> {
     let Some(feature) = root_object(body, "feature")? else { return Ok(None) };
     let code = match feature.get("code") {
         None | Some(Value::Null) => String::new(),
@@ -28,11 +30,14 @@ pub(super) fn create_input_from_json(body: Map<String, Value>) -> Result<Option<
 }
 
 /// `{"feature": {...}}` of PUT/PATCH /features/{code}; `None` when the root is missing or empty.
-pub(super) fn update_input_from_json(body: Map<String, Value>) -> Result<Option<pb::FeatureUpdateInput>, BodyError> {
+pub(super) fn update_input_from_json(
+    body: Map<String, Value>,
+) -> Result<Option<pb::FeatureUpdateInput>, BodyError> {
     let Some(feature) = root_object(body, "feature")? else { return Ok(None) };
     Ok(Some(pb::FeatureUpdateInput {
         name: nullable_string(&feature, "name", "feature")?.map(|value| pb::NullableString { value }),
-        description: nullable_string(&feature, "description", "feature")?.map(|value| pb::NullableString { value }),
+        description: nullable_string(&feature, "description", "feature")?
+            .map(|value| pb::NullableString { value }),
         privileges: privileges_from_json(&feature)?,
     }))
 }

@@ -25,9 +25,12 @@ enum ApiKeys {
 }
 
 #[async_trait::async_trait]
-#[allow(elided_lifetimes_in_paths, reason = "the signature must match MigrationTrait, whose lifetime is late-bound")]
+#[allow(
+    elided_lifetimes_in_paths,
+    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
+)]
 impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager)  -> Result<(), DbErr> {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()

@@ -42,9 +42,12 @@ enum EntitlementPrivileges {
 }
 
 #[async_trait::async_trait]
-#[allow(elided_lifetimes_in_paths, reason = "the signature must match MigrationTrait, whose lifetime is late-bound")]
+#[allow(
+    elided_lifetimes_in_paths,
+    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
+)]
 impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager)  -> Result<(), DbErr> {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
@@ -77,8 +80,16 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(EntitlementPrivileges::ValueType).string().not_null())
                     .col(ColumnDef::new(EntitlementPrivileges::Config).json_binary().not_null())
                     .col(ColumnDef::new(EntitlementPrivileges::DeletedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(EntitlementPrivileges::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(EntitlementPrivileges::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(EntitlementPrivileges::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(EntitlementPrivileges::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(EntitlementPrivileges::Table, EntitlementPrivileges::EntitlementFeatureId)

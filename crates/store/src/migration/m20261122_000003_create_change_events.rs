@@ -24,9 +24,12 @@ enum ChangeEvents {
 }
 
 #[async_trait::async_trait]
-#[allow(elided_lifetimes_in_paths, reason = "the signature must match MigrationTrait, whose lifetime is late-bound")]
+#[allow(
+    elided_lifetimes_in_paths,
+    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
+)]
 impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager)  -> Result<(), DbErr> {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
@@ -39,7 +42,9 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(ChangeEvents::ObjectCode).string().not_null())
                     .col(ColumnDef::new(ChangeEvents::CreatedAt).timestamp_with_time_zone().not_null())
                     // The primary key is also the index a reader uses to follow the log.
-                    .primary_key(Index::create().col(ChangeEvents::OrganizationId).col(ChangeEvents::Sequence))
+                    .primary_key(
+                        Index::create().col(ChangeEvents::OrganizationId).col(ChangeEvents::Sequence),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(ChangeEvents::Table, ChangeEvents::OrganizationId)

@@ -1,0 +1,422 @@
+//! Graceful shutdown of the real `entitlements-server` process, on SQLite and PostgreSQL.
+//!
+//! The binary runs on port 0 with JSON logs on stdout, which tell the test its addresses and when
+//! things happen, so nothing waits by sleeping. A write request is held in flight by a database
+//! lock the test holds; then SIGTERM must, in order: turn gRPC health NOT_SERVING (seen on a Watch
+//! stream opened before the signal), close both listeners (new connections are refused) while the
+//! request is still in flight, let that request finish with its normal answer once the lock goes,
+//! and exit with status 0 well before the shutdown timeout.
+
+#[allow(dead_code, reason = "the harness's PostgreSQL helpers are shared with tests that use all of them")]
+#[path = "../../../tests/e2e/support/postgres.rs"]
+mod postgres;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sea_orm::sqlx::{Connection as _, Executor as _, PgConnection, SqliteConnection};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+use tonic::Streaming;
+use tonic::transport::Channel;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
+
+/// The `default` organization's key, bootstrapped by the server from `ENTITLEMENTS_API_KEY`.
+const API_KEY: &str = "graceful-shutdown-key";
+/// The bound on every single wait of the test, so that a broken shutdown fails instead of hanging.
+const WAIT: Duration = Duration::from_secs(30);
+/// Longer than `WAIT`: an exit within `WAIT` of the signal then proves that the server drained its
+/// requests, rather than giving up on them at the timeout.
+const SHUTDOWN_TIMEOUT_SECS: u64 = 60;
+/// What the server logs when it gives up on requests in flight.
+const DRAIN_TIMEOUT_MESSAGE: &str = "requests still in flight at the shutdown timeout";
+
+#[tokio::test]
+async fn sigterm_drains_requests_in_flight_then_exits_cleanly_on_sqlite() {
+    let dir = tempfile::tempdir().expect("a temp dir for the SQLite database");
+    let path = dir.path().join("entitlements.db");
+    graceful_shutdown_scenario(TestDatabase::Sqlite { path }).await;
+}
+
+#[tokio::test]
+async fn sigterm_drains_requests_in_flight_then_exits_cleanly_on_postgres() {
+    let Some(server) = postgres::require_postgres_or_skip("graceful_shutdown (PostgreSQL)") else {
+        return;
+    };
+    let url = tokio::task::spawn_blocking(|| server.create_database()).await.expect("create a test database");
+    graceful_shutdown_scenario(TestDatabase::Postgres { url }).await;
+}
+
+async fn graceful_shutdown_scenario(database: TestDatabase) {
+    let started = Instant::now();
+    let mut server = ServerProcess::spawn(&database.url()).await;
+
+    // Opened before the signal, so that it shows the NOT_SERVING the shutdown announces.
+    let mut health = HealthWatch::open(server.grpc_address).await;
+    health.wait_for(ServingStatus::Serving, &mut server.logs).await;
+
+    // The request queues behind this lock, so it is still in flight whatever the timing.
+    let lock = WriteLock::acquire(&database).await;
+    let http = reqwest::Client::new();
+    let request = http
+        .post(format!("http://{}/api/v1/features", server.http_address))
+        .bearer_auth(API_KEY)
+        .json(&json!({ "feature": { "code": "in_flight" } }))
+        .timeout(WAIT);
+    let in_flight = tokio::spawn(async move {
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        Ok::<_, reqwest::Error>((status, response.text().await?))
+    });
+    server
+        .logs
+        .wait_for("the server to start processing POST /api/v1/features", |event| {
+            message(event) == "started processing request"
+                && event["span"]["method"] == "POST"
+                && event["span"]["uri"] == "/api/v1/features"
+        })
+        .await;
+
+    let signalled = Instant::now();
+    server.terminate();
+    health.wait_for(ServingStatus::NotServing, &mut server.logs).await;
+    // A client still watching would hold the gRPC server's drain open until the shutdown timeout.
+    drop(health);
+
+    // Both listeners are closed (their servers log this right after dropping them) while the
+    // request is still waiting for the lock.
+    server
+        .logs
+        .wait_for("the REST listener to close", |event| {
+            event["target"] == "axum::serve" && message(event).starts_with("waiting for")
+        })
+        .await;
+    server
+        .logs
+        .wait_for("the gRPC listener to close", |event| {
+            event["target"] == "tonic::transport::server" && message(event).starts_with("waiting for")
+        })
+        .await;
+    assert_refused(server.http_address, "REST", &mut server.logs).await;
+    assert_refused(server.grpc_address, "gRPC", &mut server.logs).await;
+    assert!(
+        !in_flight.is_finished(),
+        "the request finished while the database was locked:\n{}",
+        server.logs.transcript()
+    );
+
+    lock.release().await;
+    let (status, body) = match timeout(WAIT, in_flight).await {
+        Ok(Ok(Ok(answer))) => answer,
+        Ok(Ok(Err(error))) => panic!("the request in flight failed: {error:?}\n{}", server.logs.transcript()),
+        Ok(Err(error)) => panic!("the request task failed: {error}"),
+        Err(_) => {
+            panic!("the request in flight got no answer within {WAIT:?}:\n{}", server.logs.transcript())
+        }
+    };
+    assert_eq!(status, 200, "the request in flight was answered with {body}\n{}", server.logs.transcript());
+    let body: Value = serde_json::from_str(&body).expect("the answer is JSON");
+    assert_eq!(body["feature"]["code"], "in_flight", "{body}");
+
+    let exit = match timeout(WAIT, server.child.wait()).await {
+        Ok(exit) => exit.expect("wait for the server process"),
+        Err(_) => panic!(
+            "the server did not exit within {WAIT:?} of finishing its last request:\n{}",
+            server.logs.transcript()
+        ),
+    };
+    let shutdown_took = signalled.elapsed();
+    server.logs.read_to_end().await;
+    assert!(exit.success(), "the server exited with {exit}:\n{}", server.logs.transcript());
+    let transcript = server.logs.transcript();
+    for expected in ["received SIGTERM", "shutting down: health NOT_SERVING, finishing requests in flight"] {
+        assert!(transcript.contains(expected), "the server did not log {expected:?}:\n{transcript}");
+    }
+    assert!(!transcript.contains(DRAIN_TIMEOUT_MESSAGE), "the drain timed out:\n{transcript}");
+    assert!(!transcript.contains(r#""level":"ERROR""#), "the server logged an error:\n{transcript}");
+    eprintln!(
+        "graceful shutdown on {}: SIGTERM to exit {shutdown_took:?}, whole scenario {:?}",
+        database.backend_name(),
+        started.elapsed()
+    );
+}
+
+/// A fresh database for one test.
+#[derive(Debug)]
+enum TestDatabase {
+    /// A file in a temp dir that the test owns.
+    Sqlite {
+        path: PathBuf,
+    },
+    Postgres {
+        url: String,
+    },
+}
+
+impl TestDatabase {
+    fn url(&self) -> String {
+        match self {
+            Self::Sqlite { path } => format!("sqlite://{}?mode=rwc", path.display()),
+            Self::Postgres { url } => url.clone(),
+        }
+    }
+
+    fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite { .. } => "SQLite",
+            Self::Postgres { .. } => "PostgreSQL",
+        }
+    }
+}
+
+/// A lock, held by the test on its own connection, that makes the server's feature writes wait.
+#[derive(Debug)]
+enum WriteLock {
+    /// `BEGIN IMMEDIATE`: the database's write lock (the server waits up to its 10 s busy timeout).
+    Sqlite(SqliteConnection),
+    /// `LOCK TABLE entitlement_features IN ACCESS EXCLUSIVE MODE` inside an open transaction.
+    Postgres(PgConnection),
+}
+
+impl WriteLock {
+    async fn acquire(database: &TestDatabase) -> Self {
+        let acquire = async {
+            match database {
+                TestDatabase::Sqlite { path } => {
+                    // The server put the file in WAL mode; keep it so (the default would undo it).
+                    let options = SqliteConnectOptions::new()
+                        .filename(path)
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .busy_timeout(WAIT);
+                    let mut connection = SqliteConnection::connect_with(&options).await?;
+                    connection.execute("BEGIN IMMEDIATE").await?;
+                    Ok::<_, sea_orm::sqlx::Error>(Self::Sqlite(connection))
+                }
+                TestDatabase::Postgres { url } => {
+                    let mut connection = PgConnection::connect(url).await?;
+                    connection.execute("BEGIN").await?;
+                    connection.execute("LOCK TABLE entitlement_features IN ACCESS EXCLUSIVE MODE").await?;
+                    Ok(Self::Postgres(connection))
+                }
+            }
+        };
+        timeout(WAIT, acquire).await.expect("lock the database in time").expect("lock the database")
+    }
+
+    async fn release(self) {
+        let release = async {
+            match self {
+                Self::Sqlite(mut connection) => {
+                    connection.execute("ROLLBACK").await?;
+                    connection.close().await
+                }
+                Self::Postgres(mut connection) => {
+                    connection.execute("ROLLBACK").await?;
+                    connection.close().await
+                }
+            }
+        };
+        timeout(WAIT, release).await.expect("unlock the database in time").expect("unlock the database");
+    }
+}
+
+/// The server binary, running; killed if the test ends before it exits.
+#[derive(Debug)]
+struct ServerProcess {
+    child: Child,
+    logs: ServerLogs,
+    http_address: SocketAddr,
+    grpc_address: SocketAddr,
+}
+
+impl ServerProcess {
+    /// Starts the server on port 0 and learns its addresses from its logs.
+    async fn spawn(database_url: &str) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_entitlements-server"));
+        command
+            .args([
+                "--database-url",
+                database_url,
+                "--grpc-addr",
+                "127.0.0.1:0",
+                "--http-addr",
+                "127.0.0.1:0",
+            ])
+            .args(["--shutdown-timeout-secs", &SHUTDOWN_TIMEOUT_SECS.to_string()])
+            .env_remove("ENTITLEMENTS_GRPC_UPSTREAM")
+            .env("ENTITLEMENTS_API_KEY", API_KEY)
+            .env("ENTITLEMENTS_LOG_FORMAT", "json")
+            // tower_http says when a request starts; axum and tonic say when their listener closed.
+            .env("RUST_LOG", "info,tower_http=debug,axum::serve=trace,tonic::transport::server=trace")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().expect("start entitlements-server");
+        let (sender, receiver) = mpsc::unbounded_channel();
+        forward_lines(child.stdout.take().expect("piped stdout"), "", sender.clone());
+        forward_lines(child.stderr.take().expect("piped stderr"), "stderr: ", sender);
+        let mut logs = ServerLogs { lines: receiver, seen: Vec::new() };
+
+        let (mut http_address, mut grpc_address) = (None, None);
+        while http_address.is_none() || grpc_address.is_none() {
+            let event = logs
+                .wait_for("the listening addresses", |event| {
+                    matches!(message(event), "http listening" | "grpc listening")
+                })
+                .await;
+            let address: SocketAddr =
+                event["address"].as_str().and_then(|a| a.parse().ok()).expect("an address");
+            match message(&event) {
+                "http listening" => http_address = Some(address),
+                _ => grpc_address = Some(address),
+            }
+        }
+        let (Some(http_address), Some(grpc_address)) = (http_address, grpc_address) else {
+            unreachable!("the loop ends once both are known")
+        };
+        Self { child, logs, http_address, grpc_address }
+    }
+
+    /// Sends SIGTERM, as Kubernetes does.
+    fn terminate(&self) {
+        let pid = self.child.id().expect("the server is still running");
+        let status =
+            std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("run kill");
+        assert!(status.success(), "kill -TERM {pid} failed: {status}");
+    }
+}
+
+/// Sends each line `reader` yields to `lines`, until EOF.
+fn forward_lines(
+    reader: impl AsyncRead + Unpin + Send + 'static,
+    prefix: &'static str,
+    lines: mpsc::UnboundedSender<String>,
+) {
+    tokio::spawn(async move {
+        let mut reader = BufReader::new(reader).lines();
+        // Keeps reading even when nobody listens any more, so the server never blocks on a full pipe.
+        while let Ok(Some(line)) = reader.next_line().await {
+            let _ = lines.send(format!("{prefix}{line}"));
+        }
+    });
+}
+
+/// The server's output, line by line as it comes, and all lines seen so far for failure messages.
+#[derive(Debug)]
+struct ServerLogs {
+    lines: mpsc::UnboundedReceiver<String>,
+    seen: Vec<String>,
+}
+
+impl ServerLogs {
+    /// Reads until a JSON log event satisfies `matches`, and returns it.
+    async fn wait_for(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        let search = async {
+            while let Some(line) = self.lines.recv().await {
+                let event = serde_json::from_str::<Value>(&line).ok();
+                self.seen.push(line);
+                if let Some(event) = event.filter(|event| matches(event)) {
+                    return Some(event);
+                }
+            }
+            None
+        };
+        match timeout(WAIT, search).await {
+            Ok(Some(event)) => event,
+            Ok(None) => panic!("the server's output ended before {what}:\n{}", self.transcript()),
+            Err(_) => panic!("waited {WAIT:?} for {what}; the server's output:\n{}", self.transcript()),
+        }
+    }
+
+    /// Reads until the server closed its output (it has exited).
+    async fn read_to_end(&mut self) {
+        let read = async {
+            while let Some(line) = self.lines.recv().await {
+                self.seen.push(line);
+            }
+        };
+        if timeout(WAIT, read).await.is_err() {
+            panic!("the server's output stayed open {WAIT:?} after it exited:\n{}", self.transcript());
+        }
+    }
+
+    /// Everything the server wrote so far.
+    fn transcript(&mut self) -> String {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+        self.seen.join("\n")
+    }
+}
+
+fn message(event: &Value) -> &str {
+    event["message"].as_str().unwrap_or_default()
+}
+
+/// A gRPC health Watch stream on the overall status (`""`).
+#[derive(Debug)]
+struct HealthWatch {
+    stream: Streaming<HealthCheckResponse>,
+}
+
+impl HealthWatch {
+    async fn open(address: SocketAddr) -> Self {
+        let open = async {
+            let channel =
+                Channel::from_shared(format!("http://{address}")).expect("a valid URI").connect().await?;
+            let request = HealthCheckRequest { service: String::new() };
+            let response = HealthClient::new(channel).watch(request).await?;
+            Ok::<_, Box<dyn std::error::Error>>(response)
+        };
+        let response = match timeout(WAIT, open).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => panic!("cannot watch the health of {address}: {error}"),
+            Err(_) => panic!("no health Watch stream from {address} within {WAIT:?}"),
+        };
+        Self { stream: response.into_inner() }
+    }
+
+    /// Reads statuses until `expected`.
+    async fn wait_for(&mut self, expected: ServingStatus, logs: &mut ServerLogs) {
+        let mut seen = Vec::new();
+        let watch = async {
+            loop {
+                match self.stream.message().await {
+                    Ok(Some(response)) if response.status() == expected => return Ok(()),
+                    Ok(Some(response)) => seen.push(response.status()),
+                    Ok(None) => return Err("the stream ended".to_owned()),
+                    Err(status) => return Err(format!("the stream failed: {status}")),
+                }
+            }
+        };
+        match timeout(WAIT, watch).await {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => panic!("health never {expected:?} ({why}; saw {seen:?}):\n{}", logs.transcript()),
+            Err(_) => {
+                panic!("health not {expected:?} within {WAIT:?} (saw {seen:?}):\n{}", logs.transcript())
+            }
+        }
+    }
+}
+
+/// Asserts that nothing accepts connections at `address` any more.
+async fn assert_refused(address: SocketAddr, listener: &str, logs: &mut ServerLogs) {
+    match timeout(WAIT, TcpStream::connect(address)).await {
+        Ok(Err(error)) if error.kind() == std::io::ErrorKind::ConnectionRefused => {}
+        Ok(Err(error)) => panic!("connecting to the closed {listener} listener failed oddly: {error}"),
+        Ok(Ok(_)) => {
+            panic!("the {listener} listener at {address} still accepts connections:\n{}", logs.transcript())
+        }
+        Err(_) => panic!("connecting to the closed {listener} listener at {address} hung"),
+    }
+}
