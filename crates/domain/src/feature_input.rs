@@ -96,12 +96,9 @@ impl NewFeature {
     pub fn parse(input: FeatureCreateInput) -> Result<Self, Error> {
         reject_duplicate_privilege_codes(&input.privileges)?;
         let mut errors = ValidationErrors::new();
-        let code = FeatureCode::parse(&input.code)
-            .map_err(|codes| codes.into_iter().for_each(|code| errors.add("code", code)))
-            .ok();
+        let code = FeatureCode::parse(&input.code).inspect_err(|codes| errors.add_all("code", codes));
         check_feature_texts(&mut errors, input.name.as_deref(), input.description.as_deref());
-        errors.into_result()?;
-        let code = code.ok_or_else(|| Error::Internal("feature code without errors nor value".to_owned()))?;
+        let (Ok(code), true) = (code, errors.is_empty()) else { return Err(errors.into()) };
         let privileges = input
             .privileges
             .into_iter()
@@ -168,9 +165,7 @@ fn check_feature_texts(errors: &mut ValidationErrors, name: Option<&str>, descri
 /// Validates a new privilege in Lago's field order: code, name, value_type, config.
 fn parse_new_privilege(input: PrivilegeInput) -> Result<NewPrivilege, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let code = PrivilegeCode::parse(&input.code)
-        .map_err(|codes| codes.into_iter().for_each(|code| errors.add("code", code)))
-        .ok();
+    let code = PrivilegeCode::parse(&input.code).inspect_err(|codes| errors.add_all("code", codes));
     let name = input.name.flatten();
     check_length(&mut errors, "name", name.as_deref(), PRIVILEGE_TEXT_MAX_LENGTH);
     let value_type = match input.value_type {
@@ -191,7 +186,7 @@ fn parse_new_privilege(input: PrivilegeInput) -> Result<NewPrivilege, Validation
         errors.add("config", ErrorCode::InvalidFormat);
     }
     match (code, privilege_type, errors.is_empty()) {
-        (Some(code), Some(Some(privilege_type)), true) => Ok(NewPrivilege { code, name, privilege_type }),
+        (Ok(code), Some(Some(privilege_type)), true) => Ok(NewPrivilege { code, name, privilege_type }),
         _ => Err(errors),
     }
 }

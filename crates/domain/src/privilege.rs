@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::ids::PrivilegeId;
-use crate::validation::{ErrorCode, ValidationErrors, check_length};
+use crate::validation::ErrorCode;
 
 /// Longest privilege code and name, in characters.
 pub(crate) const PRIVILEGE_TEXT_MAX_LENGTH: usize = 255;
@@ -156,7 +156,8 @@ pub(crate) fn parse_code(raw: &str, max_length: usize) -> Result<String, Vec<Err
     if stripped.chars().all(char::is_whitespace) {
         return Err(vec![ErrorCode::ValueIsMandatory]);
     }
-    let mut errors = ValidationErrors::new();
-    check_length(&mut errors, "code", Some(stripped), max_length);
-    if errors.is_empty() { Ok(stripped.to_owned()) } else { Err(vec![ErrorCode::ValueIsTooLong]) }
+    if stripped.chars().count() > max_length {
+        return Err(vec![ErrorCode::ValueIsTooLong]);
+    }
+    Ok(stripped.to_owned())
 }

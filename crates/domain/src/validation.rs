@@ -72,6 +72,13 @@ impl ValidationErrors {
         }
     }
 
+    /// Adds several codes to a field.
+    pub fn add_all(&mut self, field: &str, codes: &[ErrorCode]) {
+        for code in codes {
+            self.add(field, *code);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
