@@ -56,10 +56,11 @@ impl SelectOptions {
         &self.0
     }
 
-    /// Lago's append: the stored options followed by the new ones not already present, in order.
+    /// Lago's append, Ruby's `stored | additional`: every option once, in order of first appearance
+    /// (so duplicates already stored collapse too).
     pub fn union(&self, additional: &[String]) -> Self {
-        let mut options = self.0.clone();
-        for option in additional {
+        let mut options: Vec<String> = Vec::with_capacity(self.0.len() + additional.len());
+        for option in self.0.iter().chain(additional) {
             if !options.contains(option) {
                 options.push(option.clone());
             }
