@@ -2,10 +2,10 @@
 //!
 //! The binary runs on port 0 with JSON logs on stdout, which tell the test its addresses and when
 //! things happen, so nothing waits by sleeping. A write request is held in flight by a database
-//! lock the test holds; then SIGTERM must, in order: turn gRPC health NOT_SERVING (seen on a Watch
-//! stream opened before the signal), close both listeners (new connections are refused) while the
+//! lock the test holds; then SIGTERM must, in order: turn gRPC health NOT_SERVING and end the Watch
+//! stream (opened before the signal), close both listeners (new connections are refused) while the
 //! request is still in flight, let that request finish with its normal answer once the lock goes,
-//! and exit with status 0 well before the shutdown timeout.
+//! and exit with status 0 well before the shutdown timeout, without logging an error.
 
 #[allow(dead_code, reason = "the harness's PostgreSQL helpers are shared with tests that use all of them")]
 #[path = "../../../tests/e2e/support/postgres.rs"]
@@ -89,23 +89,22 @@ async fn graceful_shutdown_scenario(database: TestDatabase) {
     let signalled = Instant::now();
     server.terminate();
     health.wait_for(ServingStatus::NotServing, &mut server.logs).await;
-    // A client still watching would hold the gRPC server's drain open until the shutdown timeout.
-    drop(health);
+    // Then the server ends the stream, so that watchers (whose connection stays open until the exit
+    // below) do not hold the gRPC server's drain open until the shutdown timeout.
+    health.wait_for_end(&mut server.logs).await;
 
-    // Both listeners are closed (their servers log this right after dropping them) while the
-    // request is still waiting for the lock.
-    server
-        .logs
-        .wait_for("the REST listener to close", |event| {
-            event["target"] == "axum::serve" && message(event).starts_with("waiting for")
-        })
-        .await;
-    server
-        .logs
-        .wait_for("the gRPC listener to close", |event| {
-            event["target"] == "tonic::transport::server" && message(event).starts_with("waiting for")
-        })
-        .await;
+    // Both listeners are closed (each server logs this right after dropping its listener, in no
+    // particular order) while the request is still waiting for the lock.
+    let (mut rest_closed, mut grpc_closed) = (false, false);
+    while !(rest_closed && grpc_closed) {
+        let event =
+            server.logs.wait_for("both listeners to close", |event| closed_listener(event).is_some()).await;
+        match closed_listener(&event) {
+            Some(Listener::Rest) => rest_closed = true,
+            Some(Listener::Grpc) => grpc_closed = true,
+            None => unreachable!("only listener events match"),
+        }
+    }
     assert_refused(server.http_address, "REST", &mut server.logs).await;
     assert_refused(server.grpc_address, "gRPC", &mut server.logs).await;
     assert!(
@@ -135,6 +134,7 @@ async fn graceful_shutdown_scenario(database: TestDatabase) {
         ),
     };
     let shutdown_took = signalled.elapsed();
+    drop(health);
     server.logs.read_to_end().await;
     assert!(exit.success(), "the server exited with {exit}:\n{}", server.logs.transcript());
     let transcript = server.logs.transcript();
@@ -359,6 +359,25 @@ impl ServerLogs {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Listener {
+    Rest,
+    Grpc,
+}
+
+/// Which listener a log event says was just closed: axum and tonic log how many connections they
+/// wait for right after dropping theirs.
+fn closed_listener(event: &Value) -> Option<Listener> {
+    if !message(event).starts_with("waiting for") {
+        return None;
+    }
+    match event["target"].as_str() {
+        Some("axum::serve") => Some(Listener::Rest),
+        Some("tonic::transport::server") => Some(Listener::Grpc),
+        _ => None,
+    }
+}
+
 fn message(event: &Value) -> &str {
     event["message"].as_str().unwrap_or_default()
 }
@@ -366,6 +385,8 @@ fn message(event: &Value) -> &str {
 /// A gRPC health Watch stream on the overall status (`""`).
 #[derive(Debug)]
 struct HealthWatch {
+    /// Kept so that the connection stays open as long as a real watcher's would.
+    _channel: Channel,
     stream: Streaming<HealthCheckResponse>,
 }
 
@@ -375,15 +396,15 @@ impl HealthWatch {
             let channel =
                 Channel::from_shared(format!("http://{address}")).expect("a valid URI").connect().await?;
             let request = HealthCheckRequest { service: String::new() };
-            let response = HealthClient::new(channel).watch(request).await?;
-            Ok::<_, Box<dyn std::error::Error>>(response)
+            let response = HealthClient::new(channel.clone()).watch(request).await?;
+            Ok::<_, Box<dyn std::error::Error>>((channel, response))
         };
-        let response = match timeout(WAIT, open).await {
-            Ok(Ok(response)) => response,
+        let (channel, response) = match timeout(WAIT, open).await {
+            Ok(Ok(opened)) => opened,
             Ok(Err(error)) => panic!("cannot watch the health of {address}: {error}"),
             Err(_) => panic!("no health Watch stream from {address} within {WAIT:?}"),
         };
-        Self { stream: response.into_inner() }
+        Self { _channel: channel, stream: response.into_inner() }
     }
 
     /// Reads statuses until `expected`.
@@ -405,6 +426,22 @@ impl HealthWatch {
             Err(_) => {
                 panic!("health not {expected:?} within {WAIT:?} (saw {seen:?}):\n{}", logs.transcript())
             }
+        }
+    }
+}
+
+impl HealthWatch {
+    /// Asserts that the server ends the stream cleanly, with no further status.
+    async fn wait_for_end(&mut self, logs: &mut ServerLogs) {
+        match timeout(WAIT, self.stream.message()).await {
+            Ok(Ok(None)) => {}
+            Ok(Ok(Some(response))) => {
+                panic!("health Watch sent {:?} instead of ending:\n{}", response.status(), logs.transcript())
+            }
+            Ok(Err(status)) => {
+                panic!("health Watch failed instead of ending: {status}\n{}", logs.transcript())
+            }
+            Err(_) => panic!("health Watch still open {WAIT:?} after NOT_SERVING:\n{}", logs.transcript()),
         }
     }
 }
