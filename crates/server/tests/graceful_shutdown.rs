@@ -1,6 +1,6 @@
 //! Graceful shutdown of the real `entitlements-server` process, on SQLite and PostgreSQL.
 //!
-//! The binary runs on port 0 with JSON logs on stdout, which tell the test its addresses and when
+//! The binary runs on port 0 with JSON logs on stderr, which tell the test its addresses and when
 //! things happen, so nothing waits by sleeping. A write request is held in flight by a database
 //! lock the test holds; then SIGTERM must, in order: turn gRPC health NOT_SERVING and end the Watch
 //! stream (opened before the signal), close both listeners (new connections are refused) while the
@@ -323,7 +323,9 @@ impl ServerLogs {
     async fn wait_for(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
         let search = async {
             while let Some(line) = self.lines.recv().await {
-                let event = serde_json::from_str::<Value>(&line).ok();
+                // Log events are JSON lines on stderr, which `forward_lines` prefixes.
+                let text = line.strip_prefix("stderr: ").unwrap_or(&line);
+                let event = serde_json::from_str::<Value>(text).ok();
                 self.seen.push(line);
                 if let Some(event) = event.filter(|event| matches(event)) {
                     return Some(event);
