@@ -171,14 +171,10 @@ async fn serve_grpc(
     >,
     token: CancellationToken,
 ) -> Result<(), ServerError> {
-    let reflection_v1 = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(entitlements::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    let reflection_v1 = reflection_builder()
         .build_v1()
         .map_err(|error| ServerError::Startup(format!("reflection: {error}")))?;
-    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(entitlements::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    let reflection_v1alpha = reflection_builder()
         .build_v1alpha()
         .map_err(|error| ServerError::Startup(format!("reflection: {error}")))?;
     tracing::info!(address = %listener.local_addr().map_err(|error| ServerError::Serve(error.to_string()))?, "grpc listening");
@@ -191,6 +187,16 @@ async fn serve_grpc(
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
         .await
         .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))
+}
+
+/// Reflection over every service this server serves, both reflection versions included, so that
+/// either version lists the same services.
+fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(entitlements::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
 }
 
 async fn serve_http(
