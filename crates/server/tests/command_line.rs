@@ -32,7 +32,11 @@ async fn migrate_then_create_organizations(database_url: &str) {
     assert!(run(database_url, &["migrate"]).await.status.success());
 
     let created = run(database_url, &["admin", "create-organization", "--name", "acme"]).await;
-    assert!(created.status.success(), "create-organization failed: {}", String::from_utf8_lossy(&created.stderr));
+    assert!(
+        created.status.success(),
+        "create-organization failed: {}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     let stdout = String::from_utf8(created.stdout).expect("utf-8 output");
     let key = stdout.trim();
     assert!(

@@ -191,6 +191,6 @@ async fn is_absent_from_store(app: &TestApp, code: &str) -> bool {
 }
 
 mod create;
+mod delete;
 mod list_and_get;
 mod update;
-mod delete;

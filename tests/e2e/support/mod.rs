@@ -16,9 +16,9 @@ use tokio::task::JoinHandle;
 use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
+use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
-use tonic_health::pb::HealthCheckRequest;
 
 /// The API key of the organization the tests act as.
 pub(crate) const API_KEY: &str = "test-api-key";
@@ -54,7 +54,10 @@ pub(crate) async fn spawn_app(backend: Backend) -> Option<TestApp> {
 
 /// Like `spawn_app`, with a chance to change the serve settings (addresses are port 0, the
 /// health check runs every 50 ms, no bootstrap API key).
-pub(crate) async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut ServeConfig)) -> Option<TestApp> {
+pub(crate) async fn spawn_app_with(
+    backend: Backend,
+    customize: impl FnOnce(&mut ServeConfig),
+) -> Option<TestApp> {
     init_test_logging();
     let data_dir = tempfile::tempdir().expect("a temp dir for the test database");
     let database_url = match backend {
@@ -67,7 +70,10 @@ pub(crate) async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut
     let store = Store::connect(&database_url).await.expect("connect the harness store");
     store.migrate().await.expect("migrate the test database");
     store.create_organization("test", &ApiKey::new(API_KEY)).await.expect("create the test organization");
-    store.create_organization("other", &ApiKey::new(OTHER_API_KEY)).await.expect("create the other organization");
+    store
+        .create_organization("other", &ApiKey::new(OTHER_API_KEY))
+        .await
+        .expect("create the other organization");
 
     let args = ServeArgs {
         grpc_addr: "127.0.0.1:0".parse().expect("valid address"),
@@ -84,7 +90,10 @@ pub(crate) async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut
     let shutdown = CancellationToken::new();
     let server_shutdown = shutdown.clone();
     let server = tokio::spawn(async move {
-        application.run_until(server_shutdown.cancelled_owned()).await.expect("the server runs and stops cleanly");
+        application
+            .run_until(server_shutdown.cancelled_owned())
+            .await
+            .expect("the server runs and stops cleanly");
     });
     let app = TestApp {
         backend,
@@ -123,7 +132,12 @@ impl TestApp {
     }
 
     /// Sends a request as the test organization.
-    pub(crate) async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> HttpResponse {
+    pub(crate) async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> HttpResponse {
         self.send_as(Some(API_KEY), method, path, body).await
     }
 
@@ -146,7 +160,13 @@ impl TestApp {
     }
 
     /// Sends a raw body with a content type, as the test organization.
-    pub(crate) async fn send_raw(&self, method: reqwest::Method, path: &str, content_type: &str, body: &str) -> HttpResponse {
+    pub(crate) async fn send_raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> HttpResponse {
         let request = self
             .http
             .request(method, self.url(path))
@@ -239,8 +259,12 @@ impl TestApp {
 
 async fn into_response(response: reqwest::Response) -> HttpResponse {
     let status = response.status().as_u16();
-    let content_type =
-        response.headers().get("content-type").and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let text = response.text().await.expect("read the response body");
     HttpResponse { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), content_type }
 }
