@@ -25,8 +25,8 @@ use tonic_health::pb::health_client::HealthClient;
 use tonic_types::StatusExt;
 
 use crate::support::{
-    API_KEY, Backend, HttpResponse, OTHER_API_KEY, TestApp, authorized, authorized_as, backend_tests,
-    spawn_app_with,
+    API_KEY, Backend, HttpResponse, OTHER_API_KEY, TestApp, assert_body, authorized, authorized_as,
+    backend_tests, into_response, not_found, spawn_app_with, unauthorized,
 };
 
 const BOOTSTRAP_KEY: &str = "bootstrap-key";
@@ -43,20 +43,6 @@ const REFUSED_AUTHORIZATIONS: &[Option<&str>] = &[
     Some("Bearer TEST-API-KEY"),
 ];
 
-fn unauthorized() -> Value {
-    json!({"status": 401, "error": "Unauthorized"})
-}
-
-fn not_found(code: &str) -> Value {
-    json!({"status": 404, "error": "Not Found", "code": code})
-}
-
-#[track_caller]
-fn assert_body(response: &HttpResponse, status: u16, body: &Value, what: &str) {
-    assert_eq!((response.status, &response.body), (status, body), "{what}");
-    assert_eq!(response.content_type, "application/json; charset=utf-8", "{what}");
-}
-
 /// Sends a request to `base` with the given `Authorization` header value, if any.
 async fn send_with_authorization(
     base: SocketAddr,
@@ -72,16 +58,7 @@ async fn send_with_authorization(
     if let Some(body) = body {
         request = request.json(body);
     }
-    let response = request.send().await.expect("the request reaches the server");
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let text = response.text().await.expect("read the response body");
-    HttpResponse { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), content_type }
+    into_response(request.send().await.expect("the request reaches the server")).await
 }
 
 async fn send_with_key(
@@ -106,17 +83,6 @@ fn with_authorization<T>(authorization: Option<&str>, message: T) -> tonic::Requ
 /// The ErrorInfo reason of a status, such as `feature_not_found`.
 fn reason(status: &tonic::Status) -> String {
     status.get_error_details().error_info().map(|info| info.reason.clone()).unwrap_or_default()
-}
-
-/// The change log of the organization that `api_key` opens.
-async fn change_events(app: &TestApp, api_key: &str) -> Vec<ChangeEvent> {
-    let organization_id = app
-        .store
-        .organization_for_api_key(&ApiKey::new(api_key))
-        .await
-        .expect("query the organization")
-        .expect("the organization exists");
-    app.store.change_events(organization_id, 0, 100).await.expect("read the change log")
 }
 
 /// `(field, codes)` of a validation error, to compare in one assertion.
@@ -318,7 +284,7 @@ backend_tests! {
         assert_eq!((response.status, &response.body), (200, &created));
         let list = app.get("/api/v1/features").await;
         assert_eq!(list.body["meta"]["total_count"], json!(1), "{}", list.body);
-        assert_eq!(change_events(&app, API_KEY).await.len(), 1);
+        assert_eq!(app.change_events(API_KEY).await.len(), 1);
     }
 
     async fn grpc_refuses_missing_unknown_and_malformed_keys(app) {
@@ -331,7 +297,7 @@ backend_tests! {
         }
         let response = app.get("/api/v1/features/seats").await;
         assert_eq!(response.body["feature"]["privileges"].as_array().map(Vec::len), Some(2), "{}", response.body);
-        assert_eq!(change_events(&app, API_KEY).await.len(), 1);
+        assert_eq!(app.change_events(API_KEY).await.len(), 1);
 
         // The right key opens every RPC (the last ones delete what the first ones made).
         let codes = grpc_codes(&app, Some(&format!("Bearer {API_KEY}"))).await;
@@ -367,8 +333,8 @@ backend_tests! {
         // The owner's feature is untouched and nothing was logged for either organization.
         let response = app.get("/api/v1/features/seats").await;
         assert_eq!((response.status, &response.body), (200, &created));
-        assert_eq!(change_events(&app, API_KEY).await.len(), 1);
-        assert_eq!(change_events(&app, OTHER_API_KEY).await, vec![]);
+        assert_eq!(app.change_events(API_KEY).await.len(), 1);
+        assert_eq!(app.change_events(OTHER_API_KEY).await, vec![]);
     }
 
     async fn another_organizations_feature_is_not_found_on_grpc(app) {
@@ -433,7 +399,7 @@ backend_tests! {
         assert_eq!(own.privileges.iter().map(|privilege| privilege.code.as_str()).collect::<Vec<_>>(), vec!["max", "root"]);
         let response = app.get("/api/v1/features/seats").await;
         assert_eq!((response.status, &response.body), (200, &created));
-        assert_eq!(change_events(&app, API_KEY).await.len(), 1);
+        assert_eq!(app.change_events(API_KEY).await.len(), 1);
     }
 
     async fn the_same_codes_live_independently_in_two_organizations(app) {
@@ -481,18 +447,18 @@ backend_tests! {
         let list = app.get("/api/v1/features").await;
         assert_eq!(list.body["features"], json!([ours["feature"]]), "{}", list.body);
 
-        // Each organization's log holds only its own changes, numbered from 1.
+        // Each organization's log holds only its own changes, numbered on from its setup events.
         let summary = |events: Vec<ChangeEvent>| -> Vec<(i64, String)> {
             events.into_iter().map(|event| (event.sequence, event.event_type)).collect()
         };
-        assert_eq!(summary(change_events(&app, API_KEY).await), vec![(1, "feature.created".to_owned())]);
+        assert_eq!(summary(app.change_events(API_KEY).await), vec![(3, "feature.created".to_owned())]);
         assert_eq!(
-            summary(change_events(&app, OTHER_API_KEY).await),
+            summary(app.change_events(OTHER_API_KEY).await),
             vec![
-                (1, "feature.created".to_owned()),
-                (2, "feature.updated".to_owned()),
-                (3, "feature.updated".to_owned()),
-                (4, "feature.deleted".to_owned()),
+                (3, "feature.created".to_owned()),
+                (4, "feature.updated".to_owned()),
+                (5, "feature.updated".to_owned()),
+                (6, "feature.deleted".to_owned()),
             ]
         );
     }
@@ -701,5 +667,27 @@ mod bootstrap_api_key {
             .expect("query the organization")
             .expect("the rotated key opens an organization");
         assert_eq!(rotated_organization, bootstrap_organization);
+
+        // Each of those changes is in the organization's change log, in order; the restart with the
+        // same key changed nothing.
+        let log: Vec<(i64, String, String)> = app
+            .store
+            .change_events(bootstrap_organization, 0, 100)
+            .await
+            .expect("read the change log")
+            .into_iter()
+            .map(|event| (event.sequence, event.event_type, event.object_code))
+            .collect();
+        let entry =
+            |sequence: i64, event_type: &str, code: &str| (sequence, event_type.to_owned(), code.to_owned());
+        assert_eq!(
+            log,
+            vec![
+                entry(1, "organization.created", "default"),
+                entry(2, "api_key.created", ""),
+                entry(3, "feature.created", "sso"),
+                entry(4, "api_key.created", ""),
+            ]
+        );
     }
 }

@@ -15,6 +15,8 @@ use crate::timestamps;
 /// What happened to an object, named like Lago's webhooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeEventType {
+    OrganizationCreated,
+    ApiKeyCreated,
     FeatureCreated,
     FeatureUpdated,
     FeatureDeleted,
@@ -23,6 +25,8 @@ pub enum ChangeEventType {
 impl ChangeEventType {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::OrganizationCreated => "organization.created",
+            Self::ApiKeyCreated => "api_key.created",
             Self::FeatureCreated => "feature.created",
             Self::FeatureUpdated => "feature.updated",
             Self::FeatureDeleted => "feature.deleted",
@@ -31,6 +35,8 @@ impl ChangeEventType {
 
     fn object_type(self) -> &'static str {
         match self {
+            Self::OrganizationCreated => "organization",
+            Self::ApiKeyCreated => "api_key",
             Self::FeatureCreated | Self::FeatureUpdated | Self::FeatureDeleted => "feature",
         }
     }
@@ -54,8 +60,8 @@ pub(crate) struct PendingChange {
     pub(crate) object_code: String,
 }
 
-/// Appends `changes` to the organization's log. Call it last in the transaction: it locks the
-/// organization row until commit.
+/// Appends `changes` to the organization's log. Called last in the transaction (by
+/// `commit_with_changes`): it locks the organization row until commit.
 pub(crate) async fn append(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,

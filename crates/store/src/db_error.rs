@@ -1,7 +1,7 @@
 //! Database errors mapped to the domain's error kinds: lost connections are `Unavailable` (the
 //! client may retry), everything else is `Internal` (a bug, logged where the request is answered).
 
-use entitlements_domain::Error;
+use entitlements_domain::{Error, ErrorCode, ValidationErrors};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 pub(crate) fn from_db_error(error: &DbErr) -> Error {
@@ -12,9 +12,13 @@ pub(crate) fn from_db_error(error: &DbErr) -> Error {
     }
 }
 
-/// Whether the error is a violated unique index, which callers turn into `value_already_exist`.
-pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
-    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+/// A violated unique index is Lago's `<field>: value_already_exist`; anything else maps as usual.
+pub(crate) fn already_exists_or_db_error(error: &DbErr, field: &str) -> Error {
+    if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+        ValidationErrors::single(field, ErrorCode::ValueAlreadyExist).into()
+    } else {
+        from_db_error(error)
+    }
 }
 
 fn is_unavailable(error: &DbErr) -> bool {

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use entitlements_domain::{
-    Error, ErrorCode, Feature, FeatureCode, FeatureId, FeatureUpdateInput, NewFeature, NewPrivilege,
-    OrganizationId, Page, PageRequest, Privilege, PrivilegeChange, PrivilegeCode, PrivilegeId, PrivilegeType,
-    Resource, ValidationErrors, ValueType, parse_feature_update,
+    Error, Feature, FeatureCode, FeatureId, FeatureUpdateInput, NewFeature, NewPrivilege, OrganizationId,
+    Page, PageRequest, Privilege, PrivilegeChange, PrivilegeCode, PrivilegeId, PrivilegeType, Resource,
+    ValueType, parse_feature_update,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
@@ -15,10 +15,10 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::change_log::{self, ChangeEventType, PendingChange};
-use crate::db_error::{from_db_error, is_unique_violation};
+use crate::change_log::{ChangeEventType, PendingChange};
+use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::{feature, privilege};
-use crate::{Store, commit, timestamps};
+use crate::{Store, commit_with_changes, timestamps};
 
 /// Bound parameters per `IN (...)` list, well below SQLite's and PostgreSQL's limits.
 const IN_LIST_CHUNK: usize = 1000;
@@ -49,11 +49,7 @@ impl Store {
         .exec(&transaction)
         .await;
         if let Err(error) = inserted {
-            return Err(if is_unique_violation(&error) {
-                ValidationErrors::single("code", ErrorCode::ValueAlreadyExist).into()
-            } else {
-                from_db_error(&error)
-            });
+            return Err(already_exists_or_db_error(&error, "code"));
         }
         let privileges =
             insert_privileges(&transaction, organization_id, feature_id, new_feature.privileges).await?;
@@ -65,13 +61,12 @@ impl Store {
             privileges,
             created_at: now,
         };
-        change_log::append(
-            &transaction,
+        commit_with_changes(
+            transaction,
             organization_id,
             vec![feature_change(ChangeEventType::FeatureCreated, &created)],
         )
         .await?;
-        commit(transaction).await?;
         Ok(created)
     }
 
@@ -165,13 +160,12 @@ impl Store {
         }
         insert_privileges(&transaction, organization_id, current.id, new_privileges).await?;
         let updated = load_feature(&transaction, organization_id, code, false).await?;
-        change_log::append(
-            &transaction,
+        commit_with_changes(
+            transaction,
             organization_id,
             vec![feature_change(ChangeEventType::FeatureUpdated, &updated)],
         )
         .await?;
-        commit(transaction).await?;
         Ok(updated)
     }
 
@@ -204,13 +198,12 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        change_log::append(
-            &transaction,
+        commit_with_changes(
+            transaction,
             organization_id,
             vec![feature_change(ChangeEventType::FeatureDeleted, &deleted)],
         )
         .await?;
-        commit(transaction).await?;
         Ok(deleted)
     }
 
@@ -242,13 +235,12 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        change_log::append(
-            &transaction,
+        commit_with_changes(
+            transaction,
             organization_id,
             vec![feature_change(ChangeEventType::FeatureUpdated, &current)],
         )
         .await?;
-        commit(transaction).await?;
         Ok(current)
     }
 }
@@ -368,10 +360,7 @@ async fn insert_privileges(
     });
     match privilege::Entity::insert_many(rows).exec(connection).await {
         Ok(_) => Ok(privileges),
-        Err(error) if is_unique_violation(&error) => {
-            Err(ValidationErrors::single("privilege.code", ErrorCode::ValueAlreadyExist).into())
-        }
-        Err(error) => Err(from_db_error(&error)),
+        Err(error) => Err(already_exists_or_db_error(&error, "privilege.code")),
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use entitlements_domain::Error;
+use entitlements_domain::{Error, OrganizationId};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -116,7 +116,13 @@ impl Store {
     }
 }
 
-/// Commits a transaction, mapping the failure.
-pub(crate) async fn commit(transaction: DatabaseTransaction) -> Result<(), Error> {
+/// Appends the mutation's change events, then commits: the only way a write transaction ends, so
+/// that no committed change can skip the change log.
+pub(crate) async fn commit_with_changes(
+    transaction: DatabaseTransaction,
+    organization_id: OrganizationId,
+    changes: Vec<change_log::PendingChange>,
+) -> Result<(), Error> {
+    change_log::append(&transaction, organization_id, changes).await?;
     transaction.commit().await.map_err(|error| from_db_error(&error))
 }

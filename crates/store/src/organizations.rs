@@ -6,9 +6,10 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::db_error::{from_db_error, is_unique_violation};
+use crate::change_log::{ChangeEventType, PendingChange};
+use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::{api_key, organization};
-use crate::{Store, commit, timestamps};
+use crate::{Store, commit_with_changes, timestamps};
 
 /// An API key as the client presents it.
 #[derive(Clone, PartialEq, Eq)]
@@ -64,7 +65,7 @@ impl Store {
         let transaction = self.begin_write().await?;
         let id = OrganizationId::generate();
         let now = timestamps::now();
-        let inserted = organization::Entity::insert(organization::ActiveModel {
+        organization::Entity::insert(organization::ActiveModel {
             id: Set(id.0),
             name: Set(name.to_owned()),
             change_sequence: Set(0),
@@ -72,20 +73,15 @@ impl Store {
             updated_at: Set(now),
         })
         .exec(&transaction)
-        .await;
-        if let Err(error) = inserted {
-            return Err(if is_unique_violation(&error) {
-                entitlements_domain::ValidationErrors::single(
-                    "name",
-                    entitlements_domain::ErrorCode::ValueAlreadyExist,
-                )
-                .into()
-            } else {
-                from_db_error(&error)
-            });
-        }
-        insert_api_key(&transaction, id, key).await?;
-        commit(transaction).await?;
+        .await
+        .map_err(|error| already_exists_or_db_error(&error, "name"))?;
+        let key_change = insert_api_key(&transaction, id, key).await?;
+        let organization_change = PendingChange {
+            event_type: ChangeEventType::OrganizationCreated,
+            object_id: id.0,
+            object_code: name.to_owned(),
+        };
+        commit_with_changes(transaction, id, vec![organization_change, key_change]).await?;
         Ok(NewOrganization { id, name: name.to_owned() })
     }
 
@@ -105,24 +101,28 @@ impl Store {
         match self.create_organization(name, key).await {
             Ok(organization) => Ok(organization.id),
             // The name exists already (an earlier key, or another replica): add the key to it.
-            Err(Error::Validation(_)) => {
-                let transaction = self.begin_write().await?;
-                let existing = organization::Entity::find()
-                    .filter(organization::Column::Name.eq(name))
-                    .one(&transaction)
-                    .await
-                    .map_err(|error| from_db_error(&error))?
-                    .ok_or_else(|| Error::Internal(format!("organization {name} vanished")))?;
-                let id = OrganizationId(existing.id);
-                match insert_api_key(&transaction, id, key).await {
-                    Ok(()) => commit(transaction).await.map(|()| id),
-                    Err(_) => self
-                        .organization_for_api_key(key)
-                        .await?
-                        .ok_or_else(|| Error::Internal("api key neither inserted nor found".to_owned())),
-                }
-            }
+            Err(Error::Validation(_)) => self.add_api_key(name, key).await,
             Err(error) => Err(error),
+        }
+    }
+
+    /// Adds `key` to the organization named `name`; a key that another replica added meanwhile
+    /// is found rather than duplicated.
+    async fn add_api_key(&self, name: &str, key: &ApiKey) -> Result<OrganizationId, Error> {
+        let transaction = self.begin_write().await?;
+        let existing = organization::Entity::find()
+            .filter(organization::Column::Name.eq(name))
+            .one(&transaction)
+            .await
+            .map_err(|error| from_db_error(&error))?
+            .ok_or_else(|| Error::Internal(format!("organization {name} vanished")))?;
+        let id = OrganizationId(existing.id);
+        match insert_api_key(&transaction, id, key).await {
+            Ok(key_change) => commit_with_changes(transaction, id, vec![key_change]).await.map(|()| id),
+            Err(_) => self
+                .organization_for_api_key(key)
+                .await?
+                .ok_or_else(|| Error::Internal("api key neither inserted nor found".to_owned())),
         }
     }
 }
@@ -131,15 +131,21 @@ async fn insert_api_key(
     connection: &impl sea_orm::ConnectionTrait,
     organization_id: OrganizationId,
     key: &ApiKey,
-) -> Result<(), Error> {
+) -> Result<PendingChange, Error> {
+    let id = Uuid::now_v7();
     api_key::Entity::insert(api_key::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         organization_id: Set(organization_id.0),
         key_hash: Set(key.hash()),
         created_at: Set(timestamps::now()),
     })
     .exec(connection)
     .await
-    .map(|_| ())
-    .map_err(|error| from_db_error(&error))
+    .map_err(|error| from_db_error(&error))?;
+    // The log names the key by id only: the key itself is a secret.
+    Ok(PendingChange {
+        event_type: ChangeEventType::ApiKeyCreated,
+        object_id: id,
+        object_code: String::new(),
+    })
 }

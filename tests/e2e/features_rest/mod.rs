@@ -8,7 +8,7 @@ use entitlements_domain::{Error, PageRequest, Resource};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{HttpResponse, OTHER_API_KEY, TestApp, backend_tests};
+use crate::support::{HttpResponse, OTHER_API_KEY, TestApp, backend_tests, not_found};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -27,11 +27,6 @@ fn validation_errors(details: Value) -> Value {
     json!({
         "status": 422, "error": "Unprocessable Entity", "code": "validation_errors", "error_details": details
     })
-}
-
-/// Lago's 404 envelope with this code.
-fn not_found(code: &str) -> Value {
-    json!({"status": 404, "error": "Not Found", "code": code})
 }
 
 /// Lago's pagination `meta`.
@@ -154,8 +149,7 @@ async fn create_feature_object(app: &TestApp, feature: Value) -> Value {
 
 /// `(event_type, object_code)` of the test organization's change events, oldest first.
 async fn change_events(app: &TestApp) -> Vec<(String, String)> {
-    let organization_id = app.organization_id().await;
-    let events = app.store.change_events(organization_id, 0, 10_000).await.expect("read the change log");
+    let events = app.change_events(crate::support::API_KEY).await;
     events.into_iter().map(|event| (event.event_type, event.object_code)).collect()
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements_server::config::ServeArgs;
 use entitlements_server::{Application, ServeConfig};
-use entitlements_store::{ApiKey, Store};
+use entitlements_store::{ApiKey, ChangeEvent, Store};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 use tokio_stream::StreamExt;
@@ -24,6 +24,10 @@ use tonic_health::pb::health_client::HealthClient;
 pub(crate) const API_KEY: &str = "test-api-key";
 /// The API key of another organization, whose objects must stay invisible.
 pub(crate) const OTHER_API_KEY: &str = "other-api-key";
+
+/// Events the harness's own setup records in each organization's change log:
+/// `organization.created` and `api_key.created`.
+pub(crate) const SETUP_CHANGE_EVENTS: i64 = 2;
 
 /// The database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,6 +251,20 @@ impl TestApp {
         self.server.await.expect("the server task ends");
     }
 
+    /// The change log of the organization `api_key` opens, after the harness's setup events.
+    pub(crate) async fn change_events(&self, api_key: &str) -> Vec<ChangeEvent> {
+        let organization_id = self
+            .store
+            .organization_for_api_key(&ApiKey::new(api_key))
+            .await
+            .expect("query the organization")
+            .expect("the organization exists");
+        self.store
+            .change_events(organization_id, SETUP_CHANGE_EVENTS, 10_000)
+            .await
+            .expect("read the change log")
+    }
+
     /// The organization id of the test API key.
     pub(crate) async fn organization_id(&self) -> entitlements_domain::OrganizationId {
         self.store
@@ -257,7 +275,8 @@ impl TestApp {
     }
 }
 
-async fn into_response(response: reqwest::Response) -> HttpResponse {
+/// Reads a response into status, JSON body and content type.
+pub(crate) async fn into_response(response: reqwest::Response) -> HttpResponse {
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -267,6 +286,23 @@ async fn into_response(response: reqwest::Response) -> HttpResponse {
         .to_owned();
     let text = response.text().await.expect("read the response body");
     HttpResponse { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), content_type }
+}
+
+/// Lago's 401 envelope.
+pub(crate) fn unauthorized() -> Value {
+    serde_json::json!({"status": 401, "error": "Unauthorized"})
+}
+
+/// Lago's 404 envelope with this code.
+pub(crate) fn not_found(code: &str) -> Value {
+    serde_json::json!({"status": 404, "error": "Not Found", "code": code})
+}
+
+/// Asserts the status, the exact body and Lago's content type; `what` names the case.
+#[track_caller]
+pub(crate) fn assert_body(response: &HttpResponse, status: u16, body: &Value, what: &str) {
+    assert_eq!((response.status, &response.body), (status, body), "{what}");
+    assert_eq!(response.content_type, "application/json; charset=utf-8", "{what}");
 }
 
 /// Adds the test organization's API key to a gRPC request.
