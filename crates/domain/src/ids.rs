@@ -37,3 +37,19 @@ id_type!(
     /// A privilege of a feature.
     PrivilegeId
 );
+id_type!(
+    /// A tax.
+    TaxId
+);
+id_type!(
+    /// A billable metric.
+    BillableMetricId
+);
+id_type!(
+    /// A plan.
+    PlanId
+);
+id_type!(
+    /// A charge of a plan.
+    ChargeId
+);

@@ -2,21 +2,38 @@
 //! the wire (proto, JSON) or the database. Every rule of Lago's observable behaviour that does not
 //! need the database lives here, so that the gRPC service and the store share one implementation.
 
+mod charge;
+mod charge_model;
+mod charge_properties;
+mod charge_property_validation;
+mod decimal_text;
 mod error;
 mod feature;
 mod feature_input;
 mod ids;
 mod pagination;
 mod privilege;
+mod tax;
 mod validation;
 
+pub use charge::{
+    ALL_FILTER_VALUES, ChargeFilter, ChargeFilterInput, ChargeInput, ChargeModelInput, ChargeSettings,
+    generate_charge_code, validate_charge,
+};
+pub use charge_model::{ChargeMetric, ChargeModel, MetricAggregation};
+pub use charge_properties::{
+    ChargeProperties, ModelProperties, PercentageRange, PresentationGroupKey, PriceRange,
+};
+pub use charge_property_validation::validate_properties;
+pub use decimal_text::{is_valid_amount, parse_decimal};
 pub use error::{Error, Resource};
 pub use feature::{Feature, FeatureCode, FeatureDescription, FeatureName};
 pub use feature_input::{
     FeatureCreateInput, FeatureUpdateInput, NewFeature, NewPrivilege, PrivilegeChange, PrivilegeInput,
     PrivilegeUpdate, ValueTypeInput, parse_feature_update,
 };
-pub use ids::{FeatureId, OrganizationId, PrivilegeId};
+pub use ids::{BillableMetricId, ChargeId, FeatureId, OrganizationId, PlanId, PrivilegeId, TaxId};
 pub use pagination::{Page, PageRequest, PaginationMeta};
 pub use privilege::{Privilege, PrivilegeCode, PrivilegeType, SelectOptions, ValueType};
+pub use tax::Tax;
 pub use validation::{ErrorCode, ValidationErrors};

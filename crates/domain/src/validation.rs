@@ -13,6 +13,9 @@ pub enum ErrorCode {
     ValueAlreadyExist,
     ValueIsDuplicated,
     ValueNotInSelectOptions,
+    /// A code specific to one validator, such as `invalid_graduated_ranges` or
+    /// `invalid_aggregation_type_or_charge_model`.
+    Named(&'static str),
 }
 
 impl ErrorCode {
@@ -26,6 +29,7 @@ impl ErrorCode {
             Self::ValueAlreadyExist => "value_already_exist",
             Self::ValueIsDuplicated => "value_is_duplicated",
             Self::ValueNotInSelectOptions => "value_not_in_select_options",
+            Self::Named(code) => code,
         }
     }
 

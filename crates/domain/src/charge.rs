@@ -1,0 +1,372 @@
+//! Charges of a plan: the input a client sends, Lago's charge-level rules, and automatic codes.
+//! Properties are validated by `charge_property_validation`; filters against the metric's filters.
+
+use std::collections::HashSet;
+
+use crate::charge_model::{ChargeMetric, ChargeModel, MetricAggregation};
+use crate::charge_properties::ChargeProperties;
+use crate::charge_property_validation::validate_properties;
+use crate::validation::{ErrorCode, ValidationErrors};
+
+/// Lago's value that makes a filter match every value of its key.
+pub const ALL_FILTER_VALUES: &str = "__ALL_FILTER_VALUES__";
+
+/// What a client said about a charge model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChargeModelInput {
+    Absent,
+    Known(ChargeModel),
+    Unknown,
+}
+
+/// A charge filter as a client sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeFilterInput {
+    pub invoice_display_name: Option<String>,
+    /// `None` when absent or `{}`: the charge model's defaults apply.
+    pub properties: Option<ChargeProperties>,
+    /// Metric filter key -> values, in the client's order.
+    pub values: Vec<(String, Vec<String>)>,
+}
+
+/// A validated charge filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeFilter {
+    pub invoice_display_name: Option<String>,
+    pub properties: ChargeProperties,
+    pub values: Vec<(String, Vec<String>)>,
+}
+
+/// A charge as a client sent it, before validation. The metric is resolved by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeInput {
+    /// The id of an existing charge of the plan, for updates.
+    pub id: Option<String>,
+    pub code: Option<String>,
+    pub invoice_display_name: Option<String>,
+    pub billable_metric_id: Option<String>,
+    pub billable_metric_code: Option<String>,
+    pub charge_model: ChargeModelInput,
+    pub pay_in_advance: Option<bool>,
+    pub prorated: Option<bool>,
+    pub invoiceable: Option<bool>,
+    /// `Some(None)`: explicitly null.
+    pub regroup_paid_fees: Option<Option<String>>,
+    pub min_amount_cents: Option<i64>,
+    /// `None` when absent or `{}`: the model's defaults apply.
+    pub properties: Option<ChargeProperties>,
+    /// `None` when absent (keep, on update).
+    pub filters: Option<Vec<ChargeFilterInput>>,
+    /// `None` when absent (keep, on update).
+    pub tax_codes: Option<Vec<String>>,
+}
+
+/// A validated charge, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChargeSettings {
+    pub code: String,
+    pub invoice_display_name: Option<String>,
+    pub charge_model: ChargeModel,
+    pub pay_in_advance: bool,
+    pub prorated: bool,
+    pub invoiceable: bool,
+    pub regroup_paid_fees: Option<String>,
+    pub min_amount_cents: i64,
+    pub properties: ChargeProperties,
+    pub filters: Vec<ChargeFilter>,
+}
+
+/// Validates a charge on `metric` whose code is `code` (given or generated). `taken_codes` are the
+/// codes of the plan's other charges.
+///
+/// # Errors
+/// Lago's charge errors, not prefixed: `charge_model`, `code`, `pay_in_advance`, `prorated`,
+/// `invoiceable`, `regroup_paid_fees`, `min_amount_cents`, `properties`, then filter errors.
+pub fn validate_charge(
+    input: &ChargeInput,
+    metric: &ChargeMetric,
+    code: String,
+    taken_codes: &HashSet<String>,
+) -> Result<ChargeSettings, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let charge_model = match input.charge_model {
+        ChargeModelInput::Known(model) => Some(model),
+        ChargeModelInput::Absent => {
+            errors.add("charge_model", ErrorCode::ValueIsMandatory);
+            errors.add("charge_model", ErrorCode::ValueIsInvalid);
+            None
+        }
+        ChargeModelInput::Unknown => {
+            errors.add("charge_model", ErrorCode::ValueIsInvalid);
+            None
+        }
+    };
+    let model_fits_metric = match charge_model {
+        Some(ChargeModel::Dynamic) => metric.aggregation == MetricAggregation::Sum,
+        Some(ChargeModel::Custom) => metric.aggregation == MetricAggregation::Custom,
+        _ => true,
+    };
+    if !model_fits_metric {
+        errors.add("charge_model", ErrorCode::Named("invalid_aggregation_type_or_charge_model"));
+    }
+    if taken_codes.contains(&code) {
+        errors.add("code", ErrorCode::ValueAlreadyExist);
+    }
+    let pay_in_advance = input.pay_in_advance.unwrap_or(false);
+    let prorated = input.prorated.unwrap_or(false);
+    let invoiceable = input.invoiceable.unwrap_or(true);
+    let regroup_paid_fees = input.regroup_paid_fees.clone().flatten();
+    let min_amount_cents = input.min_amount_cents.unwrap_or(0);
+    if pay_in_advance
+        && (charge_model == Some(ChargeModel::Volume) || !metric.aggregation.allows_pay_in_advance())
+    {
+        errors.add("pay_in_advance", ErrorCode::Named("invalid_aggregation_type_or_charge_model"));
+    }
+    if prorated && !prorating_allowed(charge_model, metric, pay_in_advance) {
+        errors.add("prorated", ErrorCode::Named("invalid_billable_metric_or_charge_model"));
+    }
+    if !invoiceable && !pay_in_advance {
+        errors.add("invoiceable", ErrorCode::Named("must_be_true_unless_pay_in_advance"));
+    }
+    match regroup_paid_fees.as_deref() {
+        None => {}
+        Some("invoice") if pay_in_advance && !invoiceable => {}
+        Some("invoice") => errors.add(
+            "regroup_paid_fees",
+            ErrorCode::Named("only_compatible_with_pay_in_advance_and_non_invoiceable"),
+        ),
+        Some(_) => errors.add("regroup_paid_fees", ErrorCode::ValueIsInvalid),
+    }
+    if min_amount_cents < 0 {
+        errors.add("min_amount_cents", ErrorCode::Named("value_is_out_of_range"));
+    } else if min_amount_cents > 0 && pay_in_advance {
+        errors.add("min_amount_cents", ErrorCode::Named("not_compatible_with_pay_in_advance"));
+    }
+    let Some(charge_model) = charge_model else { return Err(errors) };
+    let properties = effective_properties(input.properties.as_ref(), charge_model);
+    for code in validate_properties(&properties, metric) {
+        errors.add("properties", ErrorCode::Named(code));
+    }
+    errors.into_result()?;
+    let filters = match &input.filters {
+        Some(filters) => validate_filters(filters, metric, charge_model)?,
+        None => Vec::new(),
+    };
+    Ok(ChargeSettings {
+        code,
+        invoice_display_name: input.invoice_display_name.clone(),
+        charge_model,
+        pay_in_advance,
+        prorated,
+        invoiceable,
+        regroup_paid_fees,
+        min_amount_cents,
+        properties,
+        filters,
+    })
+}
+
+/// Properties sliced to the charge's model: defaults when none were given; all fields missing
+/// when the given properties belong to another model (Lago's slicing keeps none of their keys).
+fn effective_properties(
+    properties: Option<&ChargeProperties>,
+    charge_model: ChargeModel,
+) -> ChargeProperties {
+    match properties {
+        None => ChargeProperties::defaults(charge_model),
+        Some(properties) if properties.charge_model() == charge_model => properties.clone(),
+        Some(properties) => ChargeProperties {
+            pricing_group_keys: properties.pricing_group_keys.clone(),
+            presentation_group_keys: properties.presentation_group_keys.clone(),
+            ..ChargeProperties::empty(charge_model)
+        },
+    }
+}
+
+/// Lago's rule: prorating needs a recurring metric that is not a weighted sum, and a standard
+/// model when paid in advance, or standard, volume or graduated when paid in arrears.
+fn prorating_allowed(charge_model: Option<ChargeModel>, metric: &ChargeMetric, pay_in_advance: bool) -> bool {
+    let model_allows = matches!(
+        (pay_in_advance, charge_model),
+        (true, Some(ChargeModel::Standard))
+            | (false, Some(ChargeModel::Standard | ChargeModel::Volume | ChargeModel::Graduated))
+    );
+    metric.aggregation != MetricAggregation::WeightedSum && metric.recurring && model_allows
+}
+
+fn validate_filters(
+    filters: &[ChargeFilterInput],
+    metric: &ChargeMetric,
+    charge_model: ChargeModel,
+) -> Result<Vec<ChargeFilter>, ValidationErrors> {
+    filters
+        .iter()
+        .map(|filter| {
+            if filter.values.is_empty() || filter.values.iter().any(|(_, values)| values.is_empty()) {
+                return Err(ValidationErrors::single("values", ErrorCode::ValueIsMandatory));
+            }
+            if !filter.values.iter().all(|(key, values)| metric_accepts(metric, key, values)) {
+                return Err(ValidationErrors::single("values", ErrorCode::ValueIsInvalid));
+            }
+            let mut properties = effective_properties(filter.properties.as_ref(), charge_model);
+            // Lago strips presentation keys from filters: they belong to the charge.
+            properties.presentation_group_keys = None;
+            let codes = validate_properties(&properties, metric);
+            if !codes.is_empty() {
+                let mut errors = ValidationErrors::new();
+                codes.into_iter().for_each(|code| errors.add("properties", ErrorCode::Named(code)));
+                return Err(errors);
+            }
+            Ok(ChargeFilter {
+                invoice_display_name: filter.invoice_display_name.clone(),
+                properties,
+                values: filter.values.clone(),
+            })
+        })
+        .collect()
+}
+
+fn metric_accepts(metric: &ChargeMetric, key: &str, values: &[String]) -> bool {
+    let Some((_, accepted)) = metric.filters.iter().find(|(filter_key, _)| filter_key == key) else {
+        return false;
+    };
+    values == [ALL_FILTER_VALUES] || values.iter().all(|value| accepted.contains(value))
+}
+
+/// Lago's automatic charge code: the metric's code if free on the plan, else the code followed by
+/// one more than the highest numeric suffix in use (`api`, `api_2`, `api_3`).
+pub fn generate_charge_code(metric_code: &str, taken_codes: &HashSet<String>) -> String {
+    if !taken_codes.contains(metric_code) {
+        return metric_code.to_owned();
+    }
+    let prefix = format!("{metric_code}_");
+    let highest_suffix = taken_codes
+        .iter()
+        .filter_map(|code| code.strip_prefix(&prefix)?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    format!("{metric_code}_{}", highest_suffix.saturating_add(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric(aggregation: MetricAggregation, recurring: bool) -> ChargeMetric {
+        ChargeMetric {
+            code: "api".into(),
+            aggregation,
+            recurring,
+            filters: vec![("region".into(), vec!["eu".into(), "us".into()])],
+        }
+    }
+
+    fn input(model: ChargeModel) -> ChargeInput {
+        ChargeInput {
+            id: None,
+            code: None,
+            invoice_display_name: None,
+            billable_metric_id: None,
+            billable_metric_code: None,
+            charge_model: ChargeModelInput::Known(model),
+            pay_in_advance: None,
+            prorated: None,
+            invoiceable: None,
+            regroup_paid_fees: None,
+            min_amount_cents: None,
+            properties: None,
+            filters: None,
+            tax_codes: None,
+        }
+    }
+
+    fn errors(result: Result<ChargeSettings, ValidationErrors>) -> String {
+        result.expect_err("invalid charge").to_string()
+    }
+
+    #[test]
+    fn codes_are_generated_with_numeric_suffixes() {
+        let mut taken = HashSet::new();
+        assert_eq!(generate_charge_code("api", &taken), "api");
+        taken.insert("api".to_owned());
+        assert_eq!(generate_charge_code("api", &taken), "api_2");
+        taken.insert("api_2".to_owned());
+        assert_eq!(generate_charge_code("api", &taken), "api_3");
+    }
+
+    #[test]
+    fn defaults_apply_without_properties() {
+        let charge = validate_charge(
+            &input(ChargeModel::Package),
+            &metric(MetricAggregation::Sum, false),
+            "c".into(),
+            &HashSet::new(),
+        )
+        .expect("valid charge");
+        assert_eq!(charge.properties, ChargeProperties::defaults(ChargeModel::Package));
+        assert!(charge.invoiceable);
+    }
+
+    #[test]
+    fn charge_level_rules() {
+        let sum = metric(MetricAggregation::Sum, false);
+        let mut volume_in_advance = input(ChargeModel::Volume);
+        volume_in_advance.pay_in_advance = Some(true);
+        assert_eq!(
+            errors(validate_charge(&volume_in_advance, &sum, "c".into(), &HashSet::new())),
+            "pay_in_advance: invalid_aggregation_type_or_charge_model"
+        );
+        let mut prorated = input(ChargeModel::Standard);
+        prorated.prorated = Some(true);
+        assert_eq!(
+            errors(validate_charge(&prorated, &sum, "c".into(), &HashSet::new())),
+            "prorated: invalid_billable_metric_or_charge_model"
+        );
+        assert!(
+            validate_charge(&prorated, &metric(MetricAggregation::Sum, true), "c".into(), &HashSet::new())
+                .is_ok()
+        );
+        let mut not_invoiceable = input(ChargeModel::Standard);
+        not_invoiceable.invoiceable = Some(false);
+        assert_eq!(
+            errors(validate_charge(&not_invoiceable, &sum, "c".into(), &HashSet::new())),
+            "invoiceable: must_be_true_unless_pay_in_advance"
+        );
+        assert_eq!(
+            errors(validate_charge(&input(ChargeModel::Custom), &sum, "c".into(), &HashSet::new())),
+            "charge_model: invalid_aggregation_type_or_charge_model"
+        );
+        let taken = HashSet::from(["c".to_owned()]);
+        assert_eq!(
+            errors(validate_charge(&input(ChargeModel::Standard), &sum, "c".into(), &taken)),
+            "code: value_already_exist"
+        );
+    }
+
+    #[test]
+    fn filters_are_checked_against_the_metric() {
+        let sum = metric(MetricAggregation::Sum, false);
+        let filter = |key: &str, values: &[&str]| ChargeFilterInput {
+            invoice_display_name: None,
+            properties: None,
+            values: vec![(key.to_owned(), values.iter().map(|value| (*value).to_owned()).collect())],
+        };
+        let mut charge = input(ChargeModel::Standard);
+        charge.filters = Some(vec![filter("region", &["eu"]), filter("region", &[ALL_FILTER_VALUES])]);
+        assert_eq!(
+            validate_charge(&charge, &sum, "c".into(), &HashSet::new()).expect("valid").filters.len(),
+            2
+        );
+        charge.filters = Some(vec![filter("region", &["asia"])]);
+        assert_eq!(
+            errors(validate_charge(&charge, &sum, "c".into(), &HashSet::new())),
+            "values: value_is_invalid"
+        );
+        charge.filters = Some(vec![filter("region", &[])]);
+        assert_eq!(
+            errors(validate_charge(&charge, &sum, "c".into(), &HashSet::new())),
+            "values: value_is_mandatory"
+        );
+    }
+}
