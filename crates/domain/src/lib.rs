@@ -12,6 +12,8 @@ mod feature;
 mod feature_input;
 mod ids;
 mod pagination;
+mod plan;
+mod plan_input;
 mod privilege;
 mod tax;
 mod validation;
@@ -34,6 +36,14 @@ pub use feature_input::{
 };
 pub use ids::{BillableMetricId, ChargeId, FeatureId, OrganizationId, PlanId, PrivilegeId, TaxId};
 pub use pagination::{Page, PageRequest, PaginationMeta};
+pub use plan::{
+    CURRENCIES, MinimumCommitment, Plan, PlanAttributes, PlanCharge, PlanInterval, PlanMetadata,
+    UsageThreshold, validate_plan_attributes,
+};
+pub use plan_input::{
+    MinimumCommitmentInput, PlanInput, UsageThresholdInput, validate_minimum_commitment,
+    validate_usage_thresholds,
+};
 pub use privilege::{Privilege, PrivilegeCode, PrivilegeType, SelectOptions, ValueType};
 pub use tax::Tax;
 pub use validation::{ErrorCode, ValidationErrors};
