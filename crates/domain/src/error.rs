@@ -11,6 +11,10 @@ pub enum Resource {
     Plan,
     Entitlement,
     Subscription,
+    Tax,
+    BillableMetric,
+    /// Unknown metric ids among a plan's charges (Lago checks them all at once, plural).
+    BillableMetrics,
 }
 
 impl Resource {
@@ -22,6 +26,9 @@ impl Resource {
             Self::Plan => "plan_not_found",
             Self::Entitlement => "entitlement_not_found",
             Self::Subscription => "subscription_not_found",
+            Self::Tax => "tax_not_found",
+            Self::BillableMetric => "billable_metric_not_found",
+            Self::BillableMetrics => "billable_metrics_not_found",
         }
     }
 }

@@ -2,6 +2,9 @@
 //! the wire (proto, JSON) or the database. Every rule of Lago's observable behaviour that does not
 //! need the database lives here, so that the gRPC service and the store share one implementation.
 
+mod billable_metric;
+mod billable_metric_expression;
+mod billable_metric_input;
 mod charge;
 mod charge_model;
 mod charge_properties;
@@ -16,8 +19,15 @@ mod plan;
 mod plan_input;
 mod privilege;
 mod tax;
+mod tax_input;
 mod validation;
 
+pub use billable_metric::{BillableMetric, BillableMetricFilter, RoundingFunction, WeightedInterval};
+pub use billable_metric_expression::{ExpressionError, MAX_NESTING_DEPTH, validate_expression};
+pub use billable_metric_input::{
+    BillableMetricCreateInput, BillableMetricFilterInput, BillableMetricUpdateInput, EnumInput,
+    NewBillableMetric,
+};
 pub use charge::{
     ALL_FILTER_VALUES, ChargeFilter, ChargeFilterInput, ChargeInput, ChargeModelInput, ChargeSettings,
     generate_charge_code, validate_charge,
@@ -46,4 +56,5 @@ pub use plan_input::{
 };
 pub use privilege::{Privilege, PrivilegeCode, PrivilegeType, SelectOptions, ValueType};
 pub use tax::Tax;
+pub use tax_input::{NewTax, TaxCreateInput, TaxUpdateInput};
 pub use validation::{ErrorCode, ValidationErrors};

@@ -125,6 +125,11 @@ impl fmt::Display for ValidationErrors {
     }
 }
 
+/// Rails' `blank?`: missing, empty or only whitespace.
+pub(crate) fn is_blank(value: Option<&str>) -> bool {
+    value.is_none_or(|text| text.chars().all(char::is_whitespace))
+}
+
 /// Checks a string's length in characters (as Rails counts), adding `value_is_too_long`.
 pub(crate) fn check_length(errors: &mut ValidationErrors, field: &str, value: Option<&str>, max: usize) {
     if value.is_some_and(|value| value.chars().count() > max) {

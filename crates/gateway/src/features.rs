@@ -14,10 +14,10 @@ use entitlements::v1 as pb;
 use serde_json::json;
 
 use crate::grpc_clients::GrpcClients;
-use crate::lago_error::{BodyError, LagoError};
+use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
-use crate::request_body::json_object;
+use crate::request_body::{json_object, split_body};
 use crate::{pagination_params, with_api_key};
 
 use feature_json::{create_input_from_json, feature_to_json, update_input_from_json};
@@ -37,7 +37,7 @@ async fn create_feature(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let (feature, body_error) = split(json_object(&headers, &body).and_then(create_input_from_json));
+    let (feature, body_error) = split_body(json_object(&headers, &body).and_then(create_input_from_json));
     let request = with_api_key(&headers, pb::CreateFeatureRequest { feature });
     let response = clients
         .features()
@@ -66,16 +66,9 @@ async fn list_features(
         .await
         .map_err(|status| LagoError::from_status(&status, None))?;
     let pb::ListFeaturesResponse { features, meta } = response.into_inner();
-    let meta = meta.unwrap_or_default();
     let body = json!({
         "features": features.iter().map(feature_to_json).collect::<Vec<_>>(),
-        "meta": {
-            "current_page": meta.current_page,
-            "next_page": meta.next_page,
-            "prev_page": meta.prev_page,
-            "total_pages": meta.total_pages,
-            "total_count": meta.total_count,
-        },
+        "meta": pagination_params::meta_to_json(&meta.unwrap_or_default()),
     });
     Ok(json_response(StatusCode::OK, &body))
 }
@@ -100,7 +93,7 @@ async fn update_feature(
     LagoPath(code): LagoPath<String>,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let (feature, body_error) = split(json_object(&headers, &body).and_then(update_input_from_json));
+    let (feature, body_error) = split_body(json_object(&headers, &body).and_then(update_input_from_json));
     let request = with_api_key(&headers, pb::UpdateFeatureRequest { code, feature });
     let response = clients
         .features()
@@ -141,13 +134,4 @@ async fn delete_feature_privilege(
 fn feature_response(feature: Option<pb::Feature>) -> Response {
     let feature = feature.unwrap_or_default();
     json_response(StatusCode::OK, &json!({ "feature": feature_to_json(&feature) }))
-}
-
-/// A readable body becomes the request's message; an unreadable one becomes no message (the
-/// service then authenticates and answers 400) plus the reason to put in that 400.
-fn split<T>(parsed: Result<Option<T>, BodyError>) -> (Option<T>, Option<BodyError>) {
-    match parsed {
-        Ok(message) => (message, None),
-        Err(error) => (None, Some(error)),
-    }
 }

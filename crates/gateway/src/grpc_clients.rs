@@ -1,7 +1,10 @@
 //! The gRPC clients the gateway calls through. The transport is boxed so that the same handlers
 //! run against the in-process services (no socket, no extra hop) or a remote server.
 
+use entitlements::v1::billable_metric_service_client::BillableMetricServiceClient;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
+use entitlements::v1::plan_service_client::PlanServiceClient;
+use entitlements::v1::tax_service_client::TaxServiceClient;
 use tonic::body::Body;
 use tonic::transport::Channel;
 use tonic_health::pb::health_client::HealthClient;
@@ -41,6 +44,18 @@ impl GrpcClients {
 
     pub(crate) fn features(&self) -> FeatureServiceClient<GrpcTransport> {
         FeatureServiceClient::new(self.transport.clone())
+    }
+
+    pub(crate) fn plans(&self) -> PlanServiceClient<GrpcTransport> {
+        PlanServiceClient::new(self.transport.clone())
+    }
+
+    pub(crate) fn taxes(&self) -> TaxServiceClient<GrpcTransport> {
+        TaxServiceClient::new(self.transport.clone())
+    }
+
+    pub(crate) fn billable_metrics(&self) -> BillableMetricServiceClient<GrpcTransport> {
+        BillableMetricServiceClient::new(self.transport.clone())
     }
 
     pub(crate) fn health(&self) -> HealthClient<GrpcTransport> {

@@ -2,6 +2,7 @@
 //! shape into a proto request, calls the service through a generated client (in-process or
 //! remote), and renders the answer, or the status, in Lago's exact JSON.
 
+mod billable_metrics;
 mod features;
 mod grpc_clients;
 mod health;
@@ -9,7 +10,10 @@ mod lago_error;
 mod lago_extract;
 mod lago_json;
 mod pagination_params;
+mod plans;
 mod request_body;
+mod tax_json;
+mod taxes;
 
 use axum::Router;
 use axum::routing::get;
@@ -20,7 +24,13 @@ pub use grpc_clients::{GrpcClients, GrpcTransport, TransportError};
 pub fn router(clients: GrpcClients) -> Router {
     Router::new()
         .route("/health", get(health::health))
-        .nest("/api/v1", features::routes())
+        .nest(
+            "/api/v1",
+            features::routes()
+                .merge(plans::routes())
+                .merge(taxes::routes())
+                .merge(billable_metrics::routes()),
+        )
         .fallback(lago_error::route_not_found)
         .method_not_allowed_fallback(lago_error::route_not_found)
         .with_state(clients)

@@ -1,6 +1,17 @@
 //! Lago's (Kaminari's) reading of `page` and `per_page` query strings: Ruby's `to_i`, where
 //! `"2abc"` is 2 and `"abc"` is 0.
 
+/// Lago's `meta` object, keys in Lago's order.
+pub(crate) fn meta_to_json(meta: &entitlements::v1::PaginationMeta) -> serde_json::Value {
+    serde_json::json!({
+        "current_page": meta.current_page,
+        "next_page": meta.next_page,
+        "prev_page": meta.prev_page,
+        "total_pages": meta.total_pages,
+        "total_count": meta.total_count,
+    })
+}
+
 /// `page` as Ruby's `to_i`; the service treats values below 1 as 1.
 pub(crate) fn page(raw: Option<&str>) -> Option<i64> {
     raw.map(ruby_to_i)

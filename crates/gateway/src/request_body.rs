@@ -50,3 +50,13 @@ pub(crate) fn nullable_string(
         Some(_) => Err(BodyError(format!("{path}.{key} must be a string or null"))),
     }
 }
+
+/// A readable body becomes the request's message; an unreadable one becomes no message (the
+/// service then authenticates, looks the object up, and answers 400) plus the reason to put in
+/// that 400.
+pub(crate) fn split_body<T>(parsed: Result<Option<T>, BodyError>) -> (Option<T>, Option<BodyError>) {
+    match parsed {
+        Ok(message) => (message, None),
+        Err(error) => (None, Some(error)),
+    }
+}

@@ -114,7 +114,11 @@ impl Application {
                     health_check_interval,
                     supervisor_token.clone(),
                 )));
-                let in_process = Routes::new(health_service.clone()).add_service(services.features.clone());
+                let in_process = Routes::new(health_service.clone())
+                    .add_service(services.features.clone())
+                    .add_service(services.taxes.clone())
+                    .add_service(services.billable_metrics.clone())
+                    .add_service(services.plans.clone());
                 tasks.push(tokio::spawn(serve_grpc(grpc_listener, services, health_service, token.clone())));
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
                     in_process.prepare(),
@@ -184,6 +188,9 @@ async fn serve_grpc(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(services.features)
+        .add_service(services.taxes)
+        .add_service(services.billable_metrics)
+        .add_service(services.plans)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
         .await
         .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))

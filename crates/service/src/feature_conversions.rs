@@ -40,7 +40,7 @@ fn privilege_input(input: pb::PrivilegeInput) -> PrivilegeInput {
     }
 }
 
-fn nullable(value: pb::NullableString) -> Option<String> {
+pub(crate) fn nullable(value: pb::NullableString) -> Option<String> {
     let pb::NullableString { value } = value;
     value
 }

@@ -20,6 +20,15 @@ pub enum ChangeEventType {
     FeatureCreated,
     FeatureUpdated,
     FeatureDeleted,
+    TaxCreated,
+    TaxUpdated,
+    TaxDeleted,
+    BillableMetricCreated,
+    BillableMetricUpdated,
+    BillableMetricDeleted,
+    PlanCreated,
+    PlanUpdated,
+    PlanDeleted,
 }
 
 impl ChangeEventType {
@@ -30,6 +39,15 @@ impl ChangeEventType {
             Self::FeatureCreated => "feature.created",
             Self::FeatureUpdated => "feature.updated",
             Self::FeatureDeleted => "feature.deleted",
+            Self::TaxCreated => "tax.created",
+            Self::TaxUpdated => "tax.updated",
+            Self::TaxDeleted => "tax.deleted",
+            Self::BillableMetricCreated => "billable_metric.created",
+            Self::BillableMetricUpdated => "billable_metric.updated",
+            Self::BillableMetricDeleted => "billable_metric.deleted",
+            Self::PlanCreated => "plan.created",
+            Self::PlanUpdated => "plan.updated",
+            Self::PlanDeleted => "plan.deleted",
         }
     }
 
@@ -38,6 +56,11 @@ impl ChangeEventType {
             Self::OrganizationCreated => "organization",
             Self::ApiKeyCreated => "api_key",
             Self::FeatureCreated | Self::FeatureUpdated | Self::FeatureDeleted => "feature",
+            Self::PlanCreated | Self::PlanUpdated | Self::PlanDeleted => "plan",
+            Self::TaxCreated | Self::TaxUpdated | Self::TaxDeleted => "tax",
+            Self::BillableMetricCreated | Self::BillableMetricUpdated | Self::BillableMetricDeleted => {
+                "billable_metric"
+            }
         }
     }
 }

@@ -18,10 +18,7 @@ use serde_json::json;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::{feature, privilege};
-use crate::{Store, commit_with_changes, timestamps};
-
-/// Bound parameters per `IN (...)` list, well below SQLite's and PostgreSQL's limits.
-const IN_LIST_CHUNK: usize = 1000;
+use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
 
 impl Store {
     /// Creates a validated feature with its privileges.
@@ -97,13 +94,12 @@ impl Store {
         }
         let total_count =
             query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
-        // PostgreSQL's LIMIT and OFFSET are signed 64-bit.
-        let signed_max = i64::MAX.unsigned_abs();
+        let (offset, limit) = page_window(page_request);
         let rows = query
             .order_by_desc(feature::Column::CreatedAt)
             .order_by_asc(feature::Column::Id)
-            .offset(Ord::min(page_request.offset(), signed_max))
-            .limit(Ord::min(page_request.per_page, signed_max))
+            .offset(offset)
+            .limit(limit)
             .all(self.connection())
             .await
             .map_err(|error| from_db_error(&error))?;

@@ -2,19 +2,26 @@
 //! SeaORM. Callers see domain types only. Every write method is one transaction that also appends
 //! its change events, so a failed request leaves neither rows nor events behind.
 
+mod billable_metric_filters;
+mod billable_metrics;
 mod change_log;
+mod charge_json;
 mod db_error;
 mod entity;
 mod features;
 mod migration;
 mod organizations;
+mod plan_charges;
+mod plan_reads;
+mod plans;
+mod taxes;
 mod timestamps;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use entitlements_domain::{Error, OrganizationId};
+use entitlements_domain::{Error, OrganizationId, PageRequest};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -31,6 +38,15 @@ use db_error::from_db_error;
 /// How long a connection may wait for the database (a lock, a free pool slot) before the request
 /// fails as unavailable.
 const DATABASE_WAIT: Duration = Duration::from_secs(10);
+
+/// Bound parameters per `IN (...)` list, well below SQLite's and PostgreSQL's limits.
+pub(crate) const IN_LIST_CHUNK: usize = 1000;
+
+/// The `(offset, limit)` of a page, within PostgreSQL's signed 64-bit LIMIT and OFFSET.
+pub(crate) fn page_window(page_request: PageRequest) -> (u64, u64) {
+    let signed_max = i64::MAX.unsigned_abs();
+    (Ord::min(page_request.offset(), signed_max), Ord::min(page_request.per_page, signed_max))
+}
 
 /// A handle on the database, cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]

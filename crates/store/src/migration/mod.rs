@@ -6,6 +6,9 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_organizations;
 mod m20261122_000002_create_features;
 mod m20261122_000003_create_change_events;
+mod m20261122_000004_create_taxes;
+mod m20261122_000005_create_billable_metrics;
+mod m20261122_000006_create_plans;
 
 /// All migrations, in order.
 #[derive(Debug)]
@@ -18,6 +21,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_organizations::Migration),
             Box::new(m20261122_000002_create_features::Migration),
             Box::new(m20261122_000003_create_change_events::Migration),
+            Box::new(m20261122_000004_create_taxes::Migration),
+            Box::new(m20261122_000005_create_billable_metrics::Migration),
+            Box::new(m20261122_000006_create_plans::Migration),
         ]
     }
 }

@@ -1,0 +1,246 @@
+//! Lago's plan JSON <-> PlanService messages.
+
+use entitlements::v1 as pb;
+use serde_json::{Map, Value, json};
+
+use super::charge_json::{charge_input_from_json, charge_to_json, tax_codes_from_json};
+use crate::lago_error::BodyError;
+use crate::lago_json::timestamp;
+use crate::request_body::{nullable_string, root_object};
+use crate::tax_json::embedded_tax_to_json;
+
+/// Sent for an interval Lago does not know (the service answers `interval: value_is_invalid`).
+const UNKNOWN_INTERVAL: i32 = -1;
+
+/// `{"plan": {...}}`; `None` when the root is missing or empty.
+pub(super) fn plan_input_from_json(body: Map<String, Value>) -> Result<Option<pb::PlanInput>, BodyError> {
+    let Some(plan) = root_object(body, "plan")? else { return Ok(None) };
+    let string = |key: &str| nullable_string(&plan, key, "plan");
+    let nullable = |key: &str| string(key).map(|value| value.map(|value| pb::NullableString { value }));
+    let interval = match plan.get("interval") {
+        None => None,
+        Some(Value::Null) => Some(pb::PlanInterval::Unspecified.into()),
+        Some(Value::String(name)) => Some(interval_from_name(name).map_or(UNKNOWN_INTERVAL, i32::from)),
+        Some(_) => Some(UNKNOWN_INTERVAL),
+    };
+    let (trial_period, clear_trial_period) = match plan.get("trial_period") {
+        None => (None, false),
+        Some(Value::Null) => (None, true),
+        Some(Value::Number(number)) => (number.as_f64(), false),
+        Some(_) => return Err(BodyError("plan.trial_period must be a number".to_owned())),
+    };
+    Ok(Some(pb::PlanInput {
+        name: string("name")?.flatten(),
+        code: string("code")?.flatten(),
+        interval,
+        amount_cents: integer(&plan, "amount_cents", "plan")?,
+        // Present but not a string: a currency no list contains (`value_is_invalid`).
+        amount_currency: plan
+            .get("amount_currency")
+            .map(|value| value.as_str().unwrap_or_default().to_owned()),
+        pay_in_advance: boolean(&plan, "pay_in_advance"),
+        invoice_display_name: nullable("invoice_display_name")?,
+        description: nullable("description")?,
+        trial_period,
+        bill_charges_monthly: boolean(&plan, "bill_charges_monthly"),
+        bill_fixed_charges_monthly: boolean(&plan, "bill_fixed_charges_monthly"),
+        tax_codes: tax_codes_from_json(plan.get("tax_codes"), "plan")?,
+        metadata: metadata_from_json(plan.get("metadata"))?,
+        minimum_commitment: match plan.get("minimum_commitment") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(commitment)) => Some(pb::MinimumCommitmentInput {
+                amount_cents: integer(commitment, "amount_cents", "minimum_commitment")?,
+                invoice_display_name: nullable_string(
+                    commitment,
+                    "invoice_display_name",
+                    "minimum_commitment",
+                )?
+                .flatten(),
+                tax_codes: tax_codes_from_json(commitment.get("tax_codes"), "minimum_commitment")?,
+            }),
+            Some(_) => return Err(BodyError("plan.minimum_commitment must be an object".to_owned())),
+        },
+        usage_thresholds: match plan.get("usage_thresholds") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(thresholds)) => Some(pb::UsageThresholdInputs {
+                thresholds: thresholds.iter().map(threshold_from_json).collect::<Result<_, _>>()?,
+            }),
+            Some(_) => return Err(BodyError("plan.usage_thresholds must be an array".to_owned())),
+        },
+        charges: match plan.get("charges") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(charges)) => Some(pb::ChargeInputs {
+                charges: charges.iter().map(charge_input_from_json).collect::<Result<_, _>>()?,
+            }),
+            Some(_) => return Err(BodyError("plan.charges must be an array".to_owned())),
+        },
+        clear_trial_period,
+    }))
+}
+
+/// An integer, or Rails' reading of an integer string (`"100"`).
+fn integer(object: &Map<String, Value>, key: &str, path: &str) -> Result<Option<i64>, BodyError> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(number)) if number.is_i64() || number.is_u64() => {
+            number.as_i64().map(Some).ok_or_else(|| BodyError(format!("{path}.{key} is out of range")))
+        }
+        Some(Value::String(text)) if text.trim().parse::<i64>().is_ok() => {
+            Ok(text.trim().parse::<i64>().ok())
+        }
+        Some(_) => Err(BodyError(format!("{path}.{key} must be an integer"))),
+    }
+}
+
+fn boolean(object: &Map<String, Value>, key: &str) -> Option<bool> {
+    match object.get(key)? {
+        Value::Bool(flag) => Some(*flag),
+        Value::String(text) if text == "true" => Some(true),
+        Value::String(text) if text == "false" => Some(false),
+        _ => None,
+    }
+}
+
+fn metadata_from_json(value: Option<&Value>) -> Result<Option<pb::NullablePlanMetadata>, BodyError> {
+    match value {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(pb::NullablePlanMetadata { value: None })),
+        Some(Value::Object(entries)) => Ok(Some(pb::NullablePlanMetadata {
+            value: Some(pb::PlanMetadata {
+                entries: entries
+                    .iter()
+                    .map(|(key, value)| match value {
+                        Value::Null => Ok(pb::MetadataEntry { key: key.clone(), value: None }),
+                        Value::String(text) => {
+                            Ok(pb::MetadataEntry { key: key.clone(), value: Some(text.clone()) })
+                        }
+                        _ => Err(BodyError("plan.metadata values must be strings or null".to_owned())),
+                    })
+                    .collect::<Result<_, _>>()?,
+            }),
+        })),
+        Some(_) => Err(BodyError("plan.metadata must be an object".to_owned())),
+    }
+}
+
+fn threshold_from_json(value: &Value) -> Result<pb::UsageThresholdInput, BodyError> {
+    let Value::Object(threshold) = value else {
+        return Err(BodyError("plan.usage_thresholds must contain objects".to_owned()));
+    };
+    Ok(pb::UsageThresholdInput {
+        amount_cents: integer(threshold, "amount_cents", "usage_threshold")?,
+        threshold_display_name: nullable_string(threshold, "threshold_display_name", "usage_threshold")?
+            .flatten(),
+        recurring: boolean(threshold, "recurring"),
+    })
+}
+
+fn interval_from_name(name: &str) -> Option<pb::PlanInterval> {
+    match name {
+        "weekly" => Some(pb::PlanInterval::Weekly),
+        "monthly" => Some(pb::PlanInterval::Monthly),
+        "yearly" => Some(pb::PlanInterval::Yearly),
+        "quarterly" => Some(pb::PlanInterval::Quarterly),
+        "semiannual" => Some(pb::PlanInterval::Semiannual),
+        _ => None,
+    }
+}
+
+fn interval_name(interval: pb::PlanInterval) -> &'static str {
+    match interval {
+        pb::PlanInterval::Weekly => "weekly",
+        pb::PlanInterval::Monthly | pb::PlanInterval::Unspecified => "monthly",
+        pb::PlanInterval::Yearly => "yearly",
+        pb::PlanInterval::Quarterly => "quarterly",
+        pb::PlanInterval::Semiannual => "semiannual",
+    }
+}
+
+/// Which of Lago's plan renderings: show/create/update/delete include `fixed_charges`; the list
+/// does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PlanView {
+    Single,
+    ListItem,
+}
+
+/// Lago's plan object, keys in Lago's order.
+pub(super) fn plan_to_json(plan: &pb::Plan, view: PlanView) -> Value {
+    let mut object = Map::new();
+    let mut put = |key: &str, value: Value| {
+        object.insert(key.to_owned(), value);
+    };
+    put("lago_id", json!(plan.id));
+    put("name", json!(plan.name));
+    put("invoice_display_name", json!(plan.invoice_display_name));
+    put("created_at", timestamp(plan.created_at.as_ref()));
+    put("code", json!(plan.code));
+    put("interval", json!(interval_name(plan.interval())));
+    put("description", json!(plan.description));
+    put("amount_cents", json!(plan.amount_cents));
+    put("amount_currency", json!(plan.amount_currency));
+    put("trial_period", json!(plan.trial_period));
+    put("pay_in_advance", json!(plan.pay_in_advance));
+    put("bill_charges_monthly", json!(plan.bill_charges_monthly));
+    put("bill_fixed_charges_monthly", json!(plan.bill_fixed_charges_monthly));
+    // Lago has answered 0 for every counter since 2024 (#2891).
+    put("customers_count", json!(0));
+    put("active_subscriptions_count", json!(0));
+    put("draft_invoices_count", json!(0));
+    put("parent_id", Value::Null);
+    put("pending_deletion", json!(plan.pending_deletion));
+    put("charges", Value::Array(plan.charges.iter().map(charge_to_json).collect()));
+    if view == PlanView::Single {
+        put("fixed_charges", json!([]));
+    }
+    put("entitlements", json!([]));
+    let thresholds: Vec<Value> = plan
+        .usage_thresholds
+        .iter()
+        .map(|threshold| {
+            json!({
+                "lago_id": threshold.id,
+                "threshold_display_name": threshold.threshold_display_name,
+                "amount_cents": threshold.amount_cents,
+                "recurring": threshold.recurring,
+                "created_at": timestamp(threshold.created_at.as_ref()),
+                "updated_at": timestamp(threshold.updated_at.as_ref()),
+            })
+        })
+        .collect();
+    let applicable: Vec<Value> = plan
+        .usage_thresholds
+        .iter()
+        .map(|threshold| {
+            json!({
+                "threshold_display_name": threshold.threshold_display_name,
+                "amount_cents": threshold.amount_cents,
+                "recurring": threshold.recurring,
+            })
+        })
+        .collect();
+    put("usage_thresholds", Value::Array(thresholds));
+    put("applicable_usage_thresholds", Value::Array(applicable));
+    put("taxes", Value::Array(plan.taxes.iter().map(embedded_tax_to_json).collect()));
+    if let Some(commitment) = &plan.minimum_commitment {
+        put(
+            "minimum_commitment",
+            json!({
+                "lago_id": commitment.id,
+                "plan_code": plan.code,
+                "invoice_display_name": commitment.invoice_display_name,
+                "amount_cents": commitment.amount_cents,
+                "interval": interval_name(plan.interval()),
+                "created_at": timestamp(commitment.created_at.as_ref()),
+                "updated_at": timestamp(commitment.updated_at.as_ref()),
+                "taxes": commitment.taxes.iter().map(embedded_tax_to_json).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    if let Some(metadata) = &plan.metadata {
+        let entries: Map<String, Value> =
+            metadata.entries.iter().map(|entry| (entry.key.clone(), json!(entry.value))).collect();
+        put("metadata", Value::Object(entries));
+    }
+    Value::Object(object)
+}

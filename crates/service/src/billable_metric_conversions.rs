@@ -1,0 +1,161 @@
+//! Conversions between the BillableMetricService messages and domain types. Proto -> domain
+//! destructures every message, so that a new field is a compile error here until it is handled.
+
+use entitlements::v1 as pb;
+use entitlements_domain::{
+    BillableMetric, BillableMetricCreateInput, BillableMetricFilterInput, BillableMetricUpdateInput,
+    EnumInput, Error, MetricAggregation, RoundingFunction, WeightedInterval,
+};
+
+use crate::feature_conversions::{nullable, timestamp};
+
+pub(crate) fn create_input(
+    request: pb::CreateBillableMetricRequest,
+) -> Result<BillableMetricCreateInput, Error> {
+    let pb::CreateBillableMetricRequest { billable_metric } = request;
+    let pb::BillableMetricCreateInput {
+        code,
+        name,
+        description,
+        aggregation_type,
+        field_name,
+        recurring,
+        weighted_interval,
+        rounding_function,
+        rounding_precision,
+        expression,
+        filters,
+    } = billable_metric.ok_or_else(|| Error::missing_param("billable_metric"))?;
+    Ok(BillableMetricCreateInput {
+        code,
+        name,
+        description,
+        aggregation_type: aggregation_input(aggregation_type),
+        field_name,
+        recurring,
+        weighted_interval: weighted_interval_input(weighted_interval),
+        rounding_function: rounding_function_input(rounding_function),
+        rounding_precision,
+        expression,
+        filters: filters.into_iter().map(filter_input).collect(),
+    })
+}
+
+/// The update, or `None` when the request carries no `billable_metric`.
+pub(crate) fn update_input(
+    billable_metric: Option<pb::BillableMetricUpdateInput>,
+) -> Option<BillableMetricUpdateInput> {
+    let pb::BillableMetricUpdateInput {
+        code,
+        name,
+        description,
+        aggregation_type,
+        field_name,
+        recurring,
+        weighted_interval,
+        rounding_function,
+        rounding_precision,
+        expression,
+        filters,
+    } = billable_metric?;
+    Some(BillableMetricUpdateInput {
+        code: code.map(nullable),
+        name: name.map(nullable),
+        description: description.map(nullable),
+        aggregation_type: aggregation_type.map(aggregation_input),
+        field_name: field_name.map(nullable),
+        recurring,
+        weighted_interval: weighted_interval.map(weighted_interval_input),
+        rounding_function: rounding_function.map(rounding_function_input),
+        rounding_precision: rounding_precision.map(|pb::NullableInt32 { value }| value),
+        expression: expression.map(nullable),
+        filters: filters.map(|pb::BillableMetricFilterInputs { filters }| {
+            filters.into_iter().map(filter_input).collect()
+        }),
+    })
+}
+
+fn filter_input(filter: pb::BillableMetricFilterInput) -> BillableMetricFilterInput {
+    let pb::BillableMetricFilterInput { key, values } = filter;
+    BillableMetricFilterInput { key, values }
+}
+
+fn aggregation_input(number: i32) -> EnumInput<MetricAggregation> {
+    use pb::AggregationType as Pb;
+    match Pb::try_from(number) {
+        Ok(Pb::Unspecified) => EnumInput::Null,
+        Ok(Pb::CountAgg) => EnumInput::Known(MetricAggregation::Count),
+        Ok(Pb::SumAgg) => EnumInput::Known(MetricAggregation::Sum),
+        Ok(Pb::MaxAgg) => EnumInput::Known(MetricAggregation::Max),
+        Ok(Pb::UniqueCountAgg) => EnumInput::Known(MetricAggregation::UniqueCount),
+        Ok(Pb::WeightedSumAgg) => EnumInput::Known(MetricAggregation::WeightedSum),
+        Ok(Pb::LatestAgg) => EnumInput::Known(MetricAggregation::Latest),
+        Ok(Pb::CustomAgg) => EnumInput::Known(MetricAggregation::Custom),
+        Err(_) => EnumInput::Unknown,
+    }
+}
+
+fn weighted_interval_input(number: i32) -> EnumInput<WeightedInterval> {
+    match pb::WeightedInterval::try_from(number) {
+        Ok(pb::WeightedInterval::Unspecified) => EnumInput::Null,
+        Ok(pb::WeightedInterval::Seconds) => EnumInput::Known(WeightedInterval::Seconds),
+        Err(_) => EnumInput::Unknown,
+    }
+}
+
+fn rounding_function_input(number: i32) -> EnumInput<RoundingFunction> {
+    match pb::RoundingFunction::try_from(number) {
+        Ok(pb::RoundingFunction::Unspecified) => EnumInput::Null,
+        Ok(pb::RoundingFunction::Round) => EnumInput::Known(RoundingFunction::Round),
+        Ok(pb::RoundingFunction::Ceil) => EnumInput::Known(RoundingFunction::Ceil),
+        Ok(pb::RoundingFunction::Floor) => EnumInput::Known(RoundingFunction::Floor),
+        Err(_) => EnumInput::Unknown,
+    }
+}
+
+pub(crate) fn aggregation_to_pb(aggregation: MetricAggregation) -> pb::AggregationType {
+    match aggregation {
+        MetricAggregation::Count => pb::AggregationType::CountAgg,
+        MetricAggregation::Sum => pb::AggregationType::SumAgg,
+        MetricAggregation::Max => pb::AggregationType::MaxAgg,
+        MetricAggregation::UniqueCount => pb::AggregationType::UniqueCountAgg,
+        MetricAggregation::WeightedSum => pb::AggregationType::WeightedSumAgg,
+        MetricAggregation::Latest => pb::AggregationType::LatestAgg,
+        MetricAggregation::Custom => pb::AggregationType::CustomAgg,
+    }
+}
+
+fn rounding_function_to_pb(function: Option<RoundingFunction>) -> pb::RoundingFunction {
+    match function {
+        None => pb::RoundingFunction::Unspecified,
+        Some(RoundingFunction::Round) => pb::RoundingFunction::Round,
+        Some(RoundingFunction::Ceil) => pb::RoundingFunction::Ceil,
+        Some(RoundingFunction::Floor) => pb::RoundingFunction::Floor,
+    }
+}
+
+pub(crate) fn billable_metric_to_pb(metric: &BillableMetric) -> pb::BillableMetric {
+    let weighted_interval = match metric.weighted_interval {
+        None => pb::WeightedInterval::Unspecified,
+        Some(WeightedInterval::Seconds) => pb::WeightedInterval::Seconds,
+    };
+    pb::BillableMetric {
+        id: metric.id.to_string(),
+        code: metric.code.clone(),
+        name: metric.name.clone(),
+        description: metric.description.clone(),
+        aggregation_type: aggregation_to_pb(metric.aggregation_type).into(),
+        field_name: metric.field_name.clone(),
+        recurring: metric.recurring,
+        weighted_interval: weighted_interval.into(),
+        rounding_function: rounding_function_to_pb(metric.rounding_function).into(),
+        rounding_precision: metric.rounding_precision,
+        expression: metric.expression.clone(),
+        filters: metric
+            .filters
+            .iter()
+            .map(|filter| pb::BillableMetricFilter { key: filter.key.clone(), values: filter.values.clone() })
+            .collect(),
+        created_at: Some(timestamp(metric.created_at)),
+    }
+}

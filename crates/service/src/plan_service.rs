@@ -1,0 +1,92 @@
+//! `entitlements.v1.PlanService`: authenticate, convert, let the store validate and write in one
+//! transaction, convert back.
+
+use entitlements::v1 as pb;
+use entitlements::v1::plan_service_server::PlanService;
+use entitlements_domain::{PageRequest, PaginationMeta};
+use entitlements_store::Store;
+use tonic::{Request, Response, Status};
+
+use crate::auth::Authenticator;
+use crate::error_status::status_from_error;
+use crate::feature_conversions::pagination_meta_to_pb;
+use crate::plan_conversions::{plan_input_from_pb, plan_to_pb};
+
+/// The PlanService implementation.
+#[derive(Debug, Clone)]
+pub struct PlanApi {
+    store: Store,
+    authenticator: Authenticator,
+}
+
+impl PlanApi {
+    pub fn new(store: Store, authenticator: Authenticator) -> Self {
+        Self { store, authenticator }
+    }
+}
+
+#[tonic::async_trait]
+impl PlanService for PlanApi {
+    async fn create_plan(
+        &self,
+        request: Request<pb::CreatePlanRequest>,
+    ) -> Result<Response<pb::CreatePlanResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::CreatePlanRequest { plan } = request.into_inner();
+        let input = plan_input_from_pb(plan).map_err(status_from_error)?;
+        let plan = self.store.create_plan(organization_id, input).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::CreatePlanResponse { plan: Some(plan_to_pb(plan)) }))
+    }
+
+    async fn get_plan(
+        &self,
+        request: Request<pb::GetPlanRequest>,
+    ) -> Result<Response<pb::GetPlanResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::GetPlanRequest { code } = request.into_inner();
+        let plan = self.store.plan(organization_id, &code).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::GetPlanResponse { plan: Some(plan_to_pb(plan)) }))
+    }
+
+    async fn list_plans(
+        &self,
+        request: Request<pb::ListPlansRequest>,
+    ) -> Result<Response<pb::ListPlansResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::ListPlansRequest { page, per_page } = request.into_inner();
+        let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
+        let page = self.store.list_plans(organization_id, page_request).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::ListPlansResponse {
+            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            plans: page.items.into_iter().map(plan_to_pb).collect(),
+        }))
+    }
+
+    async fn update_plan(
+        &self,
+        request: Request<pb::UpdatePlanRequest>,
+    ) -> Result<Response<pb::UpdatePlanResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::UpdatePlanRequest { code, plan } = request.into_inner();
+        let input = match plan_input_from_pb(plan) {
+            Ok(input) => input,
+            Err(error) => {
+                // Lago looks the plan up before it reads the body: a missing plan is a 404 first.
+                self.store.plan(organization_id, &code).await.map_err(status_from_error)?;
+                return Err(status_from_error(error));
+            }
+        };
+        let plan = self.store.update_plan(organization_id, &code, input).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::UpdatePlanResponse { plan: Some(plan_to_pb(plan)) }))
+    }
+
+    async fn delete_plan(
+        &self,
+        request: Request<pb::DeletePlanRequest>,
+    ) -> Result<Response<pb::DeletePlanResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::DeletePlanRequest { code } = request.into_inner();
+        let plan = self.store.delete_plan(organization_id, &code).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::DeletePlanResponse { plan: Some(plan_to_pb(plan)) }))
+    }
+}
