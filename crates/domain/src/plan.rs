@@ -244,3 +244,72 @@ fn check_metadata(errors: &mut ValidationErrors, metadata: &PlanMetadata) {
         errors.add("metadata", ErrorCode::ValueIsTooLong);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create_input() -> PlanInput {
+        PlanInput {
+            name: Some("Startup".into()),
+            code: Some("startup".into()),
+            interval: Some(Some("monthly".into())),
+            amount_cents: Some(1000),
+            amount_currency: Some(Some("USD".into())),
+            pay_in_advance: Some(Some(true)),
+            ..PlanInput::default()
+        }
+    }
+
+    fn errors(result: Result<PlanAttributes, ValidationErrors>) -> String {
+        result.expect_err("invalid plan").to_string()
+    }
+
+    #[test]
+    fn required_fields_in_lago_order() {
+        assert_eq!(
+            errors(validate_plan_attributes(&PlanInput::default(), None, false)),
+            "name: value_is_mandatory, code: value_is_mandatory, interval: value_is_invalid, \
+             amount_cents: value_is_mandatory, amount_currency: value_is_invalid, pay_in_advance: value_is_invalid"
+        );
+    }
+
+    #[test]
+    fn interval_currency_and_code() {
+        let mut input = create_input();
+        input.interval = Some(Some("daily".into()));
+        input.amount_currency = Some(Some("usd".into()));
+        assert_eq!(
+            errors(validate_plan_attributes(&input, None, true)),
+            "code: value_already_exist, interval: value_is_invalid, amount_currency: value_is_invalid"
+        );
+    }
+
+    #[test]
+    fn monthly_charge_billing_only_for_yearly_and_semiannual() {
+        let mut input = create_input();
+        input.bill_charges_monthly = Some(Some(true));
+        assert_eq!(validate_plan_attributes(&input, None, false).expect("valid").bill_charges_monthly, None);
+        input.interval = Some(Some("yearly".into()));
+        let yearly = validate_plan_attributes(&input, None, false).expect("valid");
+        assert_eq!(
+            (yearly.bill_charges_monthly, yearly.bill_fixed_charges_monthly),
+            (Some(true), Some(false))
+        );
+        // An update that omits the interval keeps the stored one (Lago would reset the flag).
+        let update = PlanInput { name: Some("Renamed".into()), ..PlanInput::default() };
+        assert_eq!(
+            validate_plan_attributes(&update, Some(&yearly), false).expect("valid").bill_charges_monthly,
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn metadata_limits() {
+        let mut input = create_input();
+        input.metadata = Some(Some((0..51).map(|index| (format!("k{index}"), None)).collect()));
+        assert_eq!(errors(validate_plan_attributes(&input, None, false)), "metadata: too_many_keys");
+        input.metadata = Some(Some(vec![("k".into(), Some("v".repeat(256)))]));
+        assert_eq!(errors(validate_plan_attributes(&input, None, false)), "metadata: value_is_too_long");
+    }
+}
