@@ -28,8 +28,11 @@ use crate::support::{Backend, TestApp, authorized, backend_tests};
 /// The per-service health name of the FeatureService.
 const FEATURE_SERVICE: &str = "entitlements.v1.FeatureService";
 /// Every service the gRPC server serves.
-const SERVED_SERVICES: [&str; 4] = [
+const SERVED_SERVICES: [&str; 7] = [
+    "entitlements.v1.BillableMetricService",
     "entitlements.v1.FeatureService",
+    "entitlements.v1.PlanService",
+    "entitlements.v1.TaxService",
     "grpc.health.v1.Health",
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",

@@ -6,7 +6,10 @@
 mod support;
 
 mod auth;
+mod billable_metrics_rest;
+mod catalog_grpc;
 mod features_grpc;
 mod features_rest;
 mod features_rest_errors;
 mod health_and_reflection;
+mod taxes_rest;

@@ -2,12 +2,15 @@
 //! organizations, and returns a `TestApp` with one method per kind of call, so tests read like
 //! scenarios. `backend_tests!` turns each scenario into a SQLite and a PostgreSQL test.
 
+pub(crate) mod conformance;
 pub(crate) mod postgres;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use entitlements::v1::billable_metric_service_client::BillableMetricServiceClient;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
+use entitlements::v1::tax_service_client::TaxServiceClient;
 use entitlements_server::config::ServeArgs;
 use entitlements_server::{Application, ServeConfig};
 use entitlements_store::{ApiKey, ChangeEvent, Store};
@@ -218,6 +221,20 @@ impl TestApp {
 
     pub(crate) async fn feature_client(&self) -> FeatureServiceClient<Channel> {
         FeatureServiceClient::new(self.grpc_channel().await)
+    }
+
+    pub(crate) async fn tax_client(&self) -> TaxServiceClient<Channel> {
+        TaxServiceClient::new(self.grpc_channel().await)
+    }
+
+    pub(crate) async fn billable_metric_client(&self) -> BillableMetricServiceClient<Channel> {
+        BillableMetricServiceClient::new(self.grpc_channel().await)
+    }
+
+    /// `(event_type, object_code)` of the test organization's change events, oldest first.
+    pub(crate) async fn change_event_codes(&self) -> Vec<(String, String)> {
+        let events = self.change_events(API_KEY).await;
+        events.into_iter().map(|event| (event.event_type, event.object_code)).collect()
     }
 
     pub(crate) async fn health_client(&self) -> HealthClient<Channel> {
