@@ -69,6 +69,15 @@ fn sum_fields(code: &str) -> Value {
     json!({"name": "Amount", "code": code, "aggregation_type": "sum_agg", "field_name": "amount"})
 }
 
+/// A valid sum metric `a` with `extra` fields set or replaced.
+fn valid_with(extra: Value) -> Value {
+    let mut metric = json!({"name": "A", "code": "a", "aggregation_type": "sum_agg", "field_name": "f"});
+    if let (Some(fields), Value::Object(extra)) = (metric.as_object_mut(), extra) {
+        fields.extend(extra);
+    }
+    metric
+}
+
 async fn codes_in_store(app: &TestApp) -> Vec<String> {
     let organization_id = app.organization_id().await;
     let page = entitlements_domain::PageRequest::new(Some(1), Some(1000)).expect("a valid page");
@@ -86,89 +95,153 @@ async fn assert_create_rejected(app: &TestApp, metric: Value, details: Value) {
 backend_tests! {
     async fn create_sum_with_expression_recurring_and_rounding(app) {
         let fields = json!({
-            "name": "Amount", "code": "amount", "description": "Sum of amounts", "aggregation_type": "sum_agg",
-            "recurring": true, "rounding_function": "round", "rounding_precision": 2, "field_name": "amount",
+            "name": "Amount", "code": "amount", "description": "Sum of amounts",
+            "aggregation_type": "sum_agg", "recurring": true, "rounding_function": "round",
+            "rounding_precision": 2, "field_name": "amount",
             "expression": "round(event.properties.value * event.properties.units, 2)"
         });
         let metric = create_metric(&app, fields).await;
-        assert_response(&app.get("/api/v1/billable_metrics/amount").await, 200,
-            &json!({ "billable_metric": without_counters(&metric) }));
+        assert_response(
+            &app.get("/api/v1/billable_metrics/amount").await,
+            200,
+            &json!({ "billable_metric": without_counters(&metric) }),
+        );
         assert_eq!(codes_in_store(&app).await, ["amount"]);
         assert_eq!(app.change_event_codes().await, [event("billable_metric.created", "amount")]);
     }
 
     async fn create_weighted_sum_with_seconds(app) {
-        create_metric(&app, json!({
-            "name": "Seats", "code": "seats", "aggregation_type": "weighted_sum_agg",
-            "weighted_interval": "seconds", "field_name": "seats", "recurring": true
-        })).await;
+        create_metric(
+            &app,
+            json!({
+                "name": "Seats", "code": "seats", "aggregation_type": "weighted_sum_agg",
+                "weighted_interval": "seconds", "field_name": "seats", "recurring": true
+            }),
+        )
+        .await;
     }
 
     async fn create_count_with_filters_sorted_and_unique(app) {
-        let response = post_metric(&app, json!({
-            "name": "Calls", "code": "calls", "aggregation_type": "count_agg", "field_name": "dropped",
-            "filters": [
-                {"key": "region", "values": ["us", "eu", "us"]},
-                {"key": "cloud", "values": ["value2", "value1"]},
-                {"key": "region", "values": ["eu", "ap"]}
-            ]
-        })).await;
+        let response = post_metric(
+            &app,
+            json!({
+                "name": "Calls", "code": "calls", "aggregation_type": "count_agg", "field_name": "dropped",
+                "filters": [
+                    {"key": "region", "values": ["us", "eu", "us"]},
+                    {"key": "cloud", "values": ["value2", "value1"]},
+                    {"key": "region", "values": ["eu", "ap"]}
+                ]
+            }),
+        )
+        .await;
         // count_agg has no field name; filters by key, values sorted and unique, a repeated key
         // keeps its last values.
-        let metric = metric_json(&response.body["billable_metric"], json!({
-            "name": "Calls", "code": "calls", "aggregation_type": "count_agg",
-            "filters": [{"key": "cloud", "values": ["value1", "value2"]}, {"key": "region", "values": ["ap", "eu"]}]
-        }), true);
+        let metric = metric_json(
+            &response.body["billable_metric"],
+            json!({
+                "name": "Calls", "code": "calls", "aggregation_type": "count_agg",
+                "filters": [
+                    {"key": "cloud", "values": ["value1", "value2"]},
+                    {"key": "region", "values": ["ap", "eu"]}
+                ]
+            }),
+            true,
+        );
         assert_response(&response, 200, &json!({ "billable_metric": metric }));
     }
 
     async fn create_without_root_is_lagos_400(app) {
         let response = app.post("/api/v1/billable_metrics", &json!({"billable_metric": "BL"})).await;
         assert_response(&response, 400, &missing_param("billable_metric"));
-        assert_response(&app.post("/api/v1/billable_metrics", &json!({})).await, 400, &missing_param("billable_metric"));
-        let wrong_type = post_metric(&app, json!({"name": "A", "code": "a", "aggregation_type": "sum_agg", "field_name": "f", "recurring": "yes"})).await;
-        assert_response(&wrong_type, 400, &json!({"status": 400, "error": "BadRequest: billable_metric.recurring must be a boolean"}));
+        assert_response(
+            &app.post("/api/v1/billable_metrics", &json!({})).await,
+            400,
+            &missing_param("billable_metric"),
+        );
+        let wrong_type = post_metric(&app, valid_with(json!({"recurring": "yes"}))).await;
+        assert_response(
+            &wrong_type,
+            400,
+            &json!({"status": 400, "error": "BadRequest: billable_metric.recurring must be a boolean"}),
+        );
         let anonymous = app.send_as(None, Method::POST, "/api/v1/billable_metrics", Some(&json!({}))).await;
         assert_response(&anonymous, 401, &unauthorized());
         assert_eq!(app.change_event_codes().await, []);
     }
 
     async fn create_validation_codes(app) {
-        assert_create_rejected(&app, json!({"code": "a", "aggregation_type": "sum_agg", "field_name": "f"}),
-            json!({"name": ["value_is_mandatory"]})).await;
-        assert_create_rejected(&app, json!({"name": "A", "code": " ", "aggregation_type": "count_agg"}),
-            json!({"code": ["value_is_mandatory"]})).await;
+        assert_create_rejected(
+            &app,
+            json!({"code": "a", "aggregation_type": "sum_agg", "field_name": "f"}),
+            json!({"name": ["value_is_mandatory"]}),
+        )
+        .await;
+        assert_create_rejected(
+            &app,
+            json!({"name": "A", "code": " ", "aggregation_type": "count_agg"}),
+            json!({"code": ["value_is_mandatory"]}),
+        )
+        .await;
         // A missing aggregation type needs a field name too, as in Lago.
-        assert_create_rejected(&app, json!({"name": "A", "code": "a"}),
-            json!({"field_name": ["value_is_mandatory"], "aggregation_type": ["value_is_invalid"]})).await;
-        assert_create_rejected(&app, json!({"name": "A", "code": "a", "aggregation_type": "recurring_count_agg", "field_name": "f"}),
-            json!({"aggregation_type": ["value_is_invalid"]})).await;
+        assert_create_rejected(
+            &app,
+            json!({"name": "A", "code": "a"}),
+            json!({"field_name": ["value_is_mandatory"], "aggregation_type": ["value_is_invalid"]}),
+        )
+        .await;
+        assert_create_rejected(
+            &app,
+            json!({"name": "A", "code": "a", "aggregation_type": "recurring_count_agg", "field_name": "f"}),
+            json!({"aggregation_type": ["value_is_invalid"]}),
+        )
+        .await;
         for aggregation in ["sum_agg", "max_agg", "unique_count_agg", "weighted_sum_agg", "latest_agg"] {
             let mut details = json!({"field_name": ["value_is_mandatory"]});
             if aggregation == "weighted_sum_agg" {
                 details["weighted_interval"] = json!(["value_is_invalid"]);
             }
-            assert_create_rejected(&app, json!({"name": "A", "code": "a", "aggregation_type": aggregation, "field_name": ""}), details).await;
+            assert_create_rejected(
+                &app,
+                json!({"name": "A", "code": "a", "aggregation_type": aggregation, "field_name": ""}),
+                details,
+            )
+            .await;
         }
         for aggregation in ["count_agg", "max_agg", "latest_agg"] {
-            assert_create_rejected(&app, json!({"name": "A", "code": "a", "aggregation_type": aggregation, "field_name": "f", "recurring": true}),
-                json!({"recurring": ["not_compatible_with_aggregation_type"]})).await;
+            let metric = valid_with(json!({"aggregation_type": aggregation, "recurring": true}));
+            let details = json!({"recurring": ["not_compatible_with_aggregation_type"]});
+            assert_create_rejected(&app, metric, details).await;
         }
         // Lago answers 500 for unknown weighted_interval and rounding_function strings (decision 5).
-        assert_create_rejected(&app, json!({"name": "A", "code": "a", "aggregation_type": "sum_agg", "field_name": "f", "weighted_interval": "hours", "rounding_function": "half_up"}),
-            json!({"weighted_interval": ["value_is_invalid"], "rounding_function": ["value_is_invalid"]})).await;
+        assert_create_rejected(
+            &app,
+            valid_with(json!({"weighted_interval": "hours", "rounding_function": "half_up"})),
+            json!({"weighted_interval": ["value_is_invalid"], "rounding_function": ["value_is_invalid"]}),
+        )
+        .await;
         for expression in ["1 +", "round(1, 2, 3)", "event.properties", "sqrt(4)"] {
-            assert_create_rejected(&app, json!({"name": "A", "code": "a", "aggregation_type": "sum_agg", "field_name": "f", "expression": expression}),
-                json!({"expression": ["invalid_expression"]})).await;
+            let metric = valid_with(json!({"expression": expression}));
+            assert_create_rejected(&app, metric, json!({"expression": ["invalid_expression"]})).await;
         }
         // custom_aggregator is not an API parameter, so a custom metric can never be complete.
-        assert_create_rejected(&app, json!({"name": "A", "code": "a", "aggregation_type": "custom_agg"}),
-            json!({"custom_aggregator": ["value_is_mandatory"]})).await;
-        assert_create_rejected(&app, json!({"name": "A", "code": "a", "aggregation_type": "sum_agg", "field_name": "f",
-            "filters": [{"key": "ok", "values": ["x"]}, {"key": "", "values": []}]}),
-            json!({"key": ["value_is_mandatory"], "values": ["value_is_mandatory"]})).await;
-        assert_create_rejected(&app, json!({"name": "A", "code": "a", "aggregation_type": "sum_agg", "field_name": "f",
-            "filters": [{"key": "region"}]}), json!({"values": ["value_is_mandatory"]})).await;
+        assert_create_rejected(
+            &app,
+            json!({"name": "A", "code": "a", "aggregation_type": "custom_agg"}),
+            json!({"custom_aggregator": ["value_is_mandatory"]}),
+        )
+        .await;
+        assert_create_rejected(
+            &app,
+            valid_with(json!({"filters": [{"key": "ok", "values": ["x"]}, {"key": "", "values": []}]})),
+            json!({"key": ["value_is_mandatory"], "values": ["value_is_mandatory"]}),
+        )
+        .await;
+        assert_create_rejected(
+            &app,
+            valid_with(json!({"filters": [{"key": "region"}]})),
+            json!({"values": ["value_is_mandatory"]}),
+        )
+        .await;
         create_metric(&app, sum_fields("taken")).await;
         // Every model error at once, in the model's order; filters are only checked after them.
         assert_create_rejected(&app, json!({
@@ -176,8 +249,8 @@ backend_tests! {
             "rounding_function": "x", "filters": [{"key": ""}]
         }), json!({
             "recurring": ["not_compatible_with_aggregation_type"], "expression": ["invalid_expression"],
-            "name": ["value_is_mandatory"], "field_name": ["value_is_mandatory"], "code": ["value_already_exist"],
-            "rounding_function": ["value_is_invalid"]
+            "name": ["value_is_mandatory"], "field_name": ["value_is_mandatory"],
+            "code": ["value_already_exist"], "rounding_function": ["value_is_invalid"]
         })).await;
         assert_eq!(codes_in_store(&app).await, ["taken"]);
         assert_eq!(app.change_event_codes().await, [event("billable_metric.created", "taken")]);
@@ -192,69 +265,143 @@ backend_tests! {
     async fn update_changes_the_code_and_keeps_the_id(app) {
         let metric = create_metric(&app, sum_fields("amount")).await;
         let response = put_metric(&app, "amount", json!({"code": "total", "name": "Total"})).await;
-        let updated = metric_json(&metric, json!({"name": "Total", "code": "total", "aggregation_type": "sum_agg", "field_name": "amount"}), true);
+        let updated = metric_json(
+            &metric,
+            json!({"name": "Total", "code": "total", "aggregation_type": "sum_agg", "field_name": "amount"}),
+            true,
+        );
         assert_response(&response, 200, &json!({ "billable_metric": updated }));
-        assert_response(&app.get("/api/v1/billable_metrics/amount").await, 404, &not_found("billable_metric_not_found"));
+        assert_response(
+            &app.get("/api/v1/billable_metrics/amount").await,
+            404,
+            &not_found("billable_metric_not_found"),
+        );
         // PATCH is the same action: to a weighted sum.
-        let weighted = app.patch("/api/v1/billable_metrics/total", &json!({"billable_metric": {
-            "aggregation_type": "weighted_sum_agg", "weighted_interval": "seconds", "recurring": true
-        }})).await;
-        let expected = metric_json(&metric, json!({
-            "name": "Total", "code": "total", "aggregation_type": "weighted_sum_agg", "weighted_interval": "seconds",
-            "recurring": true, "field_name": "amount"
-        }), true);
+        let weighted = app
+            .patch(
+                "/api/v1/billable_metrics/total",
+                &json!({"billable_metric": {
+                    "aggregation_type": "weighted_sum_agg", "weighted_interval": "seconds", "recurring": true
+                }}),
+            )
+            .await;
+        let expected = metric_json(
+            &metric,
+            json!({
+                "name": "Total", "code": "total", "aggregation_type": "weighted_sum_agg",
+                "weighted_interval": "seconds", "recurring": true, "field_name": "amount"
+            }),
+            true,
+        );
         assert_response(&weighted, 200, &json!({ "billable_metric": expected }));
-        assert_eq!(app.change_event_codes().await, [
-            event("billable_metric.created", "amount"), event("billable_metric.updated", "total"),
-            event("billable_metric.updated", "total"),
-        ]);
+        assert_eq!(
+            app.change_event_codes().await,
+            [
+                event("billable_metric.created", "amount"),
+                event("billable_metric.updated", "total"),
+                event("billable_metric.updated", "total"),
+            ]
+        );
     }
 
     async fn update_errors(app) {
         create_metric(&app, sum_fields("amount")).await;
         create_metric(&app, sum_fields("other")).await;
-        assert_response(&put_metric(&app, "unknown", json!({"name": "X"})).await, 404, &not_found("billable_metric_not_found"));
-        assert_response(&put_metric(&app, "amount", json!({"code": "other"})).await, 422,
-            &validation_errors(json!({"code": ["value_already_exist"]})));
-        assert_response(&put_metric(&app, "amount", json!({"name": null, "aggregation_type": "count_agg", "recurring": true})).await, 422,
-            &validation_errors(json!({"recurring": ["not_compatible_with_aggregation_type"], "name": ["value_is_mandatory"]})));
+        assert_response(
+            &put_metric(&app, "unknown", json!({"name": "X"})).await,
+            404,
+            &not_found("billable_metric_not_found"),
+        );
+        assert_response(
+            &put_metric(&app, "amount", json!({"code": "other"})).await,
+            422,
+            &validation_errors(json!({"code": ["value_already_exist"]})),
+        );
+        assert_response(
+            &put_metric(
+                &app,
+                "amount",
+                json!({"name": null, "aggregation_type": "count_agg", "recurring": true}),
+            )
+            .await,
+            422,
+            &validation_errors(json!({
+                "recurring": ["not_compatible_with_aggregation_type"], "name": ["value_is_mandatory"]
+            })),
+        );
         // Filters are checked before the metric on update.
-        assert_response(&put_metric(&app, "amount", json!({"name": "", "filters": [{"key": "region", "values": []}]})).await, 422,
-            &validation_errors(json!({"values": ["value_is_mandatory"]})));
-        assert_response(&app.put("/api/v1/billable_metrics/unknown", &json!({"billable_metric": "BL"})).await, 400,
-            &missing_param("billable_metric"));
-        let other = app.send_as(Some(OTHER_API_KEY), Method::PUT, "/api/v1/billable_metrics/amount",
-            Some(&json!({"billable_metric": {"name": "X"}}))).await;
+        assert_response(
+            &put_metric(&app, "amount", json!({"name": "", "filters": [{"key": "region", "values": []}]}))
+                .await,
+            422,
+            &validation_errors(json!({"values": ["value_is_mandatory"]})),
+        );
+        assert_response(
+            &app.put("/api/v1/billable_metrics/unknown", &json!({"billable_metric": "BL"})).await,
+            400,
+            &missing_param("billable_metric"),
+        );
+        let other = app
+            .send_as(
+                Some(OTHER_API_KEY),
+                Method::PUT,
+                "/api/v1/billable_metrics/amount",
+                Some(&json!({"billable_metric": {"name": "X"}})),
+            )
+            .await;
         assert_response(&other, 404, &not_found("billable_metric_not_found"));
-        assert_eq!(app.change_event_codes().await, [
-            event("billable_metric.created", "amount"), event("billable_metric.created", "other"),
-        ]);
+        assert_eq!(
+            app.change_event_codes().await,
+            [event("billable_metric.created", "amount"), event("billable_metric.created", "other"),]
+        );
     }
 
     async fn update_replaces_filters_only_when_given(app) {
         let mut fields = sum_fields("amount");
-        fields["filters"] = json!([{"key": "cloud", "values": ["aws"]}, {"key": "region", "values": ["eu", "us"]}]);
+        fields["filters"] =
+            json!([{"key": "cloud", "values": ["aws"]}, {"key": "region", "values": ["eu", "us"]}]);
         let metric = create_metric(&app, fields).await;
         let kept = put_metric(&app, "amount", json!({"description": "kept filters"})).await;
         assert_eq!(kept.body["billable_metric"]["filters"], metric["filters"]);
-        let replaced = put_metric(&app, "amount", json!({"filters": [{"key": "region", "values": ["us", "ap"]}, {"key": "tier", "values": ["gold"]}]})).await;
+        let new_filters =
+            json!([{"key": "region", "values": ["us", "ap"]}, {"key": "tier", "values": ["gold"]}]);
+        let replaced = put_metric(&app, "amount", json!({ "filters": new_filters })).await;
         assert_eq!(replaced.status, 200, "{}", replaced.body);
-        assert_eq!(replaced.body["billable_metric"]["filters"], json!([{"key": "region", "values": ["ap", "us"]}, {"key": "tier", "values": ["gold"]}]));
+        assert_eq!(
+            replaced.body["billable_metric"]["filters"],
+            json!([{"key": "region", "values": ["ap", "us"]}, {"key": "tier", "values": ["gold"]}])
+        );
         let fetched = app.get("/api/v1/billable_metrics/amount").await;
         assert_eq!(fetched.body["billable_metric"]["filters"], replaced.body["billable_metric"]["filters"]);
         let emptied = put_metric(&app, "amount", json!({"filters": []})).await;
         assert_eq!(emptied.body["billable_metric"]["filters"], json!([]));
-        assert_eq!(app.get("/api/v1/billable_metrics/amount").await.body["billable_metric"]["filters"], json!([]));
+        assert_eq!(
+            app.get("/api/v1/billable_metrics/amount").await.body["billable_metric"]["filters"],
+            json!([])
+        );
     }
 
     async fn get_omits_the_counters(app) {
         let metric = create_metric(&app, sum_fields("amount")).await;
-        assert_response(&app.get("/api/v1/billable_metrics/amount").await, 200, &json!({ "billable_metric": without_counters(&metric) }));
-        assert_response(&app.get("/api/v1/billable_metrics/unknown").await, 404, &not_found("billable_metric_not_found"));
-        let other = app.send_as(Some(OTHER_API_KEY), Method::GET, "/api/v1/billable_metrics/amount", None).await;
+        assert_response(
+            &app.get("/api/v1/billable_metrics/amount").await,
+            200,
+            &json!({ "billable_metric": without_counters(&metric) }),
+        );
+        assert_response(
+            &app.get("/api/v1/billable_metrics/unknown").await,
+            404,
+            &not_found("billable_metric_not_found"),
+        );
+        let other =
+            app.send_as(Some(OTHER_API_KEY), Method::GET, "/api/v1/billable_metrics/amount", None).await;
         assert_response(&other, 404, &not_found("billable_metric_not_found"));
         app.delete("/api/v1/billable_metrics/amount").await;
-        assert_response(&app.get("/api/v1/billable_metrics/amount").await, 404, &not_found("billable_metric_not_found"));
+        assert_response(
+            &app.get("/api/v1/billable_metrics/amount").await,
+            404,
+            &not_found("billable_metric_not_found"),
+        );
     }
 
     async fn delete_answers_the_metric_and_frees_its_code(app) {
@@ -262,26 +409,49 @@ backend_tests! {
         fields["filters"] = json!([{"key": "region", "values": ["eu"]}]);
         let metric = create_metric(&app, fields).await;
         create_metric(&app, sum_fields("kept")).await;
-        assert_response(&app.delete("/api/v1/billable_metrics/amount").await, 200, &json!({ "billable_metric": metric }));
+        assert_response(
+            &app.delete("/api/v1/billable_metrics/amount").await,
+            200,
+            &json!({ "billable_metric": metric }),
+        );
         assert_eq!(codes_in_store(&app).await, ["kept"]);
-        assert_response(&app.delete("/api/v1/billable_metrics/amount").await, 404, &not_found("billable_metric_not_found"));
-        assert_response(&app.delete("/api/v1/billable_metrics/unknown").await, 404, &not_found("billable_metric_not_found"));
+        assert_response(
+            &app.delete("/api/v1/billable_metrics/amount").await,
+            404,
+            &not_found("billable_metric_not_found"),
+        );
+        assert_response(
+            &app.delete("/api/v1/billable_metrics/unknown").await,
+            404,
+            &not_found("billable_metric_not_found"),
+        );
         // The code is free again, and the new metric starts without the old filters.
         let again = create_metric(&app, sum_fields("amount")).await;
         assert_ne!(again["lago_id"], metric["lago_id"]);
-        assert_eq!(app.change_event_codes().await, [
-            event("billable_metric.created", "amount"), event("billable_metric.created", "kept"),
-            event("billable_metric.deleted", "amount"), event("billable_metric.created", "amount"),
-        ]);
+        assert_eq!(
+            app.change_event_codes().await,
+            [
+                event("billable_metric.created", "amount"),
+                event("billable_metric.created", "kept"),
+                event("billable_metric.deleted", "amount"),
+                event("billable_metric.created", "amount"),
+            ]
+        );
     }
 
     async fn list_is_paginated_newest_first(app) {
         let first = create_metric(&app, sum_fields("first")).await;
         let second = create_metric(&app, sum_fields("second")).await;
-        assert_response(&app.get("/api/v1/billable_metrics?page=1&per_page=1").await, 200,
-            &json!({"billable_metrics": [second.clone()], "meta": meta(1, Some(2), None, 2, 2)}));
-        assert_response(&app.get("/api/v1/billable_metrics?page=2&per_page=1").await, 200,
-            &json!({"billable_metrics": [first], "meta": meta(2, None, Some(1), 2, 2)}));
+        assert_response(
+            &app.get("/api/v1/billable_metrics?page=1&per_page=1").await,
+            200,
+            &json!({"billable_metrics": [second.clone()], "meta": meta(1, Some(2), None, 2, 2)}),
+        );
+        assert_response(
+            &app.get("/api/v1/billable_metrics?page=2&per_page=1").await,
+            200,
+            &json!({"billable_metrics": [first], "meta": meta(2, None, Some(1), 2, 2)}),
+        );
         let other = app.send_as(Some(OTHER_API_KEY), Method::GET, "/api/v1/billable_metrics", None).await;
         assert_response(&other, 200, &json!({"billable_metrics": [], "meta": meta(0, None, None, 0, 0)}));
         let zero = app.get("/api/v1/billable_metrics?per_page=0").await;
@@ -296,11 +466,13 @@ backend_tests! {
         app.delete("/api/v1/billable_metrics/gone").await;
         let organization_id = app.organization_id().await;
         let codes = ["amount".to_owned(), "gone".to_owned(), "unknown".to_owned()];
-        let found = app.store.billable_metrics_by_codes(organization_id, &codes).await.expect("look metrics up");
+        let found =
+            app.store.billable_metrics_by_codes(organization_id, &codes).await.expect("look metrics up");
         assert_eq!(found.iter().map(|metric| metric.code.as_str()).collect::<Vec<_>>(), ["amount"]);
         assert_eq!(found[0].filters.len(), 1);
         let ids: Vec<_> = found.iter().map(|metric| metric.id).collect();
-        let by_id = app.store.billable_metrics_by_ids(organization_id, &ids).await.expect("look metrics up by id");
+        let by_id =
+            app.store.billable_metrics_by_ids(organization_id, &ids).await.expect("look metrics up by id");
         assert_eq!(by_id, found);
     }
 }

@@ -117,72 +117,139 @@ fn meta(
 backend_tests! {
     async fn tax_rpcs_round_trip(app) {
         let mut client = app.tax_client().await;
-        let created = create_tax(&mut client, TaxCreateInput {
-            description: Some("French VAT".to_owned()),
-            applied_to_organization: Some(true),
-            ..tax_input("vat", "20.5")
-        }).await.expect("create a tax");
+        let created = create_tax(
+            &mut client,
+            TaxCreateInput {
+                description: Some("French VAT".to_owned()),
+                applied_to_organization: Some(true),
+                ..tax_input("vat", "20.5")
+            },
+        )
+        .await
+        .expect("create a tax");
         uuid::Uuid::parse_str(&created.id).expect("the id is a UUID");
         assert_eq!(
-            (created.code.as_str(), created.name.as_str(), created.rate, created.description.as_deref(), created.applied_to_organization),
+            (
+                created.code.as_str(),
+                created.name.as_str(),
+                created.rate,
+                created.description.as_deref(),
+                created.applied_to_organization
+            ),
             ("vat", "VAT", 20.5, Some("French VAT"), true)
         );
         assert!(created.created_at.is_some());
         assert_eq!(get_tax(&mut client, "vat").await.expect("get the tax"), created);
 
         // Absent fields are kept; a NullableString without a value is null.
-        let updated = update_tax(&mut client, "vat", TaxUpdateInput { rate: set_to("-1.5e1"), description: null(), ..TaxUpdateInput::default() })
-            .await.expect("update the tax");
+        let updated = update_tax(
+            &mut client,
+            "vat",
+            TaxUpdateInput { rate: set_to("-1.5e1"), description: null(), ..TaxUpdateInput::default() },
+        )
+        .await
+        .expect("update the tax");
         assert_eq!(updated, Tax { rate: -15.0, description: None, ..created.clone() });
 
-        create_tax(&mut client, TaxCreateInput { name: "GST".to_owned(), ..tax_input("gst", "10") }).await.expect("create a tax");
-        let page = client.list_taxes(authorized(ListTaxesRequest { page: Some(1), per_page: Some(1) })).await.expect("list").into_inner();
+        create_tax(&mut client, TaxCreateInput { name: "GST".to_owned(), ..tax_input("gst", "10") })
+            .await
+            .expect("create a tax");
+        let page = client
+            .list_taxes(authorized(ListTaxesRequest { page: Some(1), per_page: Some(1) }))
+            .await
+            .expect("list")
+            .into_inner();
         assert_eq!(page.taxes.iter().map(|tax| tax.code.as_str()).collect::<Vec<_>>(), ["gst"]);
         assert_eq!(page.meta, Some(meta(1, Some(2), None, 2, 2)));
 
-        let deleted = client.delete_tax(authorized(DeleteTaxRequest { code: "vat".to_owned() })).await.expect("delete").into_inner();
+        let deleted = client
+            .delete_tax(authorized(DeleteTaxRequest { code: "vat".to_owned() }))
+            .await
+            .expect("delete")
+            .into_inner();
         assert_eq!(deleted.tax, Some(updated));
         assert_not_found(get_tax(&mut client, "vat").await, "tax_not_found");
-        assert_eq!(app.change_event_codes().await, [
-            event("tax.created", "vat"), event("tax.updated", "vat"), event("tax.created", "gst"), event("tax.deleted", "vat"),
-        ]);
+        assert_eq!(
+            app.change_event_codes().await,
+            [
+                event("tax.created", "vat"),
+                event("tax.updated", "vat"),
+                event("tax.created", "gst"),
+                event("tax.deleted", "vat"),
+            ]
+        );
     }
 
     async fn tax_errors_carry_lagos_codes(app) {
         let mut client = app.tax_client().await;
         assert_bad_request(client.create_tax(authorized(CreateTaxRequest { tax: None })).await);
-        assert_violations(create_tax(&mut client, TaxCreateInput::default()).await, &[
-            ("name", "value_is_mandatory"), ("rate", "value_is_mandatory"), ("code", "value_is_mandatory"),
-        ]);
-        assert_violations(create_tax(&mut client, tax_input("vat", "twenty")).await, &[("rate", "value_is_invalid")]);
+        assert_violations(
+            create_tax(&mut client, TaxCreateInput::default()).await,
+            &[("name", "value_is_mandatory"), ("rate", "value_is_mandatory"), ("code", "value_is_mandatory")],
+        );
+        assert_violations(
+            create_tax(&mut client, tax_input("vat", "twenty")).await,
+            &[("rate", "value_is_invalid")],
+        );
         create_tax(&mut client, tax_input("vat", "20")).await.expect("create a tax");
         create_tax(&mut client, tax_input("gst", "10")).await.expect("create a tax");
-        assert_violations(create_tax(&mut client, tax_input("vat", "5")).await, &[("code", "value_already_exist")]);
         assert_violations(
-            update_tax(&mut client, "gst", TaxUpdateInput { code: set_to("vat"), name: null(), ..TaxUpdateInput::default() }).await,
+            create_tax(&mut client, tax_input("vat", "5")).await,
+            &[("code", "value_already_exist")],
+        );
+        assert_violations(
+            update_tax(
+                &mut client,
+                "gst",
+                TaxUpdateInput { code: set_to("vat"), name: null(), ..TaxUpdateInput::default() },
+            )
+            .await,
             &[("name", "value_is_mandatory"), ("code", "value_already_exist")],
         );
-        assert_not_found(update_tax(&mut client, "unknown", TaxUpdateInput::default()).await, "tax_not_found");
-        assert_bad_request(client.update_tax(authorized(UpdateTaxRequest { code: "vat".to_owned(), tax: None })).await);
-        assert_not_found(client.delete_tax(authorized(DeleteTaxRequest { code: "unknown".to_owned() })).await, "tax_not_found");
-        assert_bad_request(client.list_taxes(authorized(ListTaxesRequest { page: None, per_page: Some(0) })).await);
-        assert_unauthenticated(client.get_tax(tonic::Request::new(GetTaxRequest { code: "vat".to_owned() })).await);
-        assert_not_found(client.get_tax(authorized_as(OTHER_API_KEY, GetTaxRequest { code: "vat".to_owned() })).await, "tax_not_found");
-        assert_eq!(app.change_event_codes().await, [event("tax.created", "vat"), event("tax.created", "gst")]);
+        assert_not_found(
+            update_tax(&mut client, "unknown", TaxUpdateInput::default()).await,
+            "tax_not_found",
+        );
+        assert_bad_request(
+            client.update_tax(authorized(UpdateTaxRequest { code: "vat".to_owned(), tax: None })).await,
+        );
+        assert_not_found(
+            client.delete_tax(authorized(DeleteTaxRequest { code: "unknown".to_owned() })).await,
+            "tax_not_found",
+        );
+        assert_bad_request(
+            client.list_taxes(authorized(ListTaxesRequest { page: None, per_page: Some(0) })).await,
+        );
+        assert_unauthenticated(
+            client.get_tax(tonic::Request::new(GetTaxRequest { code: "vat".to_owned() })).await,
+        );
+        assert_not_found(
+            client.get_tax(authorized_as(OTHER_API_KEY, GetTaxRequest { code: "vat".to_owned() })).await,
+            "tax_not_found",
+        );
+        assert_eq!(
+            app.change_event_codes().await,
+            [event("tax.created", "vat"), event("tax.created", "gst")]
+        );
     }
 
     async fn billable_metric_rpcs_round_trip(app) {
         let mut client = app.billable_metric_client().await;
-        let created = create_metric(&mut client, BillableMetricCreateInput {
-            description: Some("Storage".to_owned()),
-            recurring: Some(true),
-            weighted_interval: WeightedInterval::Seconds.into(),
-            rounding_function: RoundingFunction::Ceil.into(),
-            rounding_precision: Some(-1),
-            expression: Some("ceil(event.properties.gb / 1024)".to_owned()),
-            filters: vec![filter_input("region", &["us", "eu", "us"]), filter_input("cloud", &["aws"])],
-            ..metric_input("gb", AggregationType::WeightedSumAgg)
-        }).await.expect("create a metric");
+        let created = create_metric(
+            &mut client,
+            BillableMetricCreateInput {
+                description: Some("Storage".to_owned()),
+                recurring: Some(true),
+                weighted_interval: WeightedInterval::Seconds.into(),
+                rounding_function: RoundingFunction::Ceil.into(),
+                rounding_precision: Some(-1),
+                expression: Some("ceil(event.properties.gb / 1024)".to_owned()),
+                filters: vec![filter_input("region", &["us", "eu", "us"]), filter_input("cloud", &["aws"])],
+                ..metric_input("gb", AggregationType::WeightedSumAgg)
+            },
+        )
+        .await
+        .expect("create a metric");
         uuid::Uuid::parse_str(&created.id).expect("the id is a UUID");
         assert_eq!(created.aggregation_type(), AggregationType::WeightedSumAgg);
         assert_eq!(created.weighted_interval(), WeightedInterval::Seconds);
@@ -192,94 +259,220 @@ backend_tests! {
         assert_eq!(get_metric(&mut client, "gb").await.expect("get the metric"), created);
 
         // Absent fields and filters are kept; NullableInt32 without a value is null.
-        let renamed = update_metric(&mut client, "gb", BillableMetricUpdateInput {
-            code: set_to("storage"),
-            rounding_precision: Some(NullableInt32 { value: None }),
-            rounding_function: Some(RoundingFunction::Unspecified.into()),
-            ..BillableMetricUpdateInput::default()
-        }).await.expect("update the metric");
-        assert_eq!(renamed, BillableMetric {
-            code: "storage".to_owned(), rounding_precision: None, rounding_function: RoundingFunction::Unspecified.into(), ..created.clone()
-        });
+        let renamed = update_metric(
+            &mut client,
+            "gb",
+            BillableMetricUpdateInput {
+                code: set_to("storage"),
+                rounding_precision: Some(NullableInt32 { value: None }),
+                rounding_function: Some(RoundingFunction::Unspecified.into()),
+                ..BillableMetricUpdateInput::default()
+            },
+        )
+        .await
+        .expect("update the metric");
+        assert_eq!(
+            renamed,
+            BillableMetric {
+                code: "storage".to_owned(),
+                rounding_precision: None,
+                rounding_function: RoundingFunction::Unspecified.into(),
+                ..created.clone()
+            }
+        );
         // A present filter list replaces them all; an empty one removes them.
-        let refiltered = update_metric(&mut client, "storage", BillableMetricUpdateInput {
-            filters: Some(BillableMetricFilterInputs { filters: vec![filter_input("tier", &["gold"])] }),
-            ..BillableMetricUpdateInput::default()
-        }).await.expect("replace the filters");
+        let refiltered = update_metric(
+            &mut client,
+            "storage",
+            BillableMetricUpdateInput {
+                filters: Some(BillableMetricFilterInputs { filters: vec![filter_input("tier", &["gold"])] }),
+                ..BillableMetricUpdateInput::default()
+            },
+        )
+        .await
+        .expect("replace the filters");
         assert_eq!(refiltered.filters, [filter("tier", &["gold"])]);
-        let unfiltered = update_metric(&mut client, "storage", BillableMetricUpdateInput {
-            filters: Some(BillableMetricFilterInputs::default()),
-            aggregation_type: Some(AggregationType::CountAgg.into()),
-            recurring: Some(false),
-            ..BillableMetricUpdateInput::default()
-        }).await.expect("remove the filters");
+        let unfiltered = update_metric(
+            &mut client,
+            "storage",
+            BillableMetricUpdateInput {
+                filters: Some(BillableMetricFilterInputs::default()),
+                aggregation_type: Some(AggregationType::CountAgg.into()),
+                recurring: Some(false),
+                ..BillableMetricUpdateInput::default()
+            },
+        )
+        .await
+        .expect("remove the filters");
         // A count has no field name.
         assert_eq!((unfiltered.filters.len(), unfiltered.field_name.as_deref()), (0, None));
 
-        create_metric(&mut client, metric_input("calls", AggregationType::CountAgg)).await.expect("create a metric");
-        let page = client.list_billable_metrics(authorized(ListBillableMetricsRequest { page: Some(2), per_page: Some(1) }))
-            .await.expect("list").into_inner();
+        create_metric(&mut client, metric_input("calls", AggregationType::CountAgg))
+            .await
+            .expect("create a metric");
+        let page = client
+            .list_billable_metrics(authorized(ListBillableMetricsRequest {
+                page: Some(2),
+                per_page: Some(1),
+            }))
+            .await
+            .expect("list")
+            .into_inner();
         assert_eq!(page.billable_metrics, std::slice::from_ref(&unfiltered));
         assert_eq!(page.meta, Some(meta(2, None, Some(1), 2, 2)));
 
-        let deleted = client.delete_billable_metric(authorized(DeleteBillableMetricRequest { code: "storage".to_owned() }))
-            .await.expect("delete").into_inner();
+        let deleted = client
+            .delete_billable_metric(authorized(DeleteBillableMetricRequest { code: "storage".to_owned() }))
+            .await
+            .expect("delete")
+            .into_inner();
         assert_eq!(deleted.billable_metric, Some(unfiltered));
         assert_not_found(get_metric(&mut client, "storage").await, "billable_metric_not_found");
-        assert_eq!(app.change_event_codes().await, [
-            event("billable_metric.created", "gb"), event("billable_metric.updated", "storage"),
-            event("billable_metric.updated", "storage"), event("billable_metric.updated", "storage"),
-            event("billable_metric.created", "calls"), event("billable_metric.deleted", "storage"),
-        ]);
+        assert_eq!(
+            app.change_event_codes().await,
+            [
+                event("billable_metric.created", "gb"),
+                event("billable_metric.updated", "storage"),
+                event("billable_metric.updated", "storage"),
+                event("billable_metric.updated", "storage"),
+                event("billable_metric.created", "calls"),
+                event("billable_metric.deleted", "storage"),
+            ]
+        );
     }
 
     async fn billable_metric_errors_carry_lagos_codes(app) {
         let mut client = app.billable_metric_client().await;
-        assert_bad_request(client.create_billable_metric(authorized(CreateBillableMetricRequest { billable_metric: None })).await);
+        assert_bad_request(
+            client
+                .create_billable_metric(authorized(CreateBillableMetricRequest { billable_metric: None }))
+                .await,
+        );
         // UNSPECIFIED, and numbers this server does not know, are invalid values.
-        assert_violations(create_metric(&mut client, metric_input("a", AggregationType::Unspecified)).await,
-            &[("aggregation_type", "value_is_invalid")]);
-        let unknown_numbers = BillableMetricCreateInput {
-            aggregation_type: 99, weighted_interval: 7, rounding_function: -1, ..metric_input("a", AggregationType::SumAgg)
-        };
-        assert_violations(create_metric(&mut client, unknown_numbers).await, &[
-            ("aggregation_type", "value_is_invalid"), ("weighted_interval", "value_is_invalid"), ("rounding_function", "value_is_invalid"),
-        ]);
-        assert_violations(create_metric(&mut client, metric_input("a", AggregationType::CustomAgg)).await,
-            &[("custom_aggregator", "value_is_mandatory")]);
-        let bad_filters = BillableMetricCreateInput { filters: vec![filter_input(" ", &[])], ..metric_input("a", AggregationType::SumAgg) };
-        assert_violations(create_metric(&mut client, bad_filters).await, &[("key", "value_is_mandatory"), ("values", "value_is_mandatory")]);
-        let everything = BillableMetricCreateInput {
-            code: String::new(), name: String::new(), field_name: None, recurring: Some(true),
-            expression: Some("round(".to_owned()), ..metric_input("", AggregationType::LatestAgg)
-        };
-        assert_violations(create_metric(&mut client, everything).await, &[
-            ("recurring", "not_compatible_with_aggregation_type"), ("expression", "invalid_expression"),
-            ("name", "value_is_mandatory"), ("field_name", "value_is_mandatory"), ("code", "value_is_mandatory"),
-        ]);
-        create_metric(&mut client, metric_input("a", AggregationType::SumAgg)).await.expect("create a metric");
-        create_metric(&mut client, metric_input("b", AggregationType::SumAgg)).await.expect("create a metric");
-        assert_violations(create_metric(&mut client, metric_input("a", AggregationType::SumAgg)).await, &[("code", "value_already_exist")]);
         assert_violations(
-            update_metric(&mut client, "b", BillableMetricUpdateInput { code: set_to("a"), field_name: null(), ..Default::default() }).await,
+            create_metric(&mut client, metric_input("a", AggregationType::Unspecified)).await,
+            &[("aggregation_type", "value_is_invalid")],
+        );
+        let unknown_numbers = BillableMetricCreateInput {
+            aggregation_type: 99,
+            weighted_interval: 7,
+            rounding_function: -1,
+            ..metric_input("a", AggregationType::SumAgg)
+        };
+        assert_violations(
+            create_metric(&mut client, unknown_numbers).await,
+            &[
+                ("aggregation_type", "value_is_invalid"),
+                ("weighted_interval", "value_is_invalid"),
+                ("rounding_function", "value_is_invalid"),
+            ],
+        );
+        assert_violations(
+            create_metric(&mut client, metric_input("a", AggregationType::CustomAgg)).await,
+            &[("custom_aggregator", "value_is_mandatory")],
+        );
+        let bad_filters = BillableMetricCreateInput {
+            filters: vec![filter_input(" ", &[])],
+            ..metric_input("a", AggregationType::SumAgg)
+        };
+        assert_violations(
+            create_metric(&mut client, bad_filters).await,
+            &[("key", "value_is_mandatory"), ("values", "value_is_mandatory")],
+        );
+        let everything = BillableMetricCreateInput {
+            code: String::new(),
+            name: String::new(),
+            field_name: None,
+            recurring: Some(true),
+            expression: Some("round(".to_owned()),
+            ..metric_input("", AggregationType::LatestAgg)
+        };
+        assert_violations(
+            create_metric(&mut client, everything).await,
+            &[
+                ("recurring", "not_compatible_with_aggregation_type"),
+                ("expression", "invalid_expression"),
+                ("name", "value_is_mandatory"),
+                ("field_name", "value_is_mandatory"),
+                ("code", "value_is_mandatory"),
+            ],
+        );
+        create_metric(&mut client, metric_input("a", AggregationType::SumAgg))
+            .await
+            .expect("create a metric");
+        create_metric(&mut client, metric_input("b", AggregationType::SumAgg))
+            .await
+            .expect("create a metric");
+        assert_violations(
+            create_metric(&mut client, metric_input("a", AggregationType::SumAgg)).await,
+            &[("code", "value_already_exist")],
+        );
+        assert_violations(
+            update_metric(
+                &mut client,
+                "b",
+                BillableMetricUpdateInput { code: set_to("a"), field_name: null(), ..Default::default() },
+            )
+            .await,
             &[("field_name", "value_is_mandatory"), ("code", "value_already_exist")],
         );
         assert_violations(
-            update_metric(&mut client, "b", BillableMetricUpdateInput { aggregation_type: Some(AggregationType::WeightedSumAgg.into()), ..Default::default() }).await,
+            update_metric(
+                &mut client,
+                "b",
+                BillableMetricUpdateInput {
+                    aggregation_type: Some(AggregationType::WeightedSumAgg.into()),
+                    ..Default::default()
+                },
+            )
+            .await,
             &[("weighted_interval", "value_is_invalid")],
         );
-        assert_not_found(update_metric(&mut client, "unknown", BillableMetricUpdateInput::default()).await, "billable_metric_not_found");
-        assert_bad_request(client.update_billable_metric(authorized(UpdateBillableMetricRequest { code: "a".to_owned(), billable_metric: None })).await);
         assert_not_found(
-            client.delete_billable_metric(authorized(DeleteBillableMetricRequest { code: "unknown".to_owned() })).await,
+            update_metric(&mut client, "unknown", BillableMetricUpdateInput::default()).await,
             "billable_metric_not_found",
         );
-        assert_bad_request(client.list_billable_metrics(authorized(ListBillableMetricsRequest { page: None, per_page: Some(0) })).await);
-        assert_unauthenticated(client.get_billable_metric(tonic::Request::new(GetBillableMetricRequest { code: "a".to_owned() })).await);
+        assert_bad_request(
+            client
+                .update_billable_metric(authorized(UpdateBillableMetricRequest {
+                    code: "a".to_owned(),
+                    billable_metric: None,
+                }))
+                .await,
+        );
         assert_not_found(
-            client.get_billable_metric(authorized_as(OTHER_API_KEY, GetBillableMetricRequest { code: "a".to_owned() })).await,
+            client
+                .delete_billable_metric(authorized(DeleteBillableMetricRequest {
+                    code: "unknown".to_owned(),
+                }))
+                .await,
             "billable_metric_not_found",
         );
-        assert_eq!(app.change_event_codes().await, [event("billable_metric.created", "a"), event("billable_metric.created", "b")]);
+        assert_bad_request(
+            client
+                .list_billable_metrics(authorized(ListBillableMetricsRequest {
+                    page: None,
+                    per_page: Some(0),
+                }))
+                .await,
+        );
+        assert_unauthenticated(
+            client
+                .get_billable_metric(tonic::Request::new(GetBillableMetricRequest { code: "a".to_owned() }))
+                .await,
+        );
+        assert_not_found(
+            client
+                .get_billable_metric(authorized_as(
+                    OTHER_API_KEY,
+                    GetBillableMetricRequest { code: "a".to_owned() },
+                ))
+                .await,
+            "billable_metric_not_found",
+        );
+        assert_eq!(
+            app.change_event_codes().await,
+            [event("billable_metric.created", "a"), event("billable_metric.created", "b")]
+        );
     }
 }

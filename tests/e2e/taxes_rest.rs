@@ -60,7 +60,9 @@ backend_tests! {
     }
 
     async fn create_accepts_rates_as_strings_of_any_sign_and_size(app) {
-        for (code, rate, echoed) in [("a", json!("5.5"), 5.5), ("b", json!(-3), -3.0), ("c", json!("150"), 150.0)] {
+        for (code, rate, echoed) in
+            [("a", json!("5.5"), 5.5), ("b", json!(-3), -3.0), ("c", json!("150"), 150.0)]
+        {
             let response = post_tax(&app, json!({"name": "T", "code": code, "rate": rate})).await;
             let tax = tax_json(&response.body["tax"], "T", code, echoed, Value::Null, false);
             assert_response(&response, 200, &json!({ "tax": tax }));
@@ -68,7 +70,11 @@ backend_tests! {
     }
 
     async fn applied_to_organization_means_the_default_billing_entity(app) {
-        let response = post_tax(&app, json!({"name": "GST", "code": "gst", "rate": "10", "applied_to_organization": true})).await;
+        let response = post_tax(
+            &app,
+            json!({"name": "GST", "code": "gst", "rate": "10", "applied_to_organization": true}),
+        )
+        .await;
         let applied = tax_json(&response.body["tax"], "GST", "gst", 10.0, Value::Null, true);
         assert_response(&response, 200, &json!({ "tax": applied }));
         assert_response(&app.get("/api/v1/taxes/gst").await, 200, &json!({ "tax": applied }));
@@ -80,13 +86,21 @@ backend_tests! {
 
     async fn create_validation_errors_come_in_the_models_order(app) {
         let blank = post_tax(&app, json!({"description": "nothing else", "code": " "})).await;
-        assert_response(&blank, 422, &validation_errors(json!({
-            "name": ["value_is_mandatory"], "rate": ["value_is_mandatory"], "code": ["value_is_mandatory"]
-        })));
+        assert_response(
+            &blank,
+            422,
+            &validation_errors(json!({
+                "name": ["value_is_mandatory"], "rate": ["value_is_mandatory"], "code": ["value_is_mandatory"]
+            })),
+        );
         let nulls = post_tax(&app, json!({"name": null, "code": "x", "rate": null})).await;
-        assert_response(&nulls, 422, &validation_errors(json!({
-            "name": ["value_is_mandatory"], "rate": ["value_is_mandatory"]
-        })));
+        assert_response(
+            &nulls,
+            422,
+            &validation_errors(json!({
+                "name": ["value_is_mandatory"], "rate": ["value_is_mandatory"]
+            })),
+        );
         // Decision 9: a rate is validated as a decimal (Ruby's to_f would store 0.0).
         for rate in ["abc", "1,5", "Infinity"] {
             let invalid = post_tax(&app, json!({"name": "T", "code": "t", "rate": rate})).await;
@@ -94,9 +108,13 @@ backend_tests! {
         }
         create_vat(&app).await;
         let taken = post_tax(&app, json!({"name": "", "code": "vat_20", "rate": 5})).await;
-        assert_response(&taken, 422, &validation_errors(json!({
-            "name": ["value_is_mandatory"], "code": ["value_already_exist"]
-        })));
+        assert_response(
+            &taken,
+            422,
+            &validation_errors(json!({
+                "name": ["value_is_mandatory"], "code": ["value_already_exist"]
+            })),
+        );
         assert_eq!(stored_codes(&app).await, ["vat_20"]);
         assert_eq!(app.change_event_codes().await, [event("tax.created", "vat_20")]);
     }
@@ -106,26 +124,40 @@ backend_tests! {
         assert_response(&app.post("/api/v1/taxes", &json!({"tax": {}})).await, 400, &missing_param("tax"));
         assert_response(&app.post("/api/v1/taxes", &json!({})).await, 400, &missing_param("tax"));
         let wrong_type = post_tax(&app, json!({"name": "T", "code": "t", "rate": true})).await;
-        assert_response(&wrong_type, 400, &json!({"status": 400, "error": "BadRequest: tax.rate must be a number, a string or null"}));
+        assert_response(
+            &wrong_type,
+            400,
+            &json!({"status": 400, "error": "BadRequest: tax.rate must be a number, a string or null"}),
+        );
         let not_json = app.send_raw(Method::POST, "/api/v1/taxes", "application/json", "{").await;
         assert_eq!(not_json.status, 400, "{}", not_json.body);
         let anonymous = app.send_as(None, Method::POST, "/api/v1/taxes", Some(&json!({"tax": "BL"}))).await;
         assert_response(&anonymous, 401, &unauthorized());
         // Lago reads the body before it looks the tax up.
-        assert_response(&app.put("/api/v1/taxes/unknown", &json!({"tax": "BL"})).await, 400, &missing_param("tax"));
+        assert_response(
+            &app.put("/api/v1/taxes/unknown", &json!({"tax": "BL"})).await,
+            400,
+            &missing_param("tax"),
+        );
         assert_eq!(app.change_event_codes().await, []);
     }
 
     async fn update_echoes_the_changes_and_keeps_the_id(app) {
         let vat = create_vat(&app).await;
-        let response = app.put("/api/v1/taxes/vat_20", &json!({"tax": {
-            "code": "vat_15", "name": "Reduced VAT", "rate": 15.0, "applied_to_organization": false
-        }})).await;
+        let response = app
+            .put(
+                "/api/v1/taxes/vat_20",
+                &json!({"tax": {
+                    "code": "vat_15", "name": "Reduced VAT", "rate": 15.0, "applied_to_organization": false
+                }}),
+            )
+            .await;
         let updated = tax_json(&vat, "Reduced VAT", "vat_15", 15.0, json!("French standard VAT"), false);
         assert_response(&response, 200, &json!({ "tax": updated }));
         assert_response(&app.get("/api/v1/taxes/vat_20").await, 404, &not_found("tax_not_found"));
         // PATCH is the same action; absent fields are kept, null clears the description.
-        let patched = app.patch("/api/v1/taxes/vat_15", &json!({"tax": {"rate": "7.5", "description": null}})).await;
+        let patched =
+            app.patch("/api/v1/taxes/vat_15", &json!({"tax": {"rate": "7.5", "description": null}})).await;
         let expected = tax_json(&vat, "Reduced VAT", "vat_15", 7.5, Value::Null, false);
         assert_response(&patched, 200, &json!({ "tax": expected }));
         assert_eq!(
@@ -141,14 +173,26 @@ backend_tests! {
         assert_response(&unknown, 404, &not_found("tax_not_found"));
         let taken = app.put("/api/v1/taxes/gst", &json!({"tax": {"code": "vat_20"}})).await;
         assert_response(&taken, 422, &validation_errors(json!({"code": ["value_already_exist"]})));
-        let nulls = app.put("/api/v1/taxes/gst", &json!({"tax": {"name": null, "rate": "x", "code": ""}})).await;
-        assert_response(&nulls, 422, &validation_errors(json!({
-            "name": ["value_is_mandatory"], "rate": ["value_is_invalid"], "code": ["value_is_mandatory"]
-        })));
+        let nulls =
+            app.put("/api/v1/taxes/gst", &json!({"tax": {"name": null, "rate": "x", "code": ""}})).await;
+        assert_response(
+            &nulls,
+            422,
+            &validation_errors(json!({
+                "name": ["value_is_mandatory"], "rate": ["value_is_invalid"], "code": ["value_is_mandatory"]
+            })),
+        );
         // Keeping its own code is no clash.
         let same = app.put("/api/v1/taxes/gst", &json!({"tax": {"code": "gst"}})).await;
         assert_eq!(same.status, 200, "{}", same.body);
-        let other = app.send_as(Some(OTHER_API_KEY), Method::PUT, "/api/v1/taxes/gst", Some(&json!({"tax": {"name": "X"}}))).await;
+        let other = app
+            .send_as(
+                Some(OTHER_API_KEY),
+                Method::PUT,
+                "/api/v1/taxes/gst",
+                Some(&json!({"tax": {"name": "X"}})),
+            )
+            .await;
         assert_response(&other, 404, &not_found("tax_not_found"));
         assert_eq!(
             app.change_event_codes().await,
@@ -162,7 +206,11 @@ backend_tests! {
         assert_response(&app.get("/api/v1/taxes/unknown").await, 404, &not_found("tax_not_found"));
         let other = app.send_as(Some(OTHER_API_KEY), Method::GET, "/api/v1/taxes/vat_20", None).await;
         assert_response(&other, 404, &not_found("tax_not_found"));
-        assert_response(&app.send_as(None, Method::GET, "/api/v1/taxes/vat_20", None).await, 401, &unauthorized());
+        assert_response(
+            &app.send_as(None, Method::GET, "/api/v1/taxes/vat_20", None).await,
+            401,
+            &unauthorized(),
+        );
     }
 
     async fn delete_answers_the_tax_and_frees_its_code(app) {
@@ -183,12 +231,24 @@ backend_tests! {
 
     async fn list_is_paginated_and_ordered_by_name(app) {
         let vat = create_vat(&app).await;
-        let gst = post_tax(&app, json!({"name": "GST", "code": "gst", "rate": 10, "applied_to_organization": true})).await;
+        let gst = post_tax(
+            &app,
+            json!({"name": "GST", "code": "gst", "rate": 10, "applied_to_organization": true}),
+        )
+        .await;
         let gst = tax_json(&gst.body["tax"], "GST", "gst", 10.0, Value::Null, true);
         let first_page = app.get("/api/v1/taxes?page=1&per_page=1").await;
-        assert_response(&first_page, 200, &json!({"taxes": [gst.clone()], "meta": meta(1, Some(2), None, 2, 2)}));
+        assert_response(
+            &first_page,
+            200,
+            &json!({"taxes": [gst.clone()], "meta": meta(1, Some(2), None, 2, 2)}),
+        );
         let second_page = app.get("/api/v1/taxes?page=2&per_page=1").await;
-        assert_response(&second_page, 200, &json!({"taxes": [vat.clone()], "meta": meta(2, None, Some(1), 2, 2)}));
+        assert_response(
+            &second_page,
+            200,
+            &json!({"taxes": [vat.clone()], "meta": meta(2, None, Some(1), 2, 2)}),
+        );
         // The same name: newest first.
         let newer = post_tax(&app, json!({"name": "VAT", "code": "vat_5", "rate": 5})).await;
         let newer = tax_json(&newer.body["tax"], "VAT", "vat_5", 5.0, Value::Null, false);

@@ -360,8 +360,9 @@ mod tests {
         input.rounding_function = EnumInput::Unknown;
         assert_eq!(
             errors_of(NewBillableMetric::parse(input, false)),
-            "expression: invalid_expression, name: value_is_mandatory, field_name: value_is_mandatory, \
-             aggregation_type: value_is_invalid, code: value_is_mandatory, weighted_interval: value_is_invalid, \
+            "expression: invalid_expression, name: value_is_mandatory, \
+             field_name: value_is_mandatory, aggregation_type: value_is_invalid, \
+             code: value_is_mandatory, weighted_interval: value_is_invalid, \
              rounding_function: value_is_invalid"
         );
     }
