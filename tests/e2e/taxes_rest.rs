@@ -261,6 +261,19 @@ backend_tests! {
         assert_response(&other, 200, &json!({"taxes": [], "meta": meta(0, None, None, 0, 0)}));
     }
 
+    async fn names_are_ordered_by_bytes_on_both_databases(app) {
+        for (name, code) in [("apple", "a"), ("Banana", "b"), ("\u{e9}clair", "c"), ("Zest", "z")] {
+            let created = post_tax(&app, json!({"name": name, "code": code, "rate": 1})).await;
+            assert_eq!(created.status, 200, "{}", created.body);
+        }
+        let listed = app.get("/api/v1/taxes").await;
+        let taxes = listed.body["taxes"].as_array().cloned().unwrap_or_default();
+        let codes: Vec<&str> = taxes.iter().filter_map(|tax| tax["code"].as_str()).collect();
+        // Byte order: upper case, then lower case, then non-ASCII (the store asks PostgreSQL for
+        // the "C" collation, so a database created with another locale sorts the same).
+        assert_eq!(codes, ["b", "z", "a", "c"]);
+    }
+
     async fn lookups_for_plans_ignore_deleted_taxes(app) {
         create_vat(&app).await;
         post_tax(&app, json!({"name": "GST", "code": "gst", "rate": 10})).await;
