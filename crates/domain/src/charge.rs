@@ -23,7 +23,7 @@ pub enum ChargeModelInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChargeFilterInput {
     pub invoice_display_name: Option<String>,
-    /// `None` when absent or `{}`: the charge model's defaults apply.
+    /// `None` when absent or `{}`: no property at all (Lago gives filters no defaults).
     pub properties: Option<ChargeProperties>,
     /// Metric filter key -> values, in the client's order.
     pub values: Vec<(String, Vec<String>)>,
@@ -80,8 +80,11 @@ pub struct ChargeSettings {
 /// codes of the plan's other charges.
 ///
 /// # Errors
-/// Lago's charge errors, not prefixed: `charge_model`, `code`, `pay_in_advance`, `prorated`,
-/// `invoiceable`, `regroup_paid_fees`, `min_amount_cents`, `properties`, then filter errors.
+/// Lago's charge errors, not prefixed, in the order of the `Charge` model's validations:
+/// `charge_model` (unknown), `properties`, `charge_model` (dynamic on a metric that is not a sum),
+/// `min_amount_cents` (negative), `charge_model` (absent), `code`, `pay_in_advance`,
+/// `regroup_paid_fees`, `prorated`, `min_amount_cents` (paid in advance), `charge_model` (custom
+/// on a metric that is not custom), `invoiceable`; then filter errors.
 pub fn validate_charge(
     input: &ChargeInput,
     metric: &ChargeMetric,
@@ -89,25 +92,30 @@ pub fn validate_charge(
     taken_codes: &HashSet<String>,
 ) -> Result<ChargeSettings, ValidationErrors> {
     let mut errors = ValidationErrors::new();
+    // Rails' enum inclusion check is declared first; the presence check comes later.
     let charge_model = match input.charge_model {
         ChargeModelInput::Known(model) => Some(model),
-        ChargeModelInput::Absent => {
-            errors.add("charge_model", ErrorCode::ValueIsMandatory);
-            errors.add("charge_model", ErrorCode::ValueIsInvalid);
-            None
-        }
-        ChargeModelInput::Unknown => {
+        ChargeModelInput::Absent | ChargeModelInput::Unknown => {
             errors.add("charge_model", ErrorCode::ValueIsInvalid);
             None
         }
     };
-    let model_fits_metric = match charge_model {
-        Some(ChargeModel::Dynamic) => metric.aggregation == MetricAggregation::Sum,
-        Some(ChargeModel::Custom) => metric.aggregation == MetricAggregation::Custom,
-        _ => true,
-    };
-    if !model_fits_metric {
-        errors.add("charge_model", ErrorCode::Named("invalid_aggregation_type_or_charge_model"));
+    let properties = charge_model.map(|model| effective_properties(input.properties.as_ref(), model));
+    if let Some(properties) = &properties {
+        for code in validate_properties(properties, metric) {
+            errors.add("properties", ErrorCode::Named(code));
+        }
+    }
+    let model_misfit = ErrorCode::Named("invalid_aggregation_type_or_charge_model");
+    if charge_model == Some(ChargeModel::Dynamic) && metric.aggregation != MetricAggregation::Sum {
+        errors.add("charge_model", model_misfit);
+    }
+    let min_amount_cents = input.min_amount_cents.unwrap_or(0);
+    if min_amount_cents < 0 {
+        errors.add("min_amount_cents", ErrorCode::Named("value_is_out_of_range"));
+    }
+    if input.charge_model == ChargeModelInput::Absent {
+        errors.add("charge_model", ErrorCode::ValueIsMandatory);
     }
     if taken_codes.contains(&code) {
         errors.add("code", ErrorCode::ValueAlreadyExist);
@@ -116,17 +124,10 @@ pub fn validate_charge(
     let prorated = input.prorated.unwrap_or(false);
     let invoiceable = input.invoiceable.unwrap_or(true);
     let regroup_paid_fees = input.regroup_paid_fees.clone().flatten();
-    let min_amount_cents = input.min_amount_cents.unwrap_or(0);
     if pay_in_advance
         && (charge_model == Some(ChargeModel::Volume) || !metric.aggregation.allows_pay_in_advance())
     {
         errors.add("pay_in_advance", ErrorCode::Named("invalid_aggregation_type_or_charge_model"));
-    }
-    if prorated && !prorating_allowed(charge_model, metric, pay_in_advance) {
-        errors.add("prorated", ErrorCode::Named("invalid_billable_metric_or_charge_model"));
-    }
-    if !invoiceable && !pay_in_advance {
-        errors.add("invoiceable", ErrorCode::Named("must_be_true_unless_pay_in_advance"));
     }
     match regroup_paid_fees.as_deref() {
         None => {}
@@ -137,17 +138,21 @@ pub fn validate_charge(
         ),
         Some(_) => errors.add("regroup_paid_fees", ErrorCode::ValueIsInvalid),
     }
-    if min_amount_cents < 0 {
-        errors.add("min_amount_cents", ErrorCode::Named("value_is_out_of_range"));
-    } else if min_amount_cents > 0 && pay_in_advance {
+    if prorated && !prorating_allowed(charge_model, metric, pay_in_advance) {
+        errors.add("prorated", ErrorCode::Named("invalid_billable_metric_or_charge_model"));
+    }
+    if min_amount_cents > 0 && pay_in_advance {
         errors.add("min_amount_cents", ErrorCode::Named("not_compatible_with_pay_in_advance"));
     }
-    let Some(charge_model) = charge_model else { return Err(errors) };
-    let properties = effective_properties(input.properties.as_ref(), charge_model);
-    for code in validate_properties(&properties, metric) {
-        errors.add("properties", ErrorCode::Named(code));
+    if charge_model == Some(ChargeModel::Custom) && metric.aggregation != MetricAggregation::Custom {
+        errors.add("charge_model", model_misfit);
     }
-    errors.into_result()?;
+    if !invoiceable && !pay_in_advance {
+        errors.add("invoiceable", ErrorCode::Named("must_be_true_unless_pay_in_advance"));
+    }
+    let (Some(charge_model), Some(properties), true) = (charge_model, properties, errors.is_empty()) else {
+        return Err(errors);
+    };
     let filters = match &input.filters {
         Some(filters) => validate_filters(filters, metric, charge_model)?,
         None => Vec::new(),
@@ -194,6 +199,9 @@ fn prorating_allowed(charge_model: Option<ChargeModel>, metric: &ChargeMetric, p
     metric.aggregation != MetricAggregation::WeightedSum && metric.recurring && model_allows
 }
 
+/// Lago's `ChargeFilters::CreateOrUpdateBatchService`, one filter after the other: the filter's
+/// properties (saved first), then each key's values (`ChargeFilterValue`: its metric filter must
+/// exist, its values must be present and among that filter's values).
 fn validate_filters(
     filters: &[ChargeFilterInput],
     metric: &ChargeMetric,
@@ -202,13 +210,12 @@ fn validate_filters(
     filters
         .iter()
         .map(|filter| {
-            if filter.values.is_empty() || filter.values.iter().any(|(_, values)| values.is_empty()) {
-                return Err(ValidationErrors::single("values", ErrorCode::ValueIsMandatory));
-            }
-            if !filter.values.iter().all(|(key, values)| metric_accepts(metric, key, values)) {
-                return Err(ValidationErrors::single("values", ErrorCode::ValueIsInvalid));
-            }
-            let mut properties = effective_properties(filter.properties.as_ref(), charge_model);
+            // Unlike a charge's, a filter's missing properties get no defaults in Lago: they are
+            // sliced to nothing and then fail the model's validator.
+            let mut properties = match &filter.properties {
+                Some(properties) => effective_properties(Some(properties), charge_model),
+                None => ChargeProperties::empty(charge_model),
+            };
             // Lago strips presentation keys from filters: they belong to the charge.
             properties.presentation_group_keys = None;
             let codes = validate_properties(&properties, metric);
@@ -216,6 +223,12 @@ fn validate_filters(
                 let mut errors = ValidationErrors::new();
                 codes.into_iter().for_each(|code| errors.add("properties", ErrorCode::Named(code)));
                 return Err(errors);
+            }
+            if filter.values.is_empty() {
+                return Err(ValidationErrors::single("values", ErrorCode::ValueIsMandatory));
+            }
+            for (key, values) in &filter.values {
+                validate_filter_values(metric, key, values).into_result()?;
             }
             Ok(ChargeFilter {
                 invoice_display_name: filter.invoice_display_name.clone(),
@@ -226,11 +239,22 @@ fn validate_filters(
         .collect()
 }
 
-fn metric_accepts(metric: &ChargeMetric, key: &str, values: &[String]) -> bool {
-    let Some((_, accepted)) = metric.filters.iter().find(|(filter_key, _)| filter_key == key) else {
-        return false;
-    };
-    values == [ALL_FILTER_VALUES] || values.iter().all(|value| accepted.contains(value))
+/// The errors of one `ChargeFilterValue`, in the model's order.
+fn validate_filter_values(metric: &ChargeMetric, key: &str, values: &[String]) -> ValidationErrors {
+    let mut errors = ValidationErrors::new();
+    let accepted = metric.filters.iter().find(|(filter_key, _)| filter_key == key).map(|(_, values)| values);
+    if accepted.is_none() {
+        errors.add("billable_metric_filter", ErrorCode::Named("relation_must_exist"));
+    }
+    if values.is_empty() {
+        errors.add("values", ErrorCode::ValueIsMandatory);
+    }
+    let all_values = values == [ALL_FILTER_VALUES];
+    let known = values.iter().all(|value| accepted.is_some_and(|accepted| accepted.contains(value)));
+    if !all_values && !known {
+        errors.add("values", ErrorCode::ValueIsInvalid);
+    }
+    errors
 }
 
 /// Lago's automatic charge code: the metric's code if free on the plan, else the code followed by
@@ -349,7 +373,7 @@ mod tests {
         let sum = metric(MetricAggregation::Sum, false);
         let filter = |key: &str, values: &[&str]| ChargeFilterInput {
             invoice_display_name: None,
-            properties: None,
+            properties: Some(ChargeProperties::defaults(ChargeModel::Standard)),
             values: vec![(key.to_owned(), values.iter().map(|value| (*value).to_owned()).collect())],
         };
         let mut charge = input(ChargeModel::Standard);
@@ -367,6 +391,43 @@ mod tests {
         assert_eq!(
             errors(validate_charge(&charge, &sum, "c".into(), &HashSet::new())),
             "values: value_is_mandatory"
+        );
+        charge.filters = Some(vec![filter("country", &["fr"])]);
+        assert_eq!(
+            errors(validate_charge(&charge, &sum, "c".into(), &HashSet::new())),
+            "billable_metric_filter: relation_must_exist, values: value_is_invalid"
+        );
+        // No defaults for a filter: its properties are checked before its values.
+        charge.filters = Some(vec![ChargeFilterInput { properties: None, ..filter("country", &["fr"]) }]);
+        assert_eq!(
+            errors(validate_charge(&charge, &sum, "c".into(), &HashSet::new())),
+            "properties: invalid_amount"
+        );
+    }
+
+    #[test]
+    fn errors_come_in_the_charge_models_order() {
+        let latest = metric(MetricAggregation::Latest, false);
+        let mut charge = input(ChargeModel::Percentage);
+        charge.invoiceable = Some(false);
+        charge.prorated = Some(true);
+        charge.pay_in_advance = Some(true);
+        charge.regroup_paid_fees = Some(Some("invoice".into()));
+        charge.min_amount_cents = Some(5);
+        let taken = HashSet::from(["c".to_owned()]);
+        assert_eq!(
+            errors(validate_charge(&charge, &latest, "c".into(), &taken)),
+            "properties: invalid_value, code: value_already_exist, \
+             pay_in_advance: invalid_aggregation_type_or_charge_model, \
+             prorated: invalid_billable_metric_or_charge_model, \
+             min_amount_cents: not_compatible_with_pay_in_advance"
+        );
+        let mut absent = input(ChargeModel::Standard);
+        absent.charge_model = ChargeModelInput::Absent;
+        absent.min_amount_cents = Some(-1);
+        assert_eq!(
+            errors(validate_charge(&absent, &latest, "c".into(), &HashSet::new())),
+            "charge_model: value_is_invalid|value_is_mandatory, min_amount_cents: value_is_out_of_range"
         );
     }
 }

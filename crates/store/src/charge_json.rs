@@ -216,15 +216,16 @@ fn price_ranges_from_json(value: Option<&Value>) -> Option<Vec<PriceRange>> {
     })
 }
 
-/// Filters -> stored JSON array, each with its id.
+/// Filters -> stored JSON array, each with its id. Values are `[key, [values]]` pairs rather than
+/// an object, because PostgreSQL's `jsonb` would reorder the keys the client gave.
 pub(crate) fn filters_to_json(filters: &[ChargeFilter], ids: &[Uuid]) -> Value {
     Value::Array(
         filters
             .iter()
             .zip(ids)
             .map(|(filter, id)| {
-                let values: Map<String, Value> =
-                    filter.values.iter().map(|(key, values)| (key.clone(), json!(values))).collect();
+                let values: Vec<Value> =
+                    filter.values.iter().map(|(key, values)| json!([key, values])).collect();
                 json!({
                     "id": id,
                     "invoice_display_name": filter.invoice_display_name,
@@ -252,16 +253,15 @@ pub(crate) fn filters_from_json(
             .ok_or_else(corrupt)?;
         let values = filter
             .get("values")
-            .and_then(Value::as_object)
+            .and_then(Value::as_array)
             .ok_or_else(corrupt)?
             .iter()
-            .map(|(key, values)| {
-                let values = values
-                    .as_array()
-                    .map(|values| values.iter().filter_map(Value::as_str).map(str::to_owned).collect());
-                (key.clone(), values.unwrap_or_default())
+            .map(|pair| {
+                let key = pair.get(0).and_then(Value::as_str).ok_or_else(corrupt)?;
+                let values = pair.get(1).and_then(Value::as_array).ok_or_else(corrupt)?;
+                Ok((key.to_owned(), values.iter().filter_map(Value::as_str).map(str::to_owned).collect()))
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         filters.push(ChargeFilter {
             invoice_display_name: filter
                 .get("invoice_display_name")
@@ -287,6 +287,22 @@ mod tests {
             let stored = properties_to_json(&properties);
             assert_eq!(properties_from_json(model, &stored).expect("readable"), properties, "{model:?}");
         }
+    }
+
+    #[test]
+    fn filter_values_keep_the_clients_key_order() {
+        let filter = ChargeFilter {
+            invoice_display_name: None,
+            properties: ChargeProperties::defaults(ChargeModel::Standard),
+            values: vec![("region".into(), vec!["eu".into()]), ("method".into(), vec!["get".into()])],
+        };
+        let id = Uuid::now_v7();
+        let stored = filters_to_json(std::slice::from_ref(&filter), &[id]);
+        assert_eq!(stored[0]["values"], json!([["region", ["eu"]], ["method", ["get"]]]));
+        assert_eq!(
+            filters_from_json(ChargeModel::Standard, &stored).expect("readable"),
+            (vec![filter], vec![id])
+        );
     }
 
     #[test]
