@@ -12,5 +12,6 @@ mod features_grpc;
 mod features_rest;
 mod features_rest_errors;
 mod health_and_reflection;
+mod plans_grpc;
 mod plans_rest;
 mod taxes_rest;
