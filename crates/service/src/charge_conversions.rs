@@ -71,7 +71,8 @@ pub(crate) fn charge_input_from_pb(input: pb::ChargeInput) -> ChargeInput {
         pay_in_advance,
         prorated,
         invoiceable,
-        regroup_paid_fees: regroup_paid_fees.map(Some),
+        // "" is null: set on update, it clears the value.
+        regroup_paid_fees: regroup_paid_fees.map(|value| Some(value).filter(|value| !value.is_empty())),
         min_amount_cents,
         properties: properties.and_then(|properties| properties_from_pb(properties, model_for_keys)),
         filters: filters.map(|pb::ChargeFilterInputs { filters }| {

@@ -38,10 +38,12 @@ pub(super) fn charge_input_from_json(value: &Value) -> Result<pb::ChargeInput, B
         pay_in_advance: boolean(charge, "pay_in_advance"),
         prorated: boolean(charge, "prorated"),
         invoiceable: boolean(charge, "invoiceable"),
-        regroup_paid_fees: charge.get("regroup_paid_fees").and_then(|value| match value {
-            Value::Null => None,
-            Value::String(text) => Some(text.clone()),
-            other => Some(other.to_string()),
+        // An explicit null clears the value on update; the proto spells it "" (Rails' enum reads a
+        // blank string as nil too).
+        regroup_paid_fees: charge.get("regroup_paid_fees").map(|value| match value {
+            Value::Null => String::new(),
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
         }),
         min_amount_cents: match charge.get("min_amount_cents") {
             None | Some(Value::Null) => None,
