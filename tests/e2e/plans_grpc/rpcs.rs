@@ -239,7 +239,31 @@ backend_tests! {
         }));
         assert_eq!(
             updated.charges,
-            vec![expected_charge(charge, &metric, "api", ChargeModel::Package, defaults)]
+            vec![expected_charge(charge, &metric, "api", ChargeModel::Package, defaults.clone())]
         );
+        // regroup_paid_fees: unset keeps it, "" clears it.
+        let with_regrouping = |regroup_paid_fees: Option<&str>, pay_in_advance: bool, invoiceable: bool| {
+            let mut input = charge_input(&metric, ChargeModel::Package, Some(defaults.clone()));
+            input.id = Some(charge.id.clone());
+            input.regroup_paid_fees = regroup_paid_fees.map(str::to_owned);
+            input.pay_in_advance = Some(pay_in_advance);
+            input.invoiceable = Some(invoiceable);
+            PlanInput { charges: Some(ChargeInputs { charges: vec![input] }), ..PlanInput::default() }
+        };
+        let regrouped = update(&mut client, "startup", with_regrouping(Some("invoice"), true, false))
+            .await
+            .expect("regroup fees");
+        assert_eq!(regrouped.charges[0].regroup_paid_fees.as_deref(), Some("invoice"));
+        let kept = update(&mut client, "startup", with_regrouping(None, true, false))
+            .await
+            .expect("keep regrouping");
+        assert_eq!(kept.charges[0].regroup_paid_fees.as_deref(), Some("invoice"));
+        assert_violations(
+            update(&mut client, "startup", with_regrouping(None, true, true)).await,
+            &[("regroup_paid_fees", "only_compatible_with_pay_in_advance_and_non_invoiceable")],
+        );
+        let cleared =
+            update(&mut client, "startup", with_regrouping(Some(""), true, true)).await.expect("clear it");
+        assert_eq!(cleared.charges[0].regroup_paid_fees, None);
     }
 }

@@ -311,23 +311,6 @@ backend_tests! {
         assert_eq!(app.change_event_codes().await, []);
     }
 
-    async fn out_of_scope_keys_are_ignored(app) {
-        let metric = create_metric(&app, "api", "count_agg").await;
-        let response = post_plan(&app, startup_with(json!({
-            "fixed_charges": [{"add_on_id": "unknown", "charge_model": "graduated", "properties": {}}],
-            "cascade_updates": true, "entitlements": [{"code": "seats"}], "unknown_key": 1,
-            "charges": [{
-                "billable_metric_id": metric["lago_id"], "charge_model": "standard",
-                "accepts_target_wallet": true,
-                "applied_pricing_unit": {"code": "credits", "conversion_rate": "3.9"},
-                "group_properties": [{"group_id": "unknown", "values": {"amount": "15"}}], "unknown_key": 1
-            }]
-        }))).await;
-        let charge = charge_json(&response.body["plan"]["charges"][0], &metric, json!({}));
-        let plan = plan_json(&response.body["plan"], json!({"charges": [charge]}));
-        assert_response(&response, 200, &json!({ "plan": plan }));
-    }
-
     async fn malformed_or_anonymous_requests(app) {
         assert_response(&app.post("/api/v1/plans", &json!({})).await, 400, &missing_param("plan"));
         assert_response(&app.post("/api/v1/plans", &json!({"plan": {}})).await, 400, &missing_param("plan"));

@@ -13,6 +13,7 @@ use crate::support::{HttpResponse, TestApp};
 mod charge_rules;
 mod charges;
 mod create;
+mod premium_fields;
 mod read_and_delete;
 mod seed;
 mod update;
