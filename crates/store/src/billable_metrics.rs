@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::billable_metric_filters::{delete_filters, filters_by_metric, insert_filters, replace_filters};
 use crate::change_log::{ChangeEventType, PendingChange};
+use crate::coded_rows::{code_is_taken, find_by_code};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::billable_metric;
 use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
@@ -30,7 +31,12 @@ impl Store {
         input: BillableMetricCreateInput,
     ) -> Result<BillableMetric, Error> {
         let transaction = self.begin_write().await?;
-        let code_taken = code_is_taken(&transaction, organization_id, &input.code, None).await?;
+        let code_taken = code_is_taken(
+            &transaction,
+            find_by_code::<billable_metric::Entity>(organization_id, &input.code),
+            None,
+        )
+        .await?;
         let NewBillableMetric {
             code,
             name,
@@ -160,7 +166,12 @@ impl Store {
         let current = load_metric(&transaction, organization_id, code, true).await?;
         let code_taken = match update.new_code(&current) {
             Some(new_code) => {
-                code_is_taken(&transaction, organization_id, new_code, Some(current.id)).await?
+                code_is_taken(
+                    &transaction,
+                    find_by_code::<billable_metric::Entity>(organization_id, new_code),
+                    Some(current.id.0),
+                )
+                .await?
             }
             None => false,
         };
@@ -267,24 +278,6 @@ async fn find_metrics(
     with_filters(connection, rows).await
 }
 
-/// Whether a metric that is not deleted, other than `except`, has this code.
-async fn code_is_taken(
-    connection: &impl ConnectionTrait,
-    organization_id: OrganizationId,
-    code: &str,
-    except: Option<BillableMetricId>,
-) -> Result<bool, Error> {
-    let mut query = billable_metric::Entity::find()
-        .filter(billable_metric::Column::OrganizationId.eq(organization_id.0))
-        .filter(billable_metric::Column::Code.eq(code))
-        .filter(billable_metric::Column::DeletedAt.is_null());
-    if let Some(except) = except {
-        query = query.filter(billable_metric::Column::Id.ne(except.0));
-    }
-    let count = query.count(connection).await.map_err(|error| from_db_error(&error))?;
-    Ok(count > 0)
-}
-
 /// Loads a metric that is not deleted, with its filters; `for_update` locks its row (on
 /// PostgreSQL; SQLite write transactions hold the database lock already).
 async fn load_metric(
@@ -293,10 +286,7 @@ async fn load_metric(
     code: &str,
     for_update: bool,
 ) -> Result<BillableMetric, Error> {
-    let mut query = billable_metric::Entity::find()
-        .filter(billable_metric::Column::OrganizationId.eq(organization_id.0))
-        .filter(billable_metric::Column::Code.eq(code))
-        .filter(billable_metric::Column::DeletedAt.is_null());
+    let mut query = find_by_code::<billable_metric::Entity>(organization_id, code);
     if for_update {
         query = query.lock_exclusive();
     }

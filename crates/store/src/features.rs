@@ -16,6 +16,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::change_log::{ChangeEventType, PendingChange};
+use crate::coded_rows::find_by_code;
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::{feature, privilege};
 use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
@@ -268,10 +269,7 @@ async fn load_feature(
     code: &str,
     for_update: bool,
 ) -> Result<Feature, Error> {
-    let mut query = feature::Entity::find()
-        .filter(feature::Column::OrganizationId.eq(organization_id.0))
-        .filter(feature::Column::Code.eq(code))
-        .filter(feature::Column::DeletedAt.is_null());
+    let mut query = find_by_code::<feature::Entity>(organization_id, code);
     if for_update {
         query = query.lock_exclusive();
     }

@@ -6,6 +6,7 @@ mod billable_metric_filters;
 mod billable_metrics;
 mod change_log;
 mod charge_json;
+mod coded_rows;
 mod db_error;
 mod entity;
 mod features;

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::charge_json::{filters_to_json, properties_to_json};
+use crate::coded_rows::{code_is_taken, find_by_code};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::{applied_tax, charge, minimum_commitment, plan, usage_threshold};
 use crate::plan_charges::{CatalogReferences, PreparedCharge, resolve_references};
@@ -37,7 +38,9 @@ impl Store {
         let transaction = self.begin_write().await?;
         let references = resolve_references(&transaction, organization_id, &input, &[]).await?;
         let code_taken = match &input.code {
-            Some(code) => plan_code_taken(&transaction, organization_id, code, None).await?,
+            Some(code) => {
+                code_is_taken(&transaction, parent_plan_by_code(organization_id, code), None).await?
+            }
             None => false,
         };
         let attributes = validate_plan_attributes(&input, None, code_taken)?;
@@ -128,7 +131,8 @@ impl Store {
         let references = resolve_references(&transaction, organization_id, &input, &current.charges).await?;
         let code_taken = match &input.code {
             Some(new_code) if new_code != code => {
-                plan_code_taken(&transaction, organization_id, new_code, Some(plan_id)).await?
+                code_is_taken(&transaction, parent_plan_by_code(organization_id, new_code), Some(plan_id.0))
+                    .await?
             }
             _ => false,
         };
@@ -256,21 +260,9 @@ fn plan_row(
     }
 }
 
-async fn plan_code_taken(
-    connection: &impl ConnectionTrait,
-    organization_id: OrganizationId,
-    code: &str,
-    except: Option<PlanId>,
-) -> Result<bool, Error> {
-    let mut query = plan::Entity::find()
-        .filter(plan::Column::OrganizationId.eq(organization_id.0))
-        .filter(plan::Column::Code.eq(code))
-        .filter(plan::Column::DeletedAt.is_null())
-        .filter(plan::Column::ParentId.is_null());
-    if let Some(except) = except {
-        query = query.filter(plan::Column::Id.ne(except.0));
-    }
-    Ok(query.count(connection).await.map_err(|error| from_db_error(&error))? > 0)
+/// Plans addressable by code: parents only (override plans never are), not deleted.
+fn parent_plan_by_code(organization_id: OrganizationId, code: &str) -> sea_orm::Select<plan::Entity> {
+    find_by_code::<plan::Entity>(organization_id, code).filter(plan::Column::ParentId.is_null())
 }
 
 /// A parent plan that is not deleted; `for_update` locks it for a read-decide-write.
@@ -280,11 +272,7 @@ async fn find_plan_row(
     code: &str,
     for_update: bool,
 ) -> Result<plan::Model, Error> {
-    let mut query = plan::Entity::find()
-        .filter(plan::Column::OrganizationId.eq(organization_id.0))
-        .filter(plan::Column::Code.eq(code))
-        .filter(plan::Column::DeletedAt.is_null())
-        .filter(plan::Column::ParentId.is_null());
+    let mut query = parent_plan_by_code(organization_id, code);
     if for_update {
         query = query.lock_exclusive();
     }

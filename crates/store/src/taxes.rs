@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::change_log::{ChangeEventType, PendingChange};
+use crate::coded_rows::{code_is_taken, find_by_code};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::tax;
 use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
@@ -28,7 +29,9 @@ impl Store {
         input: TaxCreateInput,
     ) -> Result<Tax, Error> {
         let transaction = self.begin_write().await?;
-        let code_taken = code_is_taken(&transaction, organization_id, &input.code, None).await?;
+        let code_taken =
+            code_is_taken(&transaction, find_by_code::<tax::Entity>(organization_id, &input.code), None)
+                .await?;
         let new_tax = NewTax::parse(input, code_taken)?;
         let now = timestamps::now();
         let created = Tax {
@@ -147,7 +150,12 @@ impl Store {
         let current = load_tax(&transaction, organization_id, code, true).await?;
         let code_taken = match update.new_code(&current) {
             Some(new_code) => {
-                code_is_taken(&transaction, organization_id, new_code, Some(current.id)).await?
+                code_is_taken(
+                    &transaction,
+                    find_by_code::<tax::Entity>(organization_id, new_code),
+                    Some(current.id.0),
+                )
+                .await?
             }
             None => false,
         };
@@ -254,24 +262,6 @@ async fn find_taxes(
     Ok(rows.into_iter().map(tax_from_row).collect())
 }
 
-/// Whether a tax that is not deleted, other than `except`, has this code.
-async fn code_is_taken(
-    connection: &impl ConnectionTrait,
-    organization_id: OrganizationId,
-    code: &str,
-    except: Option<TaxId>,
-) -> Result<bool, Error> {
-    let mut query = tax::Entity::find()
-        .filter(tax::Column::OrganizationId.eq(organization_id.0))
-        .filter(tax::Column::Code.eq(code))
-        .filter(tax::Column::DeletedAt.is_null());
-    if let Some(except) = except {
-        query = query.filter(tax::Column::Id.ne(except.0));
-    }
-    let count = query.count(connection).await.map_err(|error| from_db_error(&error))?;
-    Ok(count > 0)
-}
-
 /// Loads a tax that is not deleted; `for_update` locks its row (on PostgreSQL; SQLite write
 /// transactions hold the database lock already).
 async fn load_tax(
@@ -280,10 +270,7 @@ async fn load_tax(
     code: &str,
     for_update: bool,
 ) -> Result<Tax, Error> {
-    let mut query = tax::Entity::find()
-        .filter(tax::Column::OrganizationId.eq(organization_id.0))
-        .filter(tax::Column::Code.eq(code))
-        .filter(tax::Column::DeletedAt.is_null());
+    let mut query = find_by_code::<tax::Entity>(organization_id, code);
     if for_update {
         query = query.lock_exclusive();
     }
