@@ -134,6 +134,14 @@ impl BillableMetricUpdateInput {
         self.code.as_ref().and_then(Option::as_deref).filter(|code| *code != current.code)
     }
 
+    /// This update as Lago applies it to a metric that a plan's charge uses: only `name`,
+    /// `description` and `filters` change; the fields that decide what the charges bill are
+    /// silently kept, as `BillableMetrics::UpdateService` does.
+    #[must_use]
+    pub fn for_attached_metric(self) -> Self {
+        Self { name: self.name, description: self.description, filters: self.filters, ..Self::default() }
+    }
+
     /// The metric after this update (same id and creation time), validated like a new one.
     /// `code_taken` says whether another metric that is not deleted has the new code.
     ///

@@ -6,6 +6,7 @@ mod billable_metric;
 mod billable_metric_expression;
 mod billable_metric_input;
 mod charge;
+mod charge_filter_pruning;
 mod charge_model;
 mod charge_properties;
 mod charge_property_validation;
@@ -32,6 +33,7 @@ pub use charge::{
     ALL_FILTER_VALUES, ChargeFilter, ChargeFilterInput, ChargeInput, ChargeModelInput, ChargeSettings,
     generate_charge_code, validate_charge,
 };
+pub use charge_filter_pruning::prune_charge_filters;
 pub use charge_model::{ChargeMetric, ChargeModel, MetricAggregation};
 pub use charge_properties::{
     ChargeProperties, ModelProperties, PercentageRange, PresentationGroupKey, PriceRange,

@@ -13,6 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::billable_metric_filters::{delete_filters, filters_by_metric, insert_filters, replace_filters};
+use crate::catalog_cascades::{charges_on_metric, delete_metric_charges, prune_metric_charge_filters};
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::coded_rows::{code_is_taken, find_by_code};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
@@ -164,6 +165,8 @@ impl Store {
     ) -> Result<BillableMetric, Error> {
         let transaction = self.begin_write().await?;
         let current = load_metric(&transaction, organization_id, code, true).await?;
+        let charges = charges_on_metric(&transaction, current.id.0).await?;
+        let update = if charges.is_empty() { update } else { update.for_attached_metric() };
         let code_taken = match update.new_code(&current) {
             Some(new_code) => {
                 code_is_taken(
@@ -182,20 +185,20 @@ impl Store {
             .exec(&transaction)
             .await
             .map_err(|error| already_exists_or_db_error(&error, "code"))?;
+        let mut changes = vec![metric_change(ChangeEventType::BillableMetricUpdated, &updated)];
         if replaces_filters {
             replace_filters(&transaction, organization_id, updated.id.0, &updated.filters, now).await?;
+            changes.extend(
+                prune_metric_charge_filters(&transaction, charges, &current.filters, &updated.filters, now)
+                    .await?,
+            );
         }
-        commit_with_changes(
-            transaction,
-            organization_id,
-            vec![metric_change(ChangeEventType::BillableMetricUpdated, &updated)],
-        )
-        .await?;
+        commit_with_changes(transaction, organization_id, changes).await?;
         Ok(updated)
     }
 
-    /// Soft-deletes the billable metric and its filters, freeing its code. Returns the metric as
-    /// it was.
+    /// Soft-deletes the billable metric, its filters and every charge on it, freeing its code.
+    /// Returns the metric as it was.
     ///
     /// # Errors
     /// `NotFound(BillableMetric)`.
@@ -207,6 +210,9 @@ impl Store {
         let transaction = self.begin_write().await?;
         let deleted = load_metric(&transaction, organization_id, code, true).await?;
         let now = timestamps::now();
+        let charges = charges_on_metric(&transaction, deleted.id.0).await?;
+        let mut changes = vec![metric_change(ChangeEventType::BillableMetricDeleted, &deleted)];
+        changes.extend(delete_metric_charges(&transaction, &charges, now).await?);
         delete_filters(&transaction, deleted.id.0, now).await?;
         billable_metric::Entity::update(billable_metric::ActiveModel {
             id: Set(deleted.id.0),
@@ -217,12 +223,7 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        commit_with_changes(
-            transaction,
-            organization_id,
-            vec![metric_change(ChangeEventType::BillableMetricDeleted, &deleted)],
-        )
-        .await?;
+        commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
 }

@@ -4,6 +4,7 @@
 
 mod billable_metric_filters;
 mod billable_metrics;
+mod catalog_cascades;
 mod change_log;
 mod charge_json;
 mod coded_rows;

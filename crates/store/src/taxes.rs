@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::catalog_cascades::unapply_tax;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::coded_rows::{code_is_taken, find_by_code};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
@@ -182,13 +183,16 @@ impl Store {
         Ok(updated)
     }
 
-    /// Soft-deletes the tax, freeing its code. Returns the tax as it was.
+    /// Soft-deletes the tax and removes it from every plan, charge and commitment it applied to,
+    /// freeing its code. Returns the tax as it was.
     ///
     /// # Errors
     /// `NotFound(Tax)`.
     pub async fn delete_tax(&self, organization_id: OrganizationId, code: &str) -> Result<Tax, Error> {
         let transaction = self.begin_write().await?;
         let deleted = load_tax(&transaction, organization_id, code, true).await?;
+        let mut changes = vec![tax_change(ChangeEventType::TaxDeleted, &deleted)];
+        changes.extend(unapply_tax(&transaction, deleted.id.0).await?);
         let now = timestamps::now();
         tax::Entity::update(tax::ActiveModel {
             id: Set(deleted.id.0),
@@ -199,12 +203,7 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        commit_with_changes(
-            transaction,
-            organization_id,
-            vec![tax_change(ChangeEventType::TaxDeleted, &deleted)],
-        )
-        .await?;
+        commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
 }

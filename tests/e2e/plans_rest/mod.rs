@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::support::conformance::{created_at, lago_id};
 use crate::support::{HttpResponse, TestApp};
 
+mod catalog_cascades;
 mod charge_rules;
 mod charges;
 mod create;
