@@ -53,3 +53,11 @@ id_type!(
     /// A charge of a plan.
     ChargeId
 );
+id_type!(
+    /// A feature attached to a plan or a subscription.
+    EntitlementId
+);
+id_type!(
+    /// The value an entitlement grants one privilege.
+    EntitlementValueId
+);

@@ -11,6 +11,7 @@ mod charge_model;
 mod charge_properties;
 mod charge_property_validation;
 mod decimal_text;
+mod entitlement;
 mod error;
 mod feature;
 mod feature_input;
@@ -19,6 +20,7 @@ mod pagination;
 mod plan;
 mod plan_input;
 mod privilege;
+mod privilege_value;
 mod tax;
 mod tax_input;
 mod validation;
@@ -40,13 +42,20 @@ pub use charge_properties::{
 };
 pub use charge_property_validation::validate_properties;
 pub use decimal_text::{is_valid_amount, parse_decimal};
+pub use entitlement::{
+    EntitlementChanges, EntitlementInput, EntitlementsWrite, GrantedPrivilege, PlanEntitlement,
+    StoredEntitlement, StoredValue, ValueWrite, plan_entitlement_changes, privilege_of,
+};
 pub use error::{Error, Resource};
 pub use feature::{Feature, FeatureCode, FeatureDescription, FeatureName};
 pub use feature_input::{
     FeatureCreateInput, FeatureUpdateInput, NewFeature, NewPrivilege, PrivilegeChange, PrivilegeInput,
     PrivilegeUpdate, ValueTypeInput, parse_feature_update,
 };
-pub use ids::{BillableMetricId, ChargeId, FeatureId, OrganizationId, PlanId, PrivilegeId, TaxId};
+pub use ids::{
+    BillableMetricId, ChargeId, EntitlementId, EntitlementValueId, FeatureId, OrganizationId, PlanId,
+    PrivilegeId, TaxId,
+};
 pub use pagination::{Page, PageRequest, PaginationMeta};
 pub use plan::{
     CURRENCIES, MinimumCommitment, Plan, PlanAttributes, PlanCharge, PlanInterval, PlanMetadata,
@@ -57,6 +66,7 @@ pub use plan_input::{
     validate_usage_thresholds,
 };
 pub use privilege::{Privilege, PrivilegeCode, PrivilegeType, SelectOptions, ValueType};
+pub use privilege_value::{PrivilegeValue, PrivilegeValueInput};
 pub use tax::Tax;
 pub use tax_input::{NewTax, TaxCreateInput, TaxUpdateInput};
 pub use validation::{ErrorCode, ValidationErrors};
