@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::charge::ChargeSettings;
+use crate::entitlement::PlanEntitlement;
 use crate::ids::{BillableMetricId, ChargeId, PlanId};
 use crate::plan_input::PlanInput;
 use crate::tax::Tax;
@@ -130,6 +131,8 @@ pub struct Plan {
     pub minimum_commitment: Option<MinimumCommitment>,
     /// `None` when the plan has no metadata record (the JSON key is then absent).
     pub metadata: Option<PlanMetadata>,
+    /// The features the plan grants, in creation order.
+    pub entitlements: Vec<PlanEntitlement>,
     pub created_at: DateTime<Utc>,
 }
 

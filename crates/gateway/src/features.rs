@@ -1,6 +1,6 @@
 //! `/api/v1/features`: Lago's features routes over FeatureService.
 
-mod feature_json;
+pub(crate) mod feature_json;
 
 use std::collections::HashMap;
 

@@ -2,6 +2,7 @@
 //! run against the in-process services (no socket, no extra hop) or a remote server.
 
 use entitlements::v1::billable_metric_service_client::BillableMetricServiceClient;
+use entitlements::v1::entitlement_service_client::EntitlementServiceClient;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::plan_service_client::PlanServiceClient;
 use entitlements::v1::tax_service_client::TaxServiceClient;
@@ -48,6 +49,10 @@ impl GrpcClients {
 
     pub(crate) fn plans(&self) -> PlanServiceClient<GrpcTransport> {
         PlanServiceClient::new(self.transport.clone())
+    }
+
+    pub(crate) fn entitlements(&self) -> EntitlementServiceClient<GrpcTransport> {
+        EntitlementServiceClient::new(self.transport.clone())
     }
 
     pub(crate) fn taxes(&self) -> TaxServiceClient<GrpcTransport> {

@@ -3,6 +3,7 @@
 //! remote), and renders the answer, or the status, in Lago's exact JSON.
 
 mod billable_metrics;
+mod entitlement_json;
 mod features;
 mod grpc_clients;
 mod health;
@@ -10,7 +11,9 @@ mod lago_error;
 mod lago_extract;
 mod lago_json;
 mod pagination_params;
+mod plan_entitlements;
 mod plans;
+mod protobuf_json;
 mod request_body;
 mod tax_json;
 mod taxes;
@@ -28,6 +31,7 @@ pub fn router(clients: GrpcClients) -> Router {
             "/api/v1",
             features::routes()
                 .merge(plans::routes())
+                .merge(plan_entitlements::routes())
                 .merge(taxes::routes())
                 .merge(billable_metrics::routes()),
         )

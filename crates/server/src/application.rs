@@ -118,7 +118,8 @@ impl Application {
                     .add_service(services.features.clone())
                     .add_service(services.taxes.clone())
                     .add_service(services.billable_metrics.clone())
-                    .add_service(services.plans.clone());
+                    .add_service(services.plans.clone())
+                    .add_service(services.entitlements.clone());
                 tasks.push(tokio::spawn(serve_grpc(grpc_listener, services, health_service, token.clone())));
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
                     in_process.prepare(),
@@ -191,6 +192,7 @@ async fn serve_grpc(
         .add_service(services.taxes)
         .add_service(services.billable_metrics)
         .add_service(services.plans)
+        .add_service(services.entitlements)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
         .await
         .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))

@@ -6,6 +6,8 @@ mod auth;
 mod billable_metric_conversions;
 mod billable_metric_service;
 mod charge_conversions;
+mod entitlement_conversions;
+mod entitlement_service;
 mod error_status;
 mod feature_conversions;
 mod feature_service;
@@ -17,12 +19,14 @@ mod tax_service;
 
 pub use auth::{API_KEY_METADATA, Authenticator};
 pub use billable_metric_service::BillableMetricApi;
+pub use entitlement_service::EntitlementApi;
 pub use error_status::{ERROR_DOMAIN, status_from_error};
 pub use feature_service::FeatureApi;
 pub use plan_service::PlanApi;
 pub use tax_service::TaxApi;
 
 use entitlements::v1::billable_metric_service_server::BillableMetricServiceServer;
+use entitlements::v1::entitlement_service_server::EntitlementServiceServer;
 use entitlements::v1::feature_service_server::FeatureServiceServer;
 use entitlements::v1::plan_service_server::PlanServiceServer;
 use entitlements::v1::tax_service_server::TaxServiceServer;
@@ -34,6 +38,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "entitlements.v1.TaxService",
     "entitlements.v1.BillableMetricService",
     "entitlements.v1.PlanService",
+    "entitlements.v1.EntitlementService",
 ];
 
 /// Every gRPC service of the API, ready to be added to a tonic router.
@@ -43,6 +48,7 @@ pub struct ApiServices {
     pub taxes: TaxServiceServer<TaxApi>,
     pub billable_metrics: BillableMetricServiceServer<BillableMetricApi>,
     pub plans: PlanServiceServer<PlanApi>,
+    pub entitlements: EntitlementServiceServer<EntitlementApi>,
 }
 
 impl ApiServices {
@@ -55,7 +61,8 @@ impl ApiServices {
                 store.clone(),
                 authenticator.clone(),
             )),
-            plans: PlanServiceServer::new(PlanApi::new(store, authenticator)),
+            plans: PlanServiceServer::new(PlanApi::new(store.clone(), authenticator.clone())),
+            entitlements: EntitlementServiceServer::new(EntitlementApi::new(store, authenticator)),
         }
     }
 }

@@ -6,6 +6,7 @@ use entitlements_domain::{
 };
 
 use crate::charge_conversions::{charge_input_from_pb, charge_to_pb};
+use crate::entitlement_conversions::plan_entitlement_to_pb;
 use crate::feature_conversions::timestamp;
 use crate::tax_conversions::tax_to_pb;
 
@@ -134,5 +135,6 @@ pub(crate) fn plan_to_pb(plan: Plan) -> pb::Plan {
         metadata: plan.metadata.map(|metadata| pb::PlanMetadata {
             entries: metadata.into_iter().map(|(key, value)| pb::MetadataEntry { key, value }).collect(),
         }),
+        entitlements: plan.entitlements.into_iter().map(plan_entitlement_to_pb).collect(),
     }
 }

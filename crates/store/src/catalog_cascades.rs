@@ -47,7 +47,7 @@ pub(crate) async fn delete_metric_charges(
             .await
             .map_err(|error| from_db_error(&error))?;
     }
-    plans_updated(connection, charges.iter().map(|charge| charge.plan_id).collect()).await
+    plans_updated(connection, charges.iter().map(|charge| charge.plan_id)).await
 }
 
 /// Rewrites the filters of the metric's charges after its filters went from `before` to `after`:
@@ -133,10 +133,11 @@ pub(crate) async fn unapply_tax(
 }
 
 /// `plan.updated` for each of these plans that is not deleted, in code order.
-async fn plans_updated(
+pub(crate) async fn plans_updated(
     connection: &impl ConnectionTrait,
-    plan_ids: BTreeSet<Uuid>,
+    plan_ids: impl IntoIterator<Item = Uuid>,
 ) -> Result<Vec<PendingChange>, Error> {
+    let plan_ids: BTreeSet<Uuid> = plan_ids.into_iter().collect();
     let plan_ids: Vec<Uuid> = plan_ids.into_iter().collect();
     let mut plans = Vec::new();
     for chunk in plan_ids.chunks(IN_LIST_CHUNK) {

@@ -8,16 +8,18 @@ use entitlements_domain::{
     Page, PageRequest, Privilege, PrivilegeChange, PrivilegeCode, PrivilegeId, PrivilegeType, Resource,
     ValueType, parse_feature_update,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
+use crate::catalog_cascades::plans_updated;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::coded_rows::find_by_code;
 use crate::db_error::{already_exists_or_db_error, from_db_error};
+use crate::entitlement_rows::{delete_feature_entitlements, delete_privilege_values, plans_with_feature};
 use crate::entity::{feature, privilege};
 use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
 
@@ -157,17 +159,15 @@ impl Store {
         }
         insert_privileges(&transaction, organization_id, current.id, new_privileges).await?;
         let updated = load_feature(&transaction, organization_id, code, false).await?;
-        commit_with_changes(
-            transaction,
-            organization_id,
-            vec![feature_change(ChangeEventType::FeatureUpdated, &updated)],
-        )
-        .await?;
+        let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &updated)];
+        changes
+            .extend(plans_updated(&transaction, plans_with_feature(&transaction, updated.id).await?).await?);
+        commit_with_changes(transaction, organization_id, changes).await?;
         Ok(updated)
     }
 
-    /// Soft-deletes the feature and its privileges, freeing the code. Returns the feature as it
-    /// was, privileges included.
+    /// Soft-deletes the feature and its privileges, freeing the code, and removes it from every
+    /// plan and subscription. Returns the feature as it was, privileges included.
     ///
     /// # Errors
     /// `NotFound(Feature)`.
@@ -179,6 +179,10 @@ impl Store {
         let transaction = self.begin_write().await?;
         let deleted = load_feature(&transaction, organization_id, code, true).await?;
         let now = timestamps::now();
+        // Lago's order: `plan.updated` for each plan that had the feature, then `feature.deleted`.
+        let mut changes =
+            plans_updated(&transaction, delete_feature_entitlements(&transaction, deleted.id).await?).await?;
+        changes.push(feature_change(ChangeEventType::FeatureDeleted, &deleted));
         privilege::Entity::update_many()
             .col_expr(privilege::Column::DeletedAt, Expr::value(now))
             .filter(privilege::Column::EntitlementFeatureId.eq(deleted.id.0))
@@ -195,16 +199,12 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        commit_with_changes(
-            transaction,
-            organization_id,
-            vec![feature_change(ChangeEventType::FeatureDeleted, &deleted)],
-        )
-        .await?;
+        commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
 
-    /// Soft-deletes one privilege of a feature. Returns the feature without it.
+    /// Soft-deletes one privilege of a feature and every value granted for it. Returns the
+    /// feature without it.
     ///
     /// # Errors
     /// `NotFound(Feature)`, then `NotFound(Privilege)`.
@@ -232,12 +232,11 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        commit_with_changes(
-            transaction,
-            organization_id,
-            vec![feature_change(ChangeEventType::FeatureUpdated, &current)],
-        )
-        .await?;
+        delete_privilege_values(&transaction, removed.id).await?;
+        let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &current)];
+        changes
+            .extend(plans_updated(&transaction, plans_with_feature(&transaction, current.id).await?).await?);
+        commit_with_changes(transaction, organization_id, changes).await?;
         Ok(current)
     }
 }
@@ -282,6 +281,56 @@ async fn load_feature(
         .await?
         .pop()
         .ok_or_else(|| Error::Internal("loaded feature lost".to_owned()))
+}
+
+/// The organization's features (not deleted) with these ids, with their privileges, in no
+/// particular order; unknown ids are absent. Two queries per thousand ids.
+pub(crate) async fn features_by_ids(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<Feature>, Error> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(IN_LIST_CHUNK) {
+        rows.extend(
+            features_where(organization_id, feature::Column::Id.is_in(chunk.iter().copied()))
+                .all(connection)
+                .await
+                .map_err(|error| from_db_error(&error))?,
+        );
+    }
+    with_privileges(connection, rows).await
+}
+
+/// The organization's features (not deleted) with these codes, with their privileges, locked
+/// against deletion until the transaction ends (on PostgreSQL; SQLite write transactions hold the
+/// database lock already), so that nothing is attached to a feature being deleted.
+pub(crate) async fn features_by_codes_for_share(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    codes: &[String],
+) -> Result<Vec<Feature>, Error> {
+    let mut rows = Vec::new();
+    for chunk in codes.chunks(IN_LIST_CHUNK) {
+        rows.extend(
+            features_where(organization_id, feature::Column::Code.is_in(chunk.iter().cloned()))
+                .lock_shared()
+                .all(connection)
+                .await
+                .map_err(|error| from_db_error(&error))?,
+        );
+    }
+    with_privileges(connection, rows).await
+}
+
+fn features_where(
+    organization_id: OrganizationId,
+    condition: SimpleExpr,
+) -> sea_orm::Select<feature::Entity> {
+    feature::Entity::find()
+        .filter(feature::Column::OrganizationId.eq(organization_id.0))
+        .filter(feature::Column::DeletedAt.is_null())
+        .filter(condition)
 }
 
 /// Attaches their privileges to features, in one query per thousand features.

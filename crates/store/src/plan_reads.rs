@@ -1,5 +1,5 @@
 //! Loading plans with everything their JSON shows (charges, filters, thresholds, commitment,
-//! taxes, metric codes) in a fixed number of queries, whatever the number of plans and charges.
+//! taxes, metric codes, entitlements) in a fixed number of queries, whatever the number of plans and charges.
 
 use std::collections::HashMap;
 
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::billable_metrics::billable_metrics_by_ids;
 use crate::charge_json::{filters_from_json, properties_from_json};
 use crate::db_error::from_db_error;
+use crate::entitlement_rows::load_plan_entitlements;
 use crate::entity::{applied_tax, charge, minimum_commitment, plan, usage_threshold};
 use crate::taxes::taxes_by_ids;
 
@@ -72,6 +73,7 @@ pub(crate) async fn load_plans(
             taxes_by_owner.entry(row.owner_id).or_default().push(tax.clone());
         }
     }
+    let entitlements = load_plan_entitlements(connection, organization_id, &plan_ids).await?;
     let metric_ids: Vec<Uuid> = charges.iter().map(|charge| charge.billable_metric_id).collect();
     let metric_codes: HashMap<Uuid, String> =
         billable_metrics_by_ids(connection, organization_id, &metric_ids)
@@ -125,6 +127,7 @@ pub(crate) async fn load_plans(
                 taxes: taxes_by_owner.remove(&id).unwrap_or_default(),
                 usage_thresholds: thresholds_by_plan.remove(&id).unwrap_or_default(),
                 minimum_commitment: commitment_by_plan.remove(&id),
+                entitlements: entitlements.plan_views(id),
             })
         })
         .collect()

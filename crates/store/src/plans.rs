@@ -19,6 +19,7 @@ use crate::change_log::{ChangeEventType, PendingChange};
 use crate::charge_json::{filters_to_json, properties_to_json};
 use crate::coded_rows::{code_is_taken, find_by_code};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
+use crate::entitlement_rows::{EntitlementOwner, delete_owner_entitlements};
 use crate::entity::{applied_tax, charge, minimum_commitment, plan, usage_threshold};
 use crate::plan_charges::{CatalogReferences, PreparedCharge, resolve_references};
 use crate::plan_reads::{load_plans, metadata_to_json};
@@ -185,7 +186,8 @@ impl Store {
         Ok(updated)
     }
 
-    /// Deletes a plan and its charges at once; returns it as it was, marked pending deletion.
+    /// Deletes a plan with its charges and entitlements at once; returns it as it was, marked
+    /// pending deletion.
     ///
     /// # Errors
     /// NOT_FOUND `plan_not_found`.
@@ -198,6 +200,7 @@ impl Store {
             .pop()
             .ok_or_else(|| Error::Internal("loaded plan lost".to_owned()))?;
         let now = timestamps::now();
+        delete_owner_entitlements(&transaction, EntitlementOwner::Plan(plan_id)).await?;
         charge::Entity::update_many()
             .col_expr(charge::Column::DeletedAt, Expr::value(now))
             .filter(charge::Column::PlanId.eq(plan_id))
@@ -266,7 +269,7 @@ fn parent_plan_by_code(organization_id: OrganizationId, code: &str) -> sea_orm::
 }
 
 /// A parent plan that is not deleted; `for_update` locks it for a read-decide-write.
-async fn find_plan_row(
+pub(crate) async fn find_plan_row(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     code: &str,

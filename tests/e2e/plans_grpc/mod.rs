@@ -95,6 +95,7 @@ fn startup_plan(answered: &Plan) -> Plan {
         taxes: vec![],
         minimum_commitment: None,
         metadata: None,
+        entitlements: vec![],
     }
 }
 

@@ -117,7 +117,7 @@ fn privilege_to_json(privilege: &pb::Privilege) -> Value {
         "code": privilege.code,
         "name": privilege.name,
         "value_type": value_type_to_json(privilege.value_type()),
-        "config": privilege_config_to_json(privilege),
+        "config": privilege_config_to_json(privilege.value_type(), privilege.config.as_ref()),
     })
 }
 
@@ -131,8 +131,11 @@ pub(crate) fn value_type_to_json(value_type: pb::PrivilegeValueType) -> &'static
 }
 
 /// `{"select_options": [...]}` for select privileges, `{}` for the others.
-pub(crate) fn privilege_config_to_json(privilege: &pb::Privilege) -> Value {
-    match (&privilege.config, privilege.value_type()) {
+pub(crate) fn privilege_config_to_json(
+    value_type: pb::PrivilegeValueType,
+    config: Option<&pb::PrivilegeConfig>,
+) -> Value {
+    match (config, value_type) {
         (Some(config), pb::PrivilegeValueType::Select) => json!({ "select_options": config.select_options }),
         _ => json!({}),
     }

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
+use crate::protobuf_json::{json_to_struct, struct_to_json};
 use crate::request_body::nullable_string;
 use crate::tax_json::embedded_tax_to_json;
 
@@ -294,41 +295,6 @@ fn bound(value: Option<&Value>) -> Option<String> {
         Value::String(text) => Some(text.clone()),
         _ => None,
     }
-}
-
-fn json_to_struct(object: &Map<String, Value>) -> prost_types::Struct {
-    use prost_types::value::Kind;
-    fn to_value(json: &Value) -> prost_types::Value {
-        let kind = match json {
-            Value::Null => Kind::NullValue(0),
-            Value::Bool(flag) => Kind::BoolValue(*flag),
-            Value::Number(number) => Kind::NumberValue(number.as_f64().unwrap_or_default()),
-            Value::String(text) => Kind::StringValue(text.clone()),
-            Value::Array(values) => {
-                Kind::ListValue(prost_types::ListValue { values: values.iter().map(to_value).collect() })
-            }
-            Value::Object(object) => Kind::StructValue(json_to_struct(object)),
-        };
-        prost_types::Value { kind: Some(kind) }
-    }
-    prost_types::Struct { fields: object.iter().map(|(key, json)| (key.clone(), to_value(json))).collect() }
-}
-
-fn struct_to_json(object: &prost_types::Struct) -> Value {
-    use prost_types::value::Kind;
-    fn from_value(field: &prost_types::Value) -> Value {
-        match &field.kind {
-            None | Some(Kind::NullValue(_)) => Value::Null,
-            Some(Kind::BoolValue(flag)) => Value::Bool(*flag),
-            Some(Kind::NumberValue(number)) => {
-                serde_json::Number::from_f64(*number).map_or(Value::Null, Value::Number)
-            }
-            Some(Kind::StringValue(text)) => Value::String(text.clone()),
-            Some(Kind::ListValue(list)) => Value::Array(list.values.iter().map(from_value).collect()),
-            Some(Kind::StructValue(object)) => struct_to_json(object),
-        }
-    }
-    Value::Object(object.fields.iter().map(|(key, field)| (key.clone(), from_value(field))).collect())
 }
 
 /// Lago's charge object.

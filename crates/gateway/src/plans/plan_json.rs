@@ -4,6 +4,7 @@ use entitlements::v1 as pb;
 use serde_json::{Map, Value, json};
 
 use super::charge_json::{charge_input_from_json, charge_to_json, tax_codes_from_json};
+use crate::entitlement_json::plan_entitlement_to_json;
 use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
 use crate::request_body::{nullable_string, root_object};
@@ -193,7 +194,7 @@ pub(super) fn plan_to_json(plan: &pb::Plan, view: PlanView) -> Value {
     if view == PlanView::Single {
         put("fixed_charges", json!([]));
     }
-    put("entitlements", json!([]));
+    put("entitlements", Value::Array(plan.entitlements.iter().map(plan_entitlement_to_json).collect()));
     let thresholds: Vec<Value> = plan
         .usage_thresholds
         .iter()

@@ -9,6 +9,7 @@ mod m20261122_000003_create_change_events;
 mod m20261122_000004_create_taxes;
 mod m20261122_000005_create_billable_metrics;
 mod m20261122_000006_create_plans;
+mod m20261201_000007_create_entitlements;
 
 /// All migrations, in order.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_taxes::Migration),
             Box::new(m20261122_000005_create_billable_metrics::Migration),
             Box::new(m20261122_000006_create_plans::Migration),
+            Box::new(m20261201_000007_create_entitlements::Migration),
         ]
     }
 }

@@ -1,0 +1,140 @@
+//! `entitlements.v1.EntitlementService`: authenticate, convert, let the domain decide and the
+//! store write in one transaction, convert back.
+
+use entitlements::v1 as pb;
+use entitlements::v1::entitlement_service_server::EntitlementService;
+use entitlements_domain::{EntitlementsWrite, Error, PlanEntitlement};
+use entitlements_store::Store;
+use tonic::{Request, Response, Status};
+
+use crate::auth::Authenticator;
+use crate::entitlement_conversions::{entitlement_inputs_from_pb, plan_entitlement_to_pb};
+use crate::error_status::status_from_error;
+
+/// The EntitlementService implementation.
+#[derive(Debug, Clone)]
+pub struct EntitlementApi {
+    store: Store,
+    authenticator: Authenticator,
+}
+
+impl EntitlementApi {
+    pub fn new(store: Store, authenticator: Authenticator) -> Self {
+        Self { store, authenticator }
+    }
+
+    async fn write_plan_entitlements(
+        &self,
+        organization_id: entitlements_domain::OrganizationId,
+        plan_code: &str,
+        inputs: Option<pb::EntitlementInputs>,
+        write: EntitlementsWrite,
+    ) -> Result<Vec<pb::PlanEntitlement>, Status> {
+        let inputs = match (inputs, write) {
+            (Some(inputs), _) => entitlement_inputs_from_pb(inputs),
+            (None, EntitlementsWrite::Merge) => Vec::new(),
+            (None, EntitlementsWrite::Replace) => {
+                // Lago finds the plan before it reads the body: a missing plan is a 404 first.
+                self.store.plan_entitlements(organization_id, plan_code).await.map_err(status_from_error)?;
+                return Err(status_from_error(Error::missing_param("entitlements")));
+            }
+        };
+        let entitlements = self
+            .store
+            .write_plan_entitlements(organization_id, plan_code, inputs, write)
+            .await
+            .map_err(status_from_error)?;
+        Ok(to_pb(entitlements))
+    }
+}
+
+fn to_pb(entitlements: Vec<PlanEntitlement>) -> Vec<pb::PlanEntitlement> {
+    entitlements.into_iter().map(plan_entitlement_to_pb).collect()
+}
+
+#[tonic::async_trait]
+impl EntitlementService for EntitlementApi {
+    async fn replace_plan_entitlements(
+        &self,
+        request: Request<pb::ReplacePlanEntitlementsRequest>,
+    ) -> Result<Response<pb::ReplacePlanEntitlementsResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::ReplacePlanEntitlementsRequest { plan_code, entitlements } = request.into_inner();
+        let entitlements = self
+            .write_plan_entitlements(organization_id, &plan_code, entitlements, EntitlementsWrite::Replace)
+            .await?;
+        Ok(Response::new(pb::ReplacePlanEntitlementsResponse { entitlements }))
+    }
+
+    async fn update_plan_entitlements(
+        &self,
+        request: Request<pb::UpdatePlanEntitlementsRequest>,
+    ) -> Result<Response<pb::UpdatePlanEntitlementsResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::UpdatePlanEntitlementsRequest { plan_code, entitlements } = request.into_inner();
+        let entitlements = self
+            .write_plan_entitlements(organization_id, &plan_code, entitlements, EntitlementsWrite::Merge)
+            .await?;
+        Ok(Response::new(pb::UpdatePlanEntitlementsResponse { entitlements }))
+    }
+
+    async fn list_plan_entitlements(
+        &self,
+        request: Request<pb::ListPlanEntitlementsRequest>,
+    ) -> Result<Response<pb::ListPlanEntitlementsResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::ListPlanEntitlementsRequest { plan_code } = request.into_inner();
+        let entitlements =
+            self.store.plan_entitlements(organization_id, &plan_code).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::ListPlanEntitlementsResponse { entitlements: to_pb(entitlements) }))
+    }
+
+    async fn get_plan_entitlement(
+        &self,
+        request: Request<pb::GetPlanEntitlementRequest>,
+    ) -> Result<Response<pb::GetPlanEntitlementResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::GetPlanEntitlementRequest { plan_code, feature_code } = request.into_inner();
+        let entitlement = self
+            .store
+            .plan_entitlement(organization_id, &plan_code, &feature_code)
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::GetPlanEntitlementResponse {
+            entitlement: Some(plan_entitlement_to_pb(entitlement)),
+        }))
+    }
+
+    async fn delete_plan_entitlement(
+        &self,
+        request: Request<pb::DeletePlanEntitlementRequest>,
+    ) -> Result<Response<pb::DeletePlanEntitlementResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::DeletePlanEntitlementRequest { plan_code, feature_code } = request.into_inner();
+        let entitlement = self
+            .store
+            .delete_plan_entitlement(organization_id, &plan_code, &feature_code)
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::DeletePlanEntitlementResponse {
+            entitlement: Some(plan_entitlement_to_pb(entitlement)),
+        }))
+    }
+
+    async fn delete_plan_entitlement_privilege(
+        &self,
+        request: Request<pb::DeletePlanEntitlementPrivilegeRequest>,
+    ) -> Result<Response<pb::DeletePlanEntitlementPrivilegeResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::DeletePlanEntitlementPrivilegeRequest { plan_code, feature_code, privilege_code } =
+            request.into_inner();
+        let entitlement = self
+            .store
+            .delete_plan_entitlement_privilege(organization_id, &plan_code, &feature_code, &privilege_code)
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::DeletePlanEntitlementPrivilegeResponse {
+            entitlement: Some(plan_entitlement_to_pb(entitlement)),
+        }))
+    }
+}
