@@ -15,6 +15,9 @@ pub enum Resource {
     BillableMetric,
     /// Unknown metric ids among a plan's charges (Lago checks them all at once, plural).
     BillableMetrics,
+    Customer,
+    /// A billing entity code other than the implicit `default`.
+    BillingEntity,
 }
 
 impl Resource {
@@ -29,6 +32,8 @@ impl Resource {
             Self::Tax => "tax_not_found",
             Self::BillableMetric => "billable_metric_not_found",
             Self::BillableMetrics => "billable_metrics_not_found",
+            Self::Customer => "customer_not_found",
+            Self::BillingEntity => "billing_entity_not_found",
         }
     }
 }

@@ -54,6 +54,10 @@ id_type!(
     ChargeId
 );
 id_type!(
+    /// A customer.
+    CustomerId
+);
+id_type!(
     /// A feature attached to a plan or a subscription.
     EntitlementId
 );

@@ -10,6 +10,12 @@ mod charge_filter_pruning;
 mod charge_model;
 mod charge_properties;
 mod charge_property_validation;
+mod country;
+mod customer;
+mod customer_email;
+mod customer_filters;
+mod customer_input;
+mod customer_metadata;
 mod decimal_text;
 mod entitlement;
 mod error;
@@ -41,6 +47,16 @@ pub use charge_properties::{
     ChargeProperties, ModelProperties, PercentageRange, PresentationGroupKey, PriceRange,
 };
 pub use charge_property_validation::validate_properties;
+pub use country::{COUNTRY_CODES, is_country_code};
+pub use customer::{
+    AccountType, Customer, CustomerAttributes, CustomerMetadataItem, CustomerType,
+    DEFAULT_BILLING_ENTITY_CODE, FinalizeZeroAmountInvoice, ShippingAddress, customer_slug,
+};
+pub use customer_filters::{CustomerFilters, CustomerListFilters, CustomerTypeFilter};
+pub use customer_input::{CustomerInput, ShippingAddressInput, TextChange};
+pub use customer_metadata::{
+    CustomerMetadataInput, METADATA_PER_CUSTOMER, MetadataChanges, NewCustomerMetadata, reconcile_metadata,
+};
 pub use decimal_text::{is_valid_amount, parse_decimal};
 pub use entitlement::{
     EntitlementChanges, EntitlementInput, EntitlementsWrite, GrantedPrivilege, PlanEntitlement,
@@ -53,8 +69,8 @@ pub use feature_input::{
     PrivilegeUpdate, ValueTypeInput, parse_feature_update,
 };
 pub use ids::{
-    BillableMetricId, ChargeId, EntitlementId, EntitlementValueId, FeatureId, OrganizationId, PlanId,
-    PrivilegeId, TaxId,
+    BillableMetricId, ChargeId, CustomerId, EntitlementId, EntitlementValueId, FeatureId, OrganizationId,
+    PlanId, PrivilegeId, TaxId,
 };
 pub use pagination::{Page, PageRequest, PaginationMeta};
 pub use plan::{
