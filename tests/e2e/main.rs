@@ -12,6 +12,8 @@ mod features_grpc;
 mod features_rest;
 mod features_rest_errors;
 mod health_and_reflection;
+mod plan_entitlements_grpc;
+mod plan_entitlements_rest;
 mod plans_grpc;
 mod plans_rest;
 mod taxes_rest;
