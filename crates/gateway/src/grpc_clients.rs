@@ -2,6 +2,7 @@
 //! run against the in-process services (no socket, no extra hop) or a remote server.
 
 use entitlements::v1::billable_metric_service_client::BillableMetricServiceClient;
+use entitlements::v1::customer_service_client::CustomerServiceClient;
 use entitlements::v1::entitlement_service_client::EntitlementServiceClient;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::plan_service_client::PlanServiceClient;
@@ -61,6 +62,10 @@ impl GrpcClients {
 
     pub(crate) fn billable_metrics(&self) -> BillableMetricServiceClient<GrpcTransport> {
         BillableMetricServiceClient::new(self.transport.clone())
+    }
+
+    pub(crate) fn customers(&self) -> CustomerServiceClient<GrpcTransport> {
+        CustomerServiceClient::new(self.transport.clone())
     }
 
     pub(crate) fn health(&self) -> HealthClient<GrpcTransport> {

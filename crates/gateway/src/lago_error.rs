@@ -3,7 +3,7 @@
 //! | gRPC | HTTP | body |
 //! |---|---|---|
 //! | NOT_FOUND, ErrorInfo `<resource>_not_found` | 404 | `{"status":404,"error":"Not Found","code":"..."}` |
-//! | INVALID_ARGUMENT with field violations | 422 | `{..."code":"validation_errors","error_details":{...}}` |
+//! | INVALID_ARGUMENT with field violations | 422 | `{..."code":"validation_errors","error_details":{...}}` (a field `name[key]` nests under `name`) |
 //! | INVALID_ARGUMENT otherwise | 400 | `{"status":400,"error":"BadRequest: ..."}` |
 //! | UNAUTHENTICATED | 401 | `{"status":401,"error":"Unauthorized"}` |
 //! | UNAVAILABLE | 503 | `{"status":503,"error":"Service Unavailable"}` |
@@ -57,10 +57,7 @@ impl LagoError {
                 Some(bad_request) if !bad_request.field_violations.is_empty() => {
                     let mut error_details = Map::new();
                     for violation in &bad_request.field_violations {
-                        let codes = error_details.entry(violation.field.clone()).or_insert_with(|| json!([]));
-                        if let Value::Array(codes) = codes {
-                            codes.push(Value::String(violation.description.clone()));
-                        }
+                        push_detail(&mut error_details, &violation.field, &violation.description);
                     }
                     Self {
                         status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -93,6 +90,25 @@ impl LagoError {
                 }
             }
         }
+    }
+}
+
+/// Adds a code under its field. A field `name[key]` (an element of a list filter, a metadata
+/// key) nests as Lago's validation contracts do: `{"name": {"key": [codes]}}`.
+fn push_detail(error_details: &mut Map<String, Value>, field: &str, code: &str) {
+    let (parent, field) =
+        match field.split_once('[').and_then(|(name, rest)| Some((name, rest.strip_suffix(']')?))) {
+            Some((name, key)) => {
+                let nested = error_details.entry(name.to_owned()).or_insert_with(|| json!({}));
+                match nested {
+                    Value::Object(nested) => (nested, key),
+                    _ => return,
+                }
+            }
+            None => (error_details, field),
+        };
+    if let Value::Array(codes) = parent.entry(field.to_owned()).or_insert_with(|| json!([])) {
+        codes.push(Value::String(code.to_owned()));
     }
 }
 

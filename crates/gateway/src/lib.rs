@@ -3,6 +3,7 @@
 //! remote), and renders the answer, or the status, in Lago's exact JSON.
 
 mod billable_metrics;
+mod customers;
 mod entitlement_json;
 mod features;
 mod grpc_clients;
@@ -33,7 +34,8 @@ pub fn router(clients: GrpcClients) -> Router {
                 .merge(plans::routes())
                 .merge(plan_entitlements::routes())
                 .merge(taxes::routes())
-                .merge(billable_metrics::routes()),
+                .merge(billable_metrics::routes())
+                .merge(customers::routes()),
         )
         .fallback(lago_error::route_not_found)
         .method_not_allowed_fallback(lago_error::route_not_found)

@@ -2,6 +2,7 @@
 //! Lago would have answered 500 or silently ignored the body, we answer a 400.
 
 use axum::http::{HeaderMap, header};
+use entitlements::v1 as pb;
 use serde_json::{Map, Value};
 
 use crate::lago_error::BodyError;
@@ -48,6 +49,24 @@ pub(crate) fn nullable_string(
         Some(Value::Null) => Ok(Some(None)),
         Some(Value::String(text)) => Ok(Some(Some(text.clone()))),
         Some(_) => Err(BodyError(format!("{path}.{key} must be a string or null"))),
+    }
+}
+
+/// `tax_codes`: `None` when absent or null, else the codes (strings only).
+pub(crate) fn tax_codes_from_json(
+    value: Option<&Value>,
+    path: &str,
+) -> Result<Option<pb::TaxCodes>, BodyError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(codes)) => Ok(Some(pb::TaxCodes {
+            codes: codes
+                .iter()
+                .map(|code| code.as_str().map(str::to_owned))
+                .collect::<Option<_>>()
+                .ok_or_else(|| BodyError(format!("{path}.tax_codes must contain strings")))?,
+        })),
+        Some(_) => Err(BodyError(format!("{path}.tax_codes must be an array"))),
     }
 }
 

@@ -119,7 +119,8 @@ impl Application {
                     .add_service(services.taxes.clone())
                     .add_service(services.billable_metrics.clone())
                     .add_service(services.plans.clone())
-                    .add_service(services.entitlements.clone());
+                    .add_service(services.entitlements.clone())
+                    .add_service(services.customers.clone());
                 tasks.push(tokio::spawn(serve_grpc(grpc_listener, services, health_service, token.clone())));
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
                     in_process.prepare(),
@@ -193,6 +194,7 @@ async fn serve_grpc(
         .add_service(services.billable_metrics)
         .add_service(services.plans)
         .add_service(services.entitlements)
+        .add_service(services.customers)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
         .await
         .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))

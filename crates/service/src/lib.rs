@@ -6,6 +6,8 @@ mod auth;
 mod billable_metric_conversions;
 mod billable_metric_service;
 mod charge_conversions;
+mod customer_conversions;
+mod customer_service;
 mod entitlement_conversions;
 mod entitlement_service;
 mod error_status;
@@ -19,6 +21,7 @@ mod tax_service;
 
 pub use auth::{API_KEY_METADATA, Authenticator};
 pub use billable_metric_service::BillableMetricApi;
+pub use customer_service::CustomerApi;
 pub use entitlement_service::EntitlementApi;
 pub use error_status::{ERROR_DOMAIN, status_from_error};
 pub use feature_service::FeatureApi;
@@ -26,6 +29,7 @@ pub use plan_service::PlanApi;
 pub use tax_service::TaxApi;
 
 use entitlements::v1::billable_metric_service_server::BillableMetricServiceServer;
+use entitlements::v1::customer_service_server::CustomerServiceServer;
 use entitlements::v1::entitlement_service_server::EntitlementServiceServer;
 use entitlements::v1::feature_service_server::FeatureServiceServer;
 use entitlements::v1::plan_service_server::PlanServiceServer;
@@ -39,6 +43,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "entitlements.v1.BillableMetricService",
     "entitlements.v1.PlanService",
     "entitlements.v1.EntitlementService",
+    "entitlements.v1.CustomerService",
 ];
 
 /// Every gRPC service of the API, ready to be added to a tonic router.
@@ -49,6 +54,7 @@ pub struct ApiServices {
     pub billable_metrics: BillableMetricServiceServer<BillableMetricApi>,
     pub plans: PlanServiceServer<PlanApi>,
     pub entitlements: EntitlementServiceServer<EntitlementApi>,
+    pub customers: CustomerServiceServer<CustomerApi>,
 }
 
 impl ApiServices {
@@ -62,7 +68,11 @@ impl ApiServices {
                 authenticator.clone(),
             )),
             plans: PlanServiceServer::new(PlanApi::new(store.clone(), authenticator.clone())),
-            entitlements: EntitlementServiceServer::new(EntitlementApi::new(store, authenticator)),
+            entitlements: EntitlementServiceServer::new(EntitlementApi::new(
+                store.clone(),
+                authenticator.clone(),
+            )),
+            customers: CustomerServiceServer::new(CustomerApi::new(store, authenticator)),
         }
     }
 }

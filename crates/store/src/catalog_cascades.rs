@@ -1,8 +1,8 @@
 //! What deleting or changing a billable metric or a tax does to the plans that use it: the
 //! metric's charges are deleted with it, charge filters lose the values their metric dropped, and
-//! a deleted tax leaves every plan, charge and commitment. Each runs inside the caller's write
-//! transaction in a fixed number of statements, and answers the `plan.updated` changes to record
-//! for the plans it touched.
+//! a deleted tax leaves every plan, charge, commitment and customer. Each runs inside the caller's
+//! write transaction in a fixed number of statements, and answers the `plan.updated` (and
+//! `customer.updated`) changes to record for the objects it touched.
 
 use std::collections::BTreeSet;
 
@@ -16,7 +16,7 @@ use crate::IN_LIST_CHUNK;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::charge_json::{filters_from_json, filters_to_json};
 use crate::db_error::from_db_error;
-use crate::entity::{applied_tax, charge, minimum_commitment, plan};
+use crate::entity::{applied_tax, charge, customer, minimum_commitment, plan};
 
 /// The charges (not deleted) on a billable metric, on every plan. A metric with any is attached.
 pub(crate) async fn charges_on_metric(
@@ -90,7 +90,7 @@ pub(crate) async fn prune_metric_charge_filters(
     plans_updated(connection, changed_plans).await
 }
 
-/// Removes a deleted tax from every plan, charge and minimum commitment it applied to.
+/// Removes a deleted tax from every plan, charge, minimum commitment and customer it applied to.
 pub(crate) async fn unapply_tax(
     connection: &impl ConnectionTrait,
     tax_id: Uuid,
@@ -112,7 +112,16 @@ pub(crate) async fn unapply_tax(
         .await
         .map_err(|error| from_db_error(&error))?;
     let mut plan_ids = BTreeSet::new();
+    let mut customers = Vec::new();
     for chunk in owners.chunks(IN_LIST_CHUNK) {
+        customers.extend(
+            customer::Entity::find()
+                .filter(customer::Column::Id.is_in(chunk.iter().copied()))
+                .filter(customer::Column::DeletedAt.is_null())
+                .all(connection)
+                .await
+                .map_err(|error| from_db_error(&error))?,
+        );
         let charges = charge::Entity::find()
             .filter(charge::Column::Id.is_in(chunk.iter().copied()))
             .filter(charge::Column::DeletedAt.is_null())
@@ -124,12 +133,19 @@ pub(crate) async fn unapply_tax(
             .all(connection)
             .await
             .map_err(|error| from_db_error(&error))?;
-        // The owners that are neither are plans; `plans_updated` keeps those that exist.
+        // The owners that are none of these are plans; `plans_updated` keeps those that exist.
         plan_ids.extend(chunk.iter().copied());
         plan_ids.extend(charges.into_iter().map(|charge| charge.plan_id));
         plan_ids.extend(commitments.into_iter().map(|commitment| commitment.plan_id));
     }
-    plans_updated(connection, plan_ids).await
+    let mut changes = plans_updated(connection, plan_ids).await?;
+    customers.sort_by(|left, right| left.external_id.cmp(&right.external_id));
+    changes.extend(customers.into_iter().map(|customer| PendingChange {
+        event_type: ChangeEventType::CustomerUpdated,
+        object_id: customer.id,
+        object_code: customer.external_id,
+    }));
+    Ok(changes)
 }
 
 /// `plan.updated` for each of these plans that is not deleted, in code order.

@@ -29,6 +29,9 @@ pub enum ChangeEventType {
     PlanCreated,
     PlanUpdated,
     PlanDeleted,
+    CustomerCreated,
+    CustomerUpdated,
+    CustomerDeleted,
 }
 
 impl ChangeEventType {
@@ -48,6 +51,9 @@ impl ChangeEventType {
             Self::PlanCreated => "plan.created",
             Self::PlanUpdated => "plan.updated",
             Self::PlanDeleted => "plan.deleted",
+            Self::CustomerCreated => "customer.created",
+            Self::CustomerUpdated => "customer.updated",
+            Self::CustomerDeleted => "customer.deleted",
         }
     }
 
@@ -57,6 +63,7 @@ impl ChangeEventType {
             Self::ApiKeyCreated => "api_key",
             Self::FeatureCreated | Self::FeatureUpdated | Self::FeatureDeleted => "feature",
             Self::PlanCreated | Self::PlanUpdated | Self::PlanDeleted => "plan",
+            Self::CustomerCreated | Self::CustomerUpdated | Self::CustomerDeleted => "customer",
             Self::TaxCreated | Self::TaxUpdated | Self::TaxDeleted => "tax",
             Self::BillableMetricCreated | Self::BillableMetricUpdated | Self::BillableMetricDeleted => {
                 "billable_metric"

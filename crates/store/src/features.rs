@@ -8,10 +8,10 @@ use entitlements_domain::{
     Page, PageRequest, Privilege, PrivilegeChange, PrivilegeCode, PrivilegeId, PrivilegeType, Resource,
     ValueType, parse_feature_update,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde_json::json;
 
@@ -21,6 +21,7 @@ use crate::coded_rows::find_by_code;
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entitlement_rows::{delete_feature_entitlements, delete_privilege_values, plans_with_feature};
 use crate::entity::{feature, privilege};
+use crate::text_search::contains_ignoring_case;
 use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
 
 impl Store {
@@ -93,7 +94,10 @@ impl Store {
             .filter(feature::Column::OrganizationId.eq(organization_id.0))
             .filter(feature::Column::DeletedAt.is_null());
         if let Some(term) = search_term {
-            query = query.filter(search_condition(term));
+            query = query.filter(contains_ignoring_case(
+                [feature::Column::Code, feature::Column::Name, feature::Column::Description],
+                term,
+            ));
         }
         let total_count =
             query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
@@ -243,21 +247,6 @@ impl Store {
 
 fn feature_change(event_type: ChangeEventType, feature: &Feature) -> PendingChange {
     PendingChange { event_type, object_id: feature.id.0, object_code: feature.code.as_str().to_owned() }
-}
-
-/// Case-insensitive substring match on code, name or description; LIKE wildcards in the term are
-/// matched literally.
-fn search_condition(term: &str) -> Condition {
-    let escaped = term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let pattern = format!("%{escaped}%");
-    [feature::Column::Code, feature::Column::Name, feature::Column::Description].into_iter().fold(
-        Condition::any(),
-        |condition, column| {
-            condition.add(
-                Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\')),
-            )
-        },
-    )
 }
 
 /// Loads a feature that is not deleted, with its privileges; `for_update` locks its row (on

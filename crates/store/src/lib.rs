@@ -8,6 +8,10 @@ mod catalog_cascades;
 mod change_log;
 mod charge_json;
 mod coded_rows;
+mod customer_list_query;
+mod customer_rows;
+mod customer_writes;
+mod customers;
 mod db_error;
 mod entitlement_rows;
 mod entity;
@@ -19,6 +23,7 @@ mod plan_entitlements;
 mod plan_reads;
 mod plans;
 mod taxes;
+mod text_search;
 mod timestamps;
 
 use std::sync::Arc;

@@ -1,6 +1,8 @@
 //! Taxes: reads in a fixed number of indexed queries, writes in one transaction each with their
 //! change events. Deleted taxes are invisible everywhere, and their codes free (decision 8).
 
+use std::collections::HashMap;
+
 use entitlements_domain::{
     Error, NewTax, OrganizationId, Page, PageRequest, Resource, Tax, TaxCreateInput, TaxId, TaxUpdateInput,
 };
@@ -15,7 +17,7 @@ use crate::catalog_cascades::unapply_tax;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::coded_rows::{code_is_taken, find_by_code};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
-use crate::entity::tax;
+use crate::entity::{applied_tax, tax};
 use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
 
 impl Store {
@@ -244,6 +246,43 @@ pub(crate) async fn taxes_by_ids(
         );
     }
     Ok(taxes)
+}
+
+/// The taxes applied to each of these owners (plans, charges, commitments, customers), in the
+/// order they were applied; owners without taxes are absent. Two queries per thousand owners.
+///
+/// # Errors
+/// `Unavailable` or `Internal` when the database fails.
+pub(crate) async fn taxes_by_owner(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    owner_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Tax>>, Error> {
+    let mut applied = Vec::new();
+    for chunk in owner_ids.chunks(IN_LIST_CHUNK) {
+        applied.extend(
+            applied_tax::Entity::find()
+                .filter(applied_tax::Column::OwnerId.is_in(chunk.iter().copied()))
+                .order_by_asc(applied_tax::Column::CreatedAt)
+                .order_by_asc(applied_tax::Column::Id)
+                .all(connection)
+                .await
+                .map_err(|error| from_db_error(&error))?,
+        );
+    }
+    let tax_ids: Vec<Uuid> = applied.iter().map(|row| row.tax_id).collect();
+    let taxes: HashMap<Uuid, Tax> = taxes_by_ids(connection, organization_id, &tax_ids)
+        .await?
+        .into_iter()
+        .map(|tax| (tax.id.0, tax))
+        .collect();
+    let mut by_owner: HashMap<Uuid, Vec<Tax>> = HashMap::new();
+    for row in applied {
+        if let Some(tax) = taxes.get(&row.tax_id) {
+            by_owner.entry(row.owner_id).or_default().push(tax.clone());
+        }
+    }
+    Ok(by_owner)
 }
 
 async fn find_taxes(

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
 use crate::protobuf_json::{json_to_struct, struct_to_json};
-use crate::request_body::nullable_string;
+use crate::request_body::{nullable_string, tax_codes_from_json};
 use crate::tax_json::embedded_tax_to_json;
 
 /// A decimal string that no validator accepts, sent for an amount of the wrong JSON type.
@@ -76,23 +76,6 @@ fn boolean(object: &Map<String, Value>, key: &str) -> Option<bool> {
         Value::String(text) if text == "true" => Some(true),
         Value::String(text) if text == "false" => Some(false),
         _ => None,
-    }
-}
-
-pub(super) fn tax_codes_from_json(
-    value: Option<&Value>,
-    path: &str,
-) -> Result<Option<pb::TaxCodes>, BodyError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(codes)) => Ok(Some(pb::TaxCodes {
-            codes: codes
-                .iter()
-                .map(|code| code.as_str().map(str::to_owned))
-                .collect::<Option<_>>()
-                .ok_or_else(|| BodyError(format!("{path}.tax_codes must contain strings")))?,
-        })),
-        Some(_) => Err(BodyError(format!("{path}.tax_codes must be an array"))),
     }
 }
 

@@ -3,11 +3,11 @@
 use entitlements::v1 as pb;
 use serde_json::{Map, Value, json};
 
-use super::charge_json::{charge_input_from_json, charge_to_json, tax_codes_from_json};
+use super::charge_json::{charge_input_from_json, charge_to_json};
 use crate::entitlement_json::plan_entitlement_to_json;
 use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
-use crate::request_body::{nullable_string, root_object};
+use crate::request_body::{nullable_string, root_object, tax_codes_from_json};
 use crate::tax_json::embedded_tax_to_json;
 
 /// Sent for an interval Lago does not know (the service answers `interval: value_is_invalid`).

@@ -1,4 +1,4 @@
-//! `applied_taxes`: a tax applied to a plan, a charge or a minimum commitment (its owner).
+//! `applied_taxes`: a tax applied to a plan, a charge, a minimum commitment or a customer (its owner).
 
 use sea_orm::entity::prelude::*;
 

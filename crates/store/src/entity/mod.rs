@@ -7,6 +7,8 @@ pub(crate) mod billable_metric;
 pub(crate) mod billable_metric_filter;
 pub(crate) mod change_event;
 pub(crate) mod charge;
+pub(crate) mod customer;
+pub(crate) mod customer_metadata;
 pub(crate) mod entitlement;
 pub(crate) mod entitlement_value;
 pub(crate) mod feature;

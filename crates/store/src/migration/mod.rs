@@ -10,6 +10,7 @@ mod m20261122_000004_create_taxes;
 mod m20261122_000005_create_billable_metrics;
 mod m20261122_000006_create_plans;
 mod m20261201_000007_create_entitlements;
+mod m20261201_000008_create_customers;
 
 /// All migrations, in order.
 #[derive(Debug)]
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_billable_metrics::Migration),
             Box::new(m20261122_000006_create_plans::Migration),
             Box::new(m20261201_000007_create_entitlements::Migration),
+            Box::new(m20261201_000008_create_customers::Migration),
         ]
     }
 }

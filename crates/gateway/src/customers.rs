@@ -1,0 +1,103 @@
+//! `/api/v1/customers`: Lago's customer routes over CustomerService. There is no PUT: POST
+//! creates or updates by external id.
+
+mod customer_input_json;
+mod customer_json;
+mod customer_query;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use entitlements::v1 as pb;
+use serde_json::json;
+
+use crate::grpc_clients::GrpcClients;
+use crate::lago_error::LagoError;
+use crate::lago_extract::{LagoPath, LagoQuery};
+use crate::lago_json::json_response;
+use crate::pagination_params;
+use crate::request_body::{json_object, split_body};
+use crate::with_api_key;
+
+use customer_input_json::customer_input_from_json;
+use customer_json::{CustomerView, customer_to_json};
+use customer_query::list_request_from_query;
+
+pub(crate) fn routes() -> Router<GrpcClients> {
+    Router::new()
+        .route("/customers", post(upsert_customer).get(list_customers))
+        .route("/customers/{external_id}", get(get_customer).delete(delete_customer))
+}
+
+async fn upsert_customer(
+    State(clients): State<GrpcClients>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, LagoError> {
+    let (customer, body_error) = split_body(json_object(&headers, &body).and_then(customer_input_from_json));
+    let request = with_api_key(&headers, pb::UpsertCustomerRequest { customer });
+    let response = clients
+        .customers()
+        .upsert_customer(request)
+        .await
+        .map_err(|status| LagoError::from_status(&status, body_error.as_ref()))?;
+    Ok(customer_response(response.into_inner().customer))
+}
+
+async fn list_customers(
+    State(clients): State<GrpcClients>,
+    headers: HeaderMap,
+    LagoQuery(params): LagoQuery<Vec<(String, String)>>,
+) -> Result<Response, LagoError> {
+    let request = with_api_key(&headers, list_request_from_query(&params));
+    let response = clients
+        .customers()
+        .list_customers(request)
+        .await
+        .map_err(|status| LagoError::from_status(&status, None))?;
+    let pb::ListCustomersResponse { customers, meta } = response.into_inner();
+    let body = json!({
+        "customers": customers
+            .iter()
+            .map(|customer| customer_to_json(customer, CustomerView::ListItem))
+            .collect::<Vec<_>>(),
+        "meta": pagination_params::meta_to_json(&meta.unwrap_or_default()),
+    });
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+async fn get_customer(
+    State(clients): State<GrpcClients>,
+    headers: HeaderMap,
+    LagoPath(external_id): LagoPath<String>,
+) -> Result<Response, LagoError> {
+    let request = with_api_key(&headers, pb::GetCustomerRequest { external_id });
+    let response = clients
+        .customers()
+        .get_customer(request)
+        .await
+        .map_err(|status| LagoError::from_status(&status, None))?;
+    Ok(customer_response(response.into_inner().customer))
+}
+
+async fn delete_customer(
+    State(clients): State<GrpcClients>,
+    headers: HeaderMap,
+    LagoPath(external_id): LagoPath<String>,
+) -> Result<Response, LagoError> {
+    let request = with_api_key(&headers, pb::DeleteCustomerRequest { external_id });
+    let response = clients
+        .customers()
+        .delete_customer(request)
+        .await
+        .map_err(|status| LagoError::from_status(&status, None))?;
+    Ok(customer_response(response.into_inner().customer))
+}
+
+fn customer_response(customer: Option<pb::Customer>) -> Response {
+    let customer = customer.unwrap_or_default();
+    json_response(StatusCode::OK, &json!({ "customer": customer_to_json(&customer, CustomerView::Single) }))
+}

@@ -1,0 +1,80 @@
+//! `entitlements.v1.CustomerService`: authenticate, convert, let the domain and the store validate
+//! and write in one transaction, convert back.
+
+use entitlements::v1 as pb;
+use entitlements::v1::customer_service_server::CustomerService;
+use entitlements_domain::{PageRequest, PaginationMeta};
+use entitlements_store::Store;
+use tonic::{Request, Response, Status};
+
+use crate::auth::Authenticator;
+use crate::customer_conversions::{customer_input_from_pb, customer_to_pb, list_filters_from_pb};
+use crate::error_status::status_from_error;
+use crate::feature_conversions::pagination_meta_to_pb;
+
+/// The CustomerService implementation.
+#[derive(Debug, Clone)]
+pub struct CustomerApi {
+    store: Store,
+    authenticator: Authenticator,
+}
+
+impl CustomerApi {
+    pub fn new(store: Store, authenticator: Authenticator) -> Self {
+        Self { store, authenticator }
+    }
+}
+
+#[tonic::async_trait]
+impl CustomerService for CustomerApi {
+    async fn upsert_customer(
+        &self,
+        request: Request<pb::UpsertCustomerRequest>,
+    ) -> Result<Response<pb::UpsertCustomerResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::UpsertCustomerRequest { customer } = request.into_inner();
+        let input = customer_input_from_pb(customer).map_err(status_from_error)?;
+        let customer = self.store.upsert_customer(organization_id, input).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::UpsertCustomerResponse { customer: Some(customer_to_pb(customer)) }))
+    }
+
+    async fn get_customer(
+        &self,
+        request: Request<pb::GetCustomerRequest>,
+    ) -> Result<Response<pb::GetCustomerResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::GetCustomerRequest { external_id } = request.into_inner();
+        let customer = self.store.customer(organization_id, &external_id).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::GetCustomerResponse { customer: Some(customer_to_pb(customer)) }))
+    }
+
+    async fn list_customers(
+        &self,
+        request: Request<pb::ListCustomersRequest>,
+    ) -> Result<Response<pb::ListCustomersResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let request = request.into_inner();
+        let page_request = PageRequest::new(request.page, request.per_page).map_err(status_from_error)?;
+        let filters = list_filters_from_pb(request).validate().map_err(status_from_error)?;
+        let page = self
+            .store
+            .list_customers(organization_id, &filters, page_request)
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::ListCustomersResponse {
+            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            customers: page.items.into_iter().map(customer_to_pb).collect(),
+        }))
+    }
+
+    async fn delete_customer(
+        &self,
+        request: Request<pb::DeleteCustomerRequest>,
+    ) -> Result<Response<pb::DeleteCustomerResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::DeleteCustomerRequest { external_id } = request.into_inner();
+        let customer =
+            self.store.delete_customer(organization_id, &external_id).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::DeleteCustomerResponse { customer: Some(customer_to_pb(customer)) }))
+    }
+}
