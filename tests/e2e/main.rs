@@ -8,6 +8,8 @@ mod support;
 mod auth;
 mod billable_metrics_rest;
 mod catalog_grpc;
+mod customers_grpc;
+mod customers_rest;
 mod features_grpc;
 mod features_rest;
 mod features_rest_errors;

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use entitlements::v1::billable_metric_service_client::BillableMetricServiceClient;
+use entitlements::v1::customer_service_client::CustomerServiceClient;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::tax_service_client::TaxServiceClient;
 use entitlements_server::config::ServeArgs;
@@ -225,6 +226,10 @@ impl TestApp {
 
     pub(crate) async fn tax_client(&self) -> TaxServiceClient<Channel> {
         TaxServiceClient::new(self.grpc_channel().await)
+    }
+
+    pub(crate) async fn customer_client(&self) -> CustomerServiceClient<Channel> {
+        CustomerServiceClient::new(self.grpc_channel().await)
     }
 
     pub(crate) async fn billable_metric_client(&self) -> BillableMetricServiceClient<Channel> {
