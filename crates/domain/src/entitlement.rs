@@ -3,6 +3,8 @@
 //! plan entitlements request changes (Lago's `PlanEntitlementsUpdateService`, full or partial),
 //! as a diff the store applies in a fixed number of statements.
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{Error, Resource};
 use crate::feature::{Feature, FeatureCode};
 use crate::ids::{EntitlementId, EntitlementValueId, FeatureId, PrivilegeId};
@@ -22,6 +24,7 @@ pub struct StoredValue {
     pub id: EntitlementValueId,
     pub privilege_id: PrivilegeId,
     pub value: PrivilegeValue,
+    pub created_at: DateTime<Utc>,
 }
 
 /// An entitlement as stored: its feature and its values, in creation order.
@@ -30,6 +33,7 @@ pub struct StoredEntitlement {
     pub id: EntitlementId,
     pub feature_id: FeatureId,
     pub values: Vec<StoredValue>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// How a request treats what it does not name: POST replaces everything, PATCH merges.
@@ -256,8 +260,10 @@ mod tests {
                     id: EntitlementValueId::generate(),
                     privilege_id: feature.privileges[*index].id,
                     value: value.clone(),
+                    created_at: Utc::now(),
                 })
                 .collect(),
+            created_at: Utc::now(),
         }
     }
 

@@ -65,3 +65,11 @@ id_type!(
     /// The value an entitlement grants one privilege.
     EntitlementValueId
 );
+id_type!(
+    /// A subscription.
+    SubscriptionId
+);
+id_type!(
+    /// A subscription's removal of a plan feature or privilege.
+    RemovalId
+);

@@ -27,6 +27,7 @@ mod plan;
 mod plan_input;
 mod privilege;
 mod privilege_value;
+mod subscription_entitlement;
 mod tax;
 mod tax_input;
 mod validation;
@@ -70,7 +71,7 @@ pub use feature_input::{
 };
 pub use ids::{
     BillableMetricId, ChargeId, CustomerId, EntitlementId, EntitlementValueId, FeatureId, OrganizationId,
-    PlanId, PrivilegeId, TaxId,
+    PlanId, PrivilegeId, RemovalId, SubscriptionId, TaxId,
 };
 pub use pagination::{Page, PageRequest, PaginationMeta};
 pub use plan::{
@@ -83,6 +84,11 @@ pub use plan_input::{
 };
 pub use privilege::{Privilege, PrivilegeCode, PrivilegeType, SelectOptions, ValueType};
 pub use privilege_value::{PrivilegeValue, PrivilegeValueInput};
+pub use subscription_entitlement::{
+    EffectivePrivilege, EntitlementLayers, RemovalTarget, StoredRemoval, SubscriptionEntitlement,
+    SubscriptionEntitlementChanges, effective_entitlements, feature_removal_changes, override_changes,
+    privilege_removal_changes,
+};
 pub use tax::Tax;
 pub use tax_input::{NewTax, TaxCreateInput, TaxUpdateInput};
 pub use validation::{ErrorCode, ValidationErrors};

@@ -124,6 +124,7 @@ async fn load(
             id: EntitlementId(row.id),
             feature_id: feature.id,
             values,
+            created_at: row.created_at,
         });
     }
     Ok(LoadedEntitlements { by_owner, features })
@@ -137,7 +138,7 @@ fn stored_value(row: entitlement_value::Model, feature: &Feature) -> Result<Opti
     };
     let value = PrivilegeValue::from_stored(&row.value, &privilege.privilege_type)
         .ok_or_else(|| Error::Internal(format!("entitlement value {} does not fit its privilege", row.id)))?;
-    Ok(Some(StoredValue { id: EntitlementValueId(row.id), privilege_id, value }))
+    Ok(Some(StoredValue { id: EntitlementValueId(row.id), privilege_id, value, created_at: row.created_at }))
 }
 
 /// Writes `changes` for `owner`: removals first, then new entitlements, then one upsert of every
