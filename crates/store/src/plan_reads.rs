@@ -15,8 +15,8 @@ use crate::billable_metrics::billable_metrics_by_ids;
 use crate::charge_json::{filters_from_json, properties_from_json};
 use crate::db_error::from_db_error;
 use crate::entitlement_rows::load_plan_entitlements;
-use crate::entity::{applied_tax, charge, minimum_commitment, plan, usage_threshold};
-use crate::taxes::taxes_by_ids;
+use crate::entity::{charge, minimum_commitment, plan, usage_threshold};
+use crate::taxes::taxes_by_owner;
 
 /// Plans (rows already loaded) with all their parts, in the rows' order.
 pub(crate) async fn load_plans(
@@ -54,25 +54,7 @@ pub(crate) async fn load_plans(
         .chain(charges.iter().map(|charge| charge.id))
         .chain(commitments.iter().map(|commitment| commitment.id))
         .collect();
-    let applied = applied_tax::Entity::find()
-        .filter(applied_tax::Column::OwnerId.is_in(owner_ids))
-        .order_by_asc(applied_tax::Column::CreatedAt)
-        .order_by_asc(applied_tax::Column::Id)
-        .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
-    let tax_ids: Vec<Uuid> = applied.iter().map(|row| row.tax_id).collect();
-    let taxes: HashMap<Uuid, Tax> = taxes_by_ids(connection, organization_id, &tax_ids)
-        .await?
-        .into_iter()
-        .map(|tax| (tax.id.0, tax))
-        .collect();
-    let mut taxes_by_owner: HashMap<Uuid, Vec<Tax>> = HashMap::new();
-    for row in applied {
-        if let Some(tax) = taxes.get(&row.tax_id) {
-            taxes_by_owner.entry(row.owner_id).or_default().push(tax.clone());
-        }
-    }
+    let mut taxes_by_owner = taxes_by_owner(connection, organization_id, &owner_ids).await?;
     let entitlements = load_plan_entitlements(connection, organization_id, &plan_ids).await?;
     let metric_ids: Vec<Uuid> = charges.iter().map(|charge| charge.billable_metric_id).collect();
     let metric_codes: HashMap<Uuid, String> =
