@@ -5,6 +5,7 @@
 mod billable_metric;
 mod billable_metric_expression;
 mod billable_metric_input;
+mod billing_period;
 mod charge;
 mod charge_filter_pruning;
 mod charge_model;
@@ -38,6 +39,7 @@ pub use billable_metric_input::{
     BillableMetricCreateInput, BillableMetricFilterInput, BillableMetricUpdateInput, EnumInput,
     NewBillableMetric,
 };
+pub use billing_period::{BillingPeriod, BillingTime, PeriodSchedule, starts_on_or_before_today};
 pub use charge::{
     ALL_FILTER_VALUES, ChargeFilter, ChargeFilterInput, ChargeInput, ChargeModelInput, ChargeSettings,
     generate_charge_code, validate_charge,
