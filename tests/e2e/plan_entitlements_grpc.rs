@@ -135,15 +135,15 @@ backend_tests! {
             granted("root", PrivilegeValueType::Boolean, Value::BooleanValue(true)),
             granted("provider", PrivilegeValueType::Select, Value::SelectValue("okta".to_owned())),
         ]);
-        assert_eq!(written, [all.clone()]);
-        assert_eq!(list(&mut client, "startup").await.expect("list"), [all.clone()]);
+        assert_eq!(written, std::slice::from_ref(&all));
+        assert_eq!(list(&mut client, "startup").await.expect("list"), std::slice::from_ref(&all));
         let request = GetPlanEntitlementRequest { plan_code: "startup".to_owned(), feature_code: "seats".to_owned() };
         let entitlement = client.get_plan_entitlement(authorized(request)).await.expect("get").into_inner().entitlement;
         assert_eq!(entitlement, Some(all.clone()));
         // The plan embeds them.
         let mut plans = PlanServiceClient::new(app.grpc_channel().await);
         let plan = plans.get_plan(authorized(GetPlanRequest { code: "startup".to_owned() })).await;
-        assert_eq!(plan.expect("get plan").into_inner().plan.expect("plan").entitlements, [all.clone()]);
+        assert_eq!(plan.expect("get plan").into_inner().plan.expect("plan").entitlements, std::slice::from_ref(&all));
 
         let merged = update(&mut client, seats_input(vec![entry("max", Input::IntegerValue(-3))])).await.expect("update");
         assert_eq!(merged[0].privileges[0], granted("max", PrivilegeValueType::Integer, Value::IntegerValue(-3)));

@@ -277,8 +277,9 @@ mod tests {
                 ("max", PrivilegeValueInput::String("10".into())),
             ],
         )];
-        let changes = plan_entitlement_changes(&[], &request, &[seats.clone()], EntitlementsWrite::Merge)
-            .expect("valid");
+        let changes =
+            plan_entitlement_changes(&[], &request, std::slice::from_ref(&seats), EntitlementsWrite::Merge)
+                .expect("valid");
         let [(entitlement_id, feature_id)] = changes.new_entitlements[..] else {
             panic!("one new entitlement")
         };
@@ -357,12 +358,13 @@ mod tests {
     fn the_first_failure_in_request_order_wins() {
         let seats = seats();
         let request = [input("seats", &[("max", PrivilegeValueInput::Other)]), input("ghost", &[])];
-        let error = plan_entitlement_changes(&[], &request, &[seats.clone()], EntitlementsWrite::Merge)
-            .expect_err("invalid");
+        let error =
+            plan_entitlement_changes(&[], &request, std::slice::from_ref(&seats), EntitlementsWrite::Merge)
+                .expect_err("invalid");
         assert_eq!(error.to_string(), "validation errors: max_privilege_value: value_is_invalid");
         let request = [input("ghost", &[]), input("seats", &[("max", PrivilegeValueInput::Other)])];
         assert_eq!(
-            plan_entitlement_changes(&[], &request, &[seats.clone()], EntitlementsWrite::Merge),
+            plan_entitlement_changes(&[], &request, std::slice::from_ref(&seats), EntitlementsWrite::Merge),
             Err(Error::NotFound(Resource::Feature))
         );
         let request = [input("seats", &[("nope", PrivilegeValueInput::Integer(1))])];

@@ -59,10 +59,11 @@ fn by_id(features: &[&Feature]) -> HashMap<FeatureId, Feature> {
     features.iter().map(|feature| (feature.id, (*feature).clone())).collect()
 }
 
-/// (feature code, [(privilege code, value, plan value, override value)]) of a merge.
-fn summary(
-    entitlements: &[SubscriptionEntitlement],
-) -> Vec<(String, Vec<(String, i64, Option<i64>, Option<i64>)>)> {
+/// A privilege of a merge: code, value, plan value, override value.
+type PrivilegeSummary = (String, i64, Option<i64>, Option<i64>);
+
+/// (feature code, privileges) of a merge.
+fn summary(entitlements: &[SubscriptionEntitlement]) -> Vec<(String, Vec<PrivilegeSummary>)> {
     let integer = |value: &PrivilegeValue| match value {
         PrivilegeValue::Integer(number) => *number,
         _ => -1,
@@ -226,7 +227,10 @@ fn unknown_features_fail_before_anything_else() {
     let seats = feature("seats", &["max"]);
     let layers = EntitlementLayers { plan: &[], subscription: &[], removals: &[] };
     let request = [input("seats", &[("nope", 1)]), input("ghost", &[])];
-    assert_eq!(override_changes(layers, &request, &[seats.clone()]), Err(Error::NotFound(Resource::Feature)));
+    assert_eq!(
+        override_changes(layers, &request, std::slice::from_ref(&seats)),
+        Err(Error::NotFound(Resource::Feature))
+    );
     let request = [input("seats", &[("nope", 1)])];
     assert_eq!(override_changes(layers, &request, &[seats]), Err(Error::NotFound(Resource::Privilege)));
 }
