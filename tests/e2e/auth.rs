@@ -11,7 +11,7 @@ use entitlements::v1 as pb;
 use entitlements_domain::{Error, ErrorCode};
 use entitlements_server::config::ServeArgs;
 use entitlements_server::{Application, ServeConfig, ServerError};
-use entitlements_store::{ApiKey, ChangeEvent};
+use entitlements_store::{ApiKey, ChangeEvent, Clock};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
@@ -266,6 +266,7 @@ fn gateway_only(upstream: String) -> ServeConfig {
         database_url: "sqlite:///nonexistent-dir/never-opened.db".to_owned(),
         args: serve_args(Some(upstream)),
         bootstrap_api_key: None,
+        clock: Clock::system(),
     }
 }
 
@@ -642,6 +643,7 @@ mod bootstrap_api_key {
             database_url: app.database_url.clone(),
             args: serve_args(None),
             bootstrap_api_key: Some(BOOTSTRAP_KEY.to_owned()),
+            clock: Clock::system(),
         })
         .await;
         restarted.wait_until_serving().await;
@@ -654,6 +656,7 @@ mod bootstrap_api_key {
             database_url: app.database_url.clone(),
             args: serve_args(None),
             bootstrap_api_key: Some("rotated-key".to_owned()),
+            clock: Clock::system(),
         })
         .await;
         rotated.wait_until_serving().await;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use entitlements_gateway::{GrpcClients, TransportError};
 use entitlements_service::ApiServices;
-use entitlements_store::Store;
+use entitlements_store::{Clock, Store};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -30,6 +30,8 @@ pub struct ServeConfig {
     pub database_url: String,
     pub args: ServeArgs,
     pub bootstrap_api_key: Option<String>,
+    /// The system clock in production; tests move a manual one instead of sleeping.
+    pub clock: Clock,
 }
 
 /// A server whose listeners are bound, ready to run.
@@ -70,7 +72,7 @@ impl Application {
             }
             None => Mode::Full {
                 grpc_listener: bind(config.args.grpc_addr).await?,
-                store: Store::connect(&config.database_url).await?,
+                store: Store::connect(&config.database_url).await?.with_clock(config.clock),
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
             },

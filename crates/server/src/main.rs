@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use entitlements_server::config::{AdminCommand, Cli, Command, bootstrap_api_key};
 use entitlements_server::{Application, ServeConfig, ServerError, admin, shutdown_signal, telemetry};
-use entitlements_store::Store;
+use entitlements_store::{Clock, Store};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -27,6 +27,7 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
                 database_url: cli.database_url,
                 args: cli.serve,
                 bootstrap_api_key: bootstrap_api_key(),
+                clock: Clock::system(),
             };
             Application::build(config).await?.run_until(shutdown_signal()).await
         }

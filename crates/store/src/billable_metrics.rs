@@ -18,7 +18,7 @@ use crate::change_log::{ChangeEventType, PendingChange};
 use crate::coded_rows::{code_is_taken, find_by_code};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::billable_metric;
-use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
+use crate::{IN_LIST_CHUNK, Store, page_window};
 
 impl Store {
     /// Validates and creates a billable metric with its filters.
@@ -51,7 +51,7 @@ impl Store {
             expression,
             filters,
         } = NewBillableMetric::parse(input, code_taken)?;
-        let now = timestamps::now();
+        let now = self.now();
         let created = BillableMetric {
             id: BillableMetricId::generate(),
             code,
@@ -78,7 +78,7 @@ impl Store {
             .await
             .map_err(|error| already_exists_or_db_error(&error, "code"))?;
         insert_filters(&transaction, organization_id, created.id.0, &created.filters, now).await?;
-        commit_with_changes(
+        self.commit_with_changes(
             transaction,
             organization_id,
             vec![metric_change(ChangeEventType::BillableMetricCreated, &created)],
@@ -180,7 +180,7 @@ impl Store {
         };
         let replaces_filters = update.filters.is_some();
         let updated = update.apply(&current, code_taken)?;
-        let now = timestamps::now();
+        let now = self.now();
         billable_metric::Entity::update(metric_row(&updated, now))
             .exec(&transaction)
             .await
@@ -193,7 +193,7 @@ impl Store {
                     .await?,
             );
         }
-        commit_with_changes(transaction, organization_id, changes).await?;
+        self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(updated)
     }
 
@@ -209,7 +209,7 @@ impl Store {
     ) -> Result<BillableMetric, Error> {
         let transaction = self.begin_write().await?;
         let deleted = load_metric(&transaction, organization_id, code, true).await?;
-        let now = timestamps::now();
+        let now = self.now();
         let charges = charges_on_metric(&transaction, deleted.id.0).await?;
         let mut changes = vec![metric_change(ChangeEventType::BillableMetricDeleted, &deleted)];
         changes.extend(delete_metric_charges(&transaction, &charges, now).await?);
@@ -223,7 +223,7 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        commit_with_changes(transaction, organization_id, changes).await?;
+        self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
 }

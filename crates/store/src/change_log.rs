@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use crate::db_error::from_db_error;
 use crate::entity::{change_event, organization};
-use crate::timestamps;
 
 /// What happened to an object, named like Lago's webhooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +95,7 @@ pub(crate) async fn append(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     changes: Vec<PendingChange>,
+    created_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), Error> {
     let count =
         i64::try_from(changes.len()).map_err(|_| Error::Internal("too many change events".to_owned()))?;
@@ -115,7 +115,6 @@ pub(crate) async fn append(
         .first()
         .map(|organization| organization.change_sequence)
         .ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")))?;
-    let created_at = timestamps::now();
     let first_sequence = last_sequence - count + 1;
     let rows =
         changes.into_iter().zip(first_sequence..).map(|(change, sequence)| change_event::ActiveModel {

@@ -25,7 +25,7 @@ use crate::customer_writes::{
 };
 use crate::db_error::from_db_error;
 use crate::entity::customer;
-use crate::{Store, commit_with_changes, page_window, timestamps};
+use crate::{Store, page_window};
 
 impl Store {
     /// Creates the customer with the input's external id, or updates the one that exists (not
@@ -60,7 +60,7 @@ impl Store {
             }
             None => None,
         };
-        let now = timestamps::now();
+        let now = self.now();
         let (row, event_type) = match &existing {
             Some(current) => {
                 let mut row = customer::ActiveModel {
@@ -95,7 +95,7 @@ impl Store {
             write_metadata(&transaction, organization_id, row.id, metadata, now).await?;
         }
         let customer = load_customer(&transaction, organization_id, row).await?;
-        commit_with_changes(transaction, organization_id, vec![customer_change(event_type, &customer)])
+        self.commit_with_changes(transaction, organization_id, vec![customer_change(event_type, &customer)])
             .await?;
         Ok(customer)
     }
@@ -155,7 +155,7 @@ impl Store {
             .await?
             .ok_or(Error::NotFound(Resource::Customer))?;
         let deleted = load_customer(&transaction, organization_id, row).await?;
-        let now = timestamps::now();
+        let now = self.now();
         let changes = vec![customer_change(ChangeEventType::CustomerDeleted, &deleted)];
         customer::Entity::update(customer::ActiveModel {
             id: Set(deleted.id.0),
@@ -166,7 +166,7 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        commit_with_changes(transaction, organization_id, changes).await?;
+        self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
 }

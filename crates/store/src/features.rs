@@ -22,7 +22,7 @@ use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entitlement_rows::{delete_feature_entitlements, delete_privilege_values, plans_with_feature};
 use crate::entity::{feature, privilege};
 use crate::text_search::contains_ignoring_case;
-use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
+use crate::{IN_LIST_CHUNK, Store, page_window};
 
 impl Store {
     /// Creates a validated feature with its privileges.
@@ -35,7 +35,7 @@ impl Store {
         new_feature: NewFeature,
     ) -> Result<Feature, Error> {
         let transaction = self.begin_write().await?;
-        let now = timestamps::now();
+        let now = self.now();
         let feature_id = FeatureId::generate();
         let inserted = feature::Entity::insert(feature::ActiveModel {
             id: Set(feature_id.0),
@@ -53,7 +53,7 @@ impl Store {
             return Err(already_exists_or_db_error(&error, "code"));
         }
         let privileges =
-            insert_privileges(&transaction, organization_id, feature_id, new_feature.privileges).await?;
+            insert_privileges(&transaction, organization_id, feature_id, new_feature.privileges, now).await?;
         let created = Feature {
             id: feature_id,
             code: new_feature.code,
@@ -62,7 +62,7 @@ impl Store {
             privileges,
             created_at: now,
         };
-        commit_with_changes(
+        self.commit_with_changes(
             transaction,
             organization_id,
             vec![feature_change(ChangeEventType::FeatureCreated, &created)],
@@ -127,7 +127,7 @@ impl Store {
         let transaction = self.begin_write().await?;
         let current = load_feature(&transaction, organization_id, code, true).await?;
         let changes = parse_feature_update(&current, &update)?;
-        let now = timestamps::now();
+        let now = self.now();
         let mut feature_row =
             feature::ActiveModel { id: Set(current.id.0), updated_at: Set(now), ..Default::default() };
         if let Some(name) = update.name {
@@ -161,12 +161,12 @@ impl Store {
                 }
             }
         }
-        insert_privileges(&transaction, organization_id, current.id, new_privileges).await?;
+        insert_privileges(&transaction, organization_id, current.id, new_privileges, now).await?;
         let updated = load_feature(&transaction, organization_id, code, false).await?;
         let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &updated)];
         changes
             .extend(plans_updated(&transaction, plans_with_feature(&transaction, updated.id).await?).await?);
-        commit_with_changes(transaction, organization_id, changes).await?;
+        self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(updated)
     }
 
@@ -182,7 +182,7 @@ impl Store {
     ) -> Result<Feature, Error> {
         let transaction = self.begin_write().await?;
         let deleted = load_feature(&transaction, organization_id, code, true).await?;
-        let now = timestamps::now();
+        let now = self.now();
         // Lago's order: `plan.updated` for each plan that had the feature, then `feature.deleted`.
         let mut changes =
             plans_updated(&transaction, delete_feature_entitlements(&transaction, deleted.id).await?).await?;
@@ -203,7 +203,7 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        commit_with_changes(transaction, organization_id, changes).await?;
+        self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
 
@@ -226,7 +226,7 @@ impl Store {
             .position(|privilege| privilege.code.as_str() == privilege_code)
             .ok_or(Error::NotFound(Resource::Privilege))?;
         let removed = current.privileges.remove(position);
-        let now = timestamps::now();
+        let now = self.now();
         privilege::Entity::update(privilege::ActiveModel {
             id: Set(removed.id.0),
             deleted_at: Set(Some(now)),
@@ -240,7 +240,7 @@ impl Store {
         let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &current)];
         changes
             .extend(plans_updated(&transaction, plans_with_feature(&transaction, current.id).await?).await?);
-        commit_with_changes(transaction, organization_id, changes).await?;
+        self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(current)
     }
 }
@@ -363,11 +363,11 @@ async fn insert_privileges(
     organization_id: OrganizationId,
     feature_id: FeatureId,
     new_privileges: Vec<NewPrivilege>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<Privilege>, Error> {
     if new_privileges.is_empty() {
         return Ok(Vec::new());
     }
-    let now = timestamps::now();
     let privileges: Vec<Privilege> = new_privileges
         .into_iter()
         .map(|new_privilege| Privilege {

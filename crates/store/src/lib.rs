@@ -41,6 +41,7 @@ use sea_orm_migration::MigratorTrait;
 pub use change_log::{ChangeEvent, ChangeEventType};
 pub use migration::Migrator;
 pub use organizations::{ApiKey, NewOrganization};
+pub use timestamps::Clock;
 
 use db_error::from_db_error;
 
@@ -64,6 +65,7 @@ pub struct Store {
     /// Set once this process has applied the migrations; until then requests are refused as
     /// unavailable rather than failing on missing tables.
     migrated: Arc<AtomicBool>,
+    clock: Clock,
 }
 
 impl Store {
@@ -90,7 +92,7 @@ impl Store {
             options.max_connections(8);
         }
         let connection = Database::connect(options).await.map_err(|error| from_db_error(&error))?;
-        Ok(Self { connection, migrated: Arc::new(AtomicBool::new(false)) })
+        Ok(Self { connection, migrated: Arc::new(AtomicBool::new(false)), clock: Clock::system() })
     }
 
     /// Applies the migrations that have not run yet.
@@ -139,15 +141,28 @@ impl Store {
     pub(crate) fn connection(&self) -> &DatabaseConnection {
         &self.connection
     }
-}
 
-/// Appends the mutation's change events, then commits: the only way a write transaction ends, so
-/// that no committed change can skip the change log.
-pub(crate) async fn commit_with_changes(
-    transaction: DatabaseTransaction,
-    organization_id: OrganizationId,
-    changes: Vec<change_log::PendingChange>,
-) -> Result<(), Error> {
-    change_log::append(&transaction, organization_id, changes).await?;
-    transaction.commit().await.map_err(|error| from_db_error(&error))
+    /// The store's current time.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// The same store reading the time from `clock` (tests move a manual one).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Appends the mutation's change events, then commits: the only way a write transaction
+    /// ends, so that no committed change can skip the change log.
+    pub(crate) async fn commit_with_changes(
+        &self,
+        transaction: DatabaseTransaction,
+        organization_id: OrganizationId,
+        changes: Vec<change_log::PendingChange>,
+    ) -> Result<(), Error> {
+        change_log::append(&transaction, organization_id, changes, self.now()).await?;
+        transaction.commit().await.map_err(|error| from_db_error(&error))
+    }
 }

@@ -6,10 +6,10 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::Store;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::{api_key, organization};
-use crate::{Store, commit_with_changes, timestamps};
 
 /// An API key as the client presents it.
 #[derive(Clone, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl Store {
     pub async fn create_organization(&self, name: &str, key: &ApiKey) -> Result<NewOrganization, Error> {
         let transaction = self.begin_write().await?;
         let id = OrganizationId::generate();
-        let now = timestamps::now();
+        let now = self.now();
         organization::Entity::insert(organization::ActiveModel {
             id: Set(id.0),
             name: Set(name.to_owned()),
@@ -75,13 +75,13 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| already_exists_or_db_error(&error, "name"))?;
-        let key_change = insert_api_key(&transaction, id, key).await?;
+        let key_change = insert_api_key(&transaction, id, key, self.now()).await?;
         let organization_change = PendingChange {
             event_type: ChangeEventType::OrganizationCreated,
             object_id: id.0,
             object_code: name.to_owned(),
         };
-        commit_with_changes(transaction, id, vec![organization_change, key_change]).await?;
+        self.commit_with_changes(transaction, id, vec![organization_change, key_change]).await?;
         Ok(NewOrganization { id, name: name.to_owned() })
     }
 
@@ -117,8 +117,8 @@ impl Store {
             .map_err(|error| from_db_error(&error))?
             .ok_or_else(|| Error::Internal(format!("organization {name} vanished")))?;
         let id = OrganizationId(existing.id);
-        match insert_api_key(&transaction, id, key).await {
-            Ok(key_change) => commit_with_changes(transaction, id, vec![key_change]).await.map(|()| id),
+        match insert_api_key(&transaction, id, key, self.now()).await {
+            Ok(key_change) => self.commit_with_changes(transaction, id, vec![key_change]).await.map(|()| id),
             Err(_) => self
                 .organization_for_api_key(key)
                 .await?
@@ -131,13 +131,14 @@ async fn insert_api_key(
     connection: &impl sea_orm::ConnectionTrait,
     organization_id: OrganizationId,
     key: &ApiKey,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PendingChange, Error> {
     let id = Uuid::now_v7();
     api_key::Entity::insert(api_key::ActiveModel {
         id: Set(id),
         organization_id: Set(organization_id.0),
         key_hash: Set(key.hash()),
-        created_at: Set(timestamps::now()),
+        created_at: Set(now),
     })
     .exec(connection)
     .await

@@ -8,6 +8,7 @@ use entitlements_domain::{
 };
 use sea_orm::ConnectionTrait;
 
+use crate::Store;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::entitlement_rows::{
     EntitlementOwner, LoadedEntitlements, apply_changes, delete_entitlements, load_plan_entitlements,
@@ -15,7 +16,6 @@ use crate::entitlement_rows::{
 use crate::entity::plan;
 use crate::features::features_by_codes_for_share;
 use crate::plans::find_plan_row;
-use crate::{Store, commit_with_changes, timestamps};
 
 impl Store {
     /// The plan's entitlements, in creation order.
@@ -67,16 +67,10 @@ impl Store {
         let codes: Vec<String> = inputs.iter().map(|input| input.feature_code.clone()).collect();
         let features = features_by_codes_for_share(&transaction, organization_id, &codes).await?;
         let changes = plan_entitlement_changes(current.stored(plan.id), &inputs, &features, write)?;
-        apply_changes(
-            &transaction,
-            organization_id,
-            EntitlementOwner::Plan(plan.id),
-            &changes,
-            timestamps::now(),
-        )
-        .await?;
+        apply_changes(&transaction, organization_id, EntitlementOwner::Plan(plan.id), &changes, self.now())
+            .await?;
         let written = load_plan_entitlements(&transaction, organization_id, &[plan.id]).await?;
-        commit_with_changes(transaction, organization_id, vec![plan_updated(&plan)]).await?;
+        self.commit_with_changes(transaction, organization_id, vec![plan_updated(&plan)]).await?;
         Ok(written.plan_views(plan.id))
     }
 
@@ -94,7 +88,7 @@ impl Store {
         let (plan, current) = locked_plan_entitlements(&transaction, organization_id, plan_code).await?;
         let (stored, view) = entitlement_of(&current, plan.id, feature_code)?;
         delete_entitlements(&transaction, &[stored.id.0]).await?;
-        commit_with_changes(transaction, organization_id, vec![plan_updated(&plan)]).await?;
+        self.commit_with_changes(transaction, organization_id, vec![plan_updated(&plan)]).await?;
         Ok(view)
     }
 
@@ -127,15 +121,9 @@ impl Store {
             .map(|value| value.id)
             .ok_or_else(|| Error::Internal("a listed value has no row".to_owned()))?;
         let changes = EntitlementChanges { removed_values: vec![value_id], ..Default::default() };
-        apply_changes(
-            &transaction,
-            organization_id,
-            EntitlementOwner::Plan(plan.id),
-            &changes,
-            timestamps::now(),
-        )
-        .await?;
-        commit_with_changes(transaction, organization_id, vec![plan_updated(&plan)]).await?;
+        apply_changes(&transaction, organization_id, EntitlementOwner::Plan(plan.id), &changes, self.now())
+            .await?;
+        self.commit_with_changes(transaction, organization_id, vec![plan_updated(&plan)]).await?;
         Ok(view)
     }
 }

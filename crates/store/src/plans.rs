@@ -23,7 +23,7 @@ use crate::entitlement_rows::{EntitlementOwner, delete_owner_entitlements};
 use crate::entity::{applied_tax, charge, minimum_commitment, plan, usage_threshold};
 use crate::plan_charges::{CatalogReferences, PreparedCharge, resolve_references};
 use crate::plan_reads::{load_plans, metadata_to_json};
-use crate::{Store, commit_with_changes, page_window, timestamps};
+use crate::{Store, page_window};
 
 impl Store {
     /// Creates a plan with everything it carries.
@@ -46,15 +46,16 @@ impl Store {
         };
         let attributes = validate_plan_attributes(&input, None, code_taken)?;
         let plan_id = PlanId::generate();
-        let now = timestamps::now();
+        let now = self.now();
         let metadata = input.metadata.clone().flatten();
         plan::Entity::insert(plan_row(organization_id, plan_id, &attributes, metadata.as_ref(), now))
             .exec(&transaction)
             .await
             .map_err(|error| already_exists_or_db_error(&error, "code"))?;
-        let mut writes = PlanWrites::new(organization_id, plan_id.0);
+        let mut writes = PlanWrites::new(organization_id, plan_id.0, now);
         writes.replace_taxes(plan_id.0, &references.taxes(input.tax_codes.as_deref().unwrap_or_default())?);
-        write_thresholds(&transaction, organization_id, plan_id.0, input.usage_thresholds.as_deref()).await?;
+        write_thresholds(&transaction, organization_id, plan_id.0, input.usage_thresholds.as_deref(), now)
+            .await?;
         let charges = references.prepare_charges(input.charges.as_deref().unwrap_or_default(), &[])?;
         writes.charges(&charges);
         if let Some(commitment) =
@@ -64,7 +65,7 @@ impl Store {
         }
         writes.flush(&transaction).await?;
         let created = load_plan_by_id(&transaction, organization_id, plan_id).await?;
-        commit_with_changes(
+        self.commit_with_changes(
             transaction,
             organization_id,
             vec![plan_change(ChangeEventType::PlanCreated, &created)],
@@ -138,7 +139,7 @@ impl Store {
             _ => false,
         };
         let attributes = validate_plan_attributes(&input, Some(&current.attributes), code_taken)?;
-        let now = timestamps::now();
+        let now = self.now();
         let metadata = match &input.metadata {
             Some(metadata) => metadata.clone(),
             None => current.metadata.clone(),
@@ -149,7 +150,7 @@ impl Store {
             .exec(&transaction)
             .await
             .map_err(|error| already_exists_or_db_error(&error, "code"))?;
-        let mut writes = PlanWrites::new(organization_id, plan_id.0);
+        let mut writes = PlanWrites::new(organization_id, plan_id.0, now);
         if let Some(tax_codes) = &input.tax_codes {
             writes.replace_taxes(plan_id.0, &references.taxes(tax_codes)?);
         }
@@ -159,8 +160,14 @@ impl Store {
                 .exec(&transaction)
                 .await
                 .map_err(|error| from_db_error(&error))?;
-            write_thresholds(&transaction, organization_id, plan_id.0, input.usage_thresholds.as_deref())
-                .await?;
+            write_thresholds(
+                &transaction,
+                organization_id,
+                plan_id.0,
+                input.usage_thresholds.as_deref(),
+                now,
+            )
+            .await?;
         }
         if let Some(charge_inputs) = &input.charges {
             let charges = references.prepare_charges(charge_inputs, &current.charges)?;
@@ -177,7 +184,7 @@ impl Store {
         }
         writes.flush(&transaction).await?;
         let updated = load_plan_by_id(&transaction, organization_id, plan_id).await?;
-        commit_with_changes(
+        self.commit_with_changes(
             transaction,
             organization_id,
             vec![plan_change(ChangeEventType::PlanUpdated, &updated)],
@@ -199,7 +206,7 @@ impl Store {
             .await?
             .pop()
             .ok_or_else(|| Error::Internal("loaded plan lost".to_owned()))?;
-        let now = timestamps::now();
+        let now = self.now();
         delete_owner_entitlements(&transaction, EntitlementOwner::Plan(plan_id)).await?;
         charge::Entity::update_many()
             .col_expr(charge::Column::DeletedAt, Expr::value(now))
@@ -219,7 +226,7 @@ impl Store {
         .await
         .map_err(|error| from_db_error(&error))?;
         deleted.pending_deletion = true;
-        commit_with_changes(
+        self.commit_with_changes(
             transaction,
             organization_id,
             vec![plan_change(ChangeEventType::PlanDeleted, &deleted)],
@@ -303,13 +310,13 @@ async fn write_thresholds(
     organization_id: OrganizationId,
     plan_id: Uuid,
     thresholds: Option<&[entitlements_domain::UsageThresholdInput]>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), Error> {
     let thresholds = thresholds.unwrap_or_default();
     validate_usage_thresholds(thresholds)?;
     if thresholds.is_empty() {
         return Ok(());
     }
-    let now = timestamps::now();
     let rows = thresholds.iter().map(|threshold| usage_threshold::ActiveModel {
         id: Set(Uuid::now_v7()),
         organization_id: Set(organization_id.0),
@@ -341,11 +348,11 @@ struct PlanWrites {
 }
 
 impl PlanWrites {
-    fn new(organization_id: OrganizationId, plan_id: Uuid) -> Self {
+    fn new(organization_id: OrganizationId, plan_id: Uuid, now: chrono::DateTime<chrono::Utc>) -> Self {
         Self {
             organization_id,
             plan_id,
-            now: timestamps::now(),
+            now,
             charge_rows: Vec::new(),
             deleted_charges: Vec::new(),
             tax_owners: Vec::new(),

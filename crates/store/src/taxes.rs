@@ -18,7 +18,7 @@ use crate::change_log::{ChangeEventType, PendingChange};
 use crate::coded_rows::{code_is_taken, find_by_code};
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entity::{applied_tax, tax};
-use crate::{IN_LIST_CHUNK, Store, commit_with_changes, page_window, timestamps};
+use crate::{IN_LIST_CHUNK, Store, page_window};
 
 impl Store {
     /// Validates and creates a tax.
@@ -36,7 +36,7 @@ impl Store {
             code_is_taken(&transaction, find_by_code::<tax::Entity>(organization_id, &input.code), None)
                 .await?;
         let new_tax = NewTax::parse(input, code_taken)?;
-        let now = timestamps::now();
+        let now = self.now();
         let created = Tax {
             id: TaxId::generate(),
             code: new_tax.code,
@@ -61,7 +61,7 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| already_exists_or_db_error(&error, "code"))?;
-        commit_with_changes(
+        self.commit_with_changes(
             transaction,
             organization_id,
             vec![tax_change(ChangeEventType::TaxCreated, &created)],
@@ -170,13 +170,13 @@ impl Store {
             rate: Set(updated.rate),
             description: Set(updated.description.clone()),
             applied_to_organization: Set(updated.applied_to_organization),
-            updated_at: Set(timestamps::now()),
+            updated_at: Set(self.now()),
             ..Default::default()
         })
         .exec(&transaction)
         .await
         .map_err(|error| already_exists_or_db_error(&error, "code"))?;
-        commit_with_changes(
+        self.commit_with_changes(
             transaction,
             organization_id,
             vec![tax_change(ChangeEventType::TaxUpdated, &updated)],
@@ -195,7 +195,7 @@ impl Store {
         let deleted = load_tax(&transaction, organization_id, code, true).await?;
         let mut changes = vec![tax_change(ChangeEventType::TaxDeleted, &deleted)];
         changes.extend(unapply_tax(&transaction, deleted.id.0).await?);
-        let now = timestamps::now();
+        let now = self.now();
         tax::Entity::update(tax::ActiveModel {
             id: Set(deleted.id.0),
             deleted_at: Set(Some(now)),
@@ -205,7 +205,7 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        commit_with_changes(transaction, organization_id, changes).await?;
+        self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
 }

@@ -14,7 +14,7 @@ use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::tax_service_client::TaxServiceClient;
 use entitlements_server::config::ServeArgs;
 use entitlements_server::{Application, ServeConfig};
-use entitlements_store::{ApiKey, ChangeEvent, Store};
+use entitlements_store::{ApiKey, ChangeEvent, Clock, Store};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 use tokio_stream::StreamExt;
@@ -48,6 +48,8 @@ pub(crate) struct TestApp {
     pub(crate) grpc_address: SocketAddr,
     pub(crate) database_url: String,
     pub(crate) store: Store,
+    /// The server's clock (the system's unless the scenario chose a manual one).
+    pub(crate) clock: Clock,
     http: reqwest::Client,
     shutdown: CancellationToken,
     server: JoinHandle<()>,
@@ -75,14 +77,6 @@ pub(crate) async fn spawn_app_with(
             tokio::task::block_in_place(|| server.create_database())
         }
     };
-    let store = Store::connect(&database_url).await.expect("connect the harness store");
-    store.migrate().await.expect("migrate the test database");
-    store.create_organization("test", &ApiKey::new(API_KEY)).await.expect("create the test organization");
-    store
-        .create_organization("other", &ApiKey::new(OTHER_API_KEY))
-        .await
-        .expect("create the other organization");
-
     let args = ServeArgs {
         grpc_addr: "127.0.0.1:0".parse().expect("valid address"),
         http_addr: "127.0.0.1:0".parse().expect("valid address"),
@@ -90,8 +84,22 @@ pub(crate) async fn spawn_app_with(
         health_check_interval_ms: 50,
         shutdown_timeout_secs: 10,
     };
-    let mut config = ServeConfig { database_url: database_url.clone(), args, bootstrap_api_key: None };
+    let mut config = ServeConfig {
+        database_url: database_url.clone(),
+        args,
+        bootstrap_api_key: None,
+        clock: Clock::system(),
+    };
     customize(&mut config);
+    let clock = config.clock.clone();
+    let store =
+        Store::connect(&database_url).await.expect("connect the harness store").with_clock(clock.clone());
+    store.migrate().await.expect("migrate the test database");
+    store.create_organization("test", &ApiKey::new(API_KEY)).await.expect("create the test organization");
+    store
+        .create_organization("other", &ApiKey::new(OTHER_API_KEY))
+        .await
+        .expect("create the other organization");
     let application = Application::build(config).await.expect("build the application");
     let http_address = application.http_address();
     let grpc_address = application.grpc_address().expect("a grpc listener");
@@ -109,6 +117,7 @@ pub(crate) async fn spawn_app_with(
         grpc_address,
         database_url,
         store,
+        clock,
         http: reqwest::Client::new(),
         shutdown,
         server,
