@@ -93,3 +93,36 @@ pub(crate) fn plan_entitlement_to_json(entitlement: &pb::PlanEntitlement) -> Val
         "privileges": privileges,
     })
 }
+
+/// Lago's subscription entitlement object (`V1::Entitlement::SubscriptionEntitlementSerializer`):
+/// each privilege with its value, plan value and override value, and `overrides`, the override of
+/// each privilege that has one, in privilege order.
+#[expect(dead_code, reason = "subscription objects embed it once subscriptions are served")]
+pub(crate) fn subscription_entitlement_to_json(entitlement: &pb::SubscriptionEntitlement) -> Value {
+    let mut overrides = Map::new();
+    let privileges: Vec<Value> = entitlement
+        .privileges
+        .iter()
+        .map(|privilege| {
+            if let Some(value) = &privilege.override_value {
+                overrides.insert(privilege.code.clone(), privilege_value_to_json(Some(value)));
+            }
+            json!({
+                "code": privilege.code,
+                "name": privilege.name,
+                "value_type": value_type_to_json(privilege.value_type()),
+                "value": privilege_value_to_json(privilege.value.as_ref()),
+                "plan_value": privilege_value_to_json(privilege.plan_value.as_ref()),
+                "override_value": privilege_value_to_json(privilege.override_value.as_ref()),
+                "config": privilege_config_to_json(privilege.value_type(), privilege.config.as_ref()),
+            })
+        })
+        .collect();
+    json!({
+        "code": entitlement.code,
+        "name": entitlement.name,
+        "description": entitlement.description,
+        "privileges": privileges,
+        "overrides": overrides,
+    })
+}

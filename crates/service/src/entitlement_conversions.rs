@@ -2,7 +2,10 @@
 //! on the wire, validated against their privilege by the domain.
 
 use entitlements::v1 as pb;
-use entitlements_domain::{EntitlementInput, PlanEntitlement, PrivilegeValue, PrivilegeValueInput};
+use entitlements_domain::{
+    EntitlementInput, PlanEntitlement, Privilege, PrivilegeValue, PrivilegeValueInput,
+    SubscriptionEntitlement,
+};
 use prost_types::value::Kind;
 
 use crate::feature_conversions::value_type_to_pb;
@@ -57,15 +60,51 @@ pub(crate) fn plan_entitlement_to_pb(entitlement: PlanEntitlement) -> pb::PlanEn
         description: feature_description,
         privileges: privileges
             .into_iter()
-            .map(|granted| pb::PlanEntitlementPrivilege {
-                value_type: value_type_to_pb(granted.privilege.privilege_type.value_type()).into(),
-                config: Some(pb::PrivilegeConfig {
-                    select_options: granted.privilege.privilege_type.select_options().to_vec(),
-                }),
-                code: granted.privilege.code.as_str().to_owned(),
-                name: granted.privilege.name,
-                value: Some(privilege_value_to_pb(granted.value)),
+            .map(|granted| {
+                let (value_type, config) = type_and_config(&granted.privilege);
+                pb::PlanEntitlementPrivilege {
+                    code: granted.privilege.code.as_str().to_owned(),
+                    name: granted.privilege.name,
+                    value_type,
+                    value: Some(privilege_value_to_pb(granted.value)),
+                    config: Some(config),
+                }
             })
             .collect(),
     }
+}
+
+#[expect(dead_code, reason = "subscription objects embed it once subscriptions are served")]
+pub(crate) fn subscription_entitlement_to_pb(
+    entitlement: SubscriptionEntitlement,
+) -> pb::SubscriptionEntitlement {
+    let SubscriptionEntitlement { feature_code, feature_name, feature_description, privileges } = entitlement;
+    pb::SubscriptionEntitlement {
+        code: feature_code.as_str().to_owned(),
+        name: feature_name,
+        description: feature_description,
+        privileges: privileges
+            .into_iter()
+            .map(|effective| {
+                let (value_type, config) = type_and_config(&effective.privilege);
+                pb::SubscriptionEntitlementPrivilege {
+                    code: effective.privilege.code.as_str().to_owned(),
+                    name: effective.privilege.name,
+                    value_type,
+                    value: Some(privilege_value_to_pb(effective.value)),
+                    plan_value: effective.plan_value.map(privilege_value_to_pb),
+                    override_value: effective.override_value.map(privilege_value_to_pb),
+                    config: Some(config),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A privilege's type and configuration as the entitlement messages carry them.
+fn type_and_config(privilege: &Privilege) -> (i32, pb::PrivilegeConfig) {
+    (
+        value_type_to_pb(privilege.privilege_type.value_type()).into(),
+        pb::PrivilegeConfig { select_options: privilege.privilege_type.select_options().to_vec() },
+    )
 }

@@ -1,6 +1,6 @@
-//! Entitlement rows of plans (and, later, subscriptions): loaded for many owners in a fixed
-//! number of queries (entitlements, their features and privileges, their values), and changed by
-//! applying a domain `EntitlementChanges` in at most five statements.
+//! Entitlement rows of plans and subscriptions: loaded for many owners in a fixed number of
+//! queries (entitlements, their features and privileges, their values), and changed by applying
+//! a domain `EntitlementChanges` in at most five statements.
 
 use std::collections::HashMap;
 
@@ -22,6 +22,7 @@ use crate::features::features_by_ids;
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum EntitlementOwner {
     Plan(Uuid),
+    Subscription(Uuid),
 }
 
 /// Entitlements of some owners, with the features they attach (not deleted).
@@ -35,6 +36,11 @@ impl LoadedEntitlements {
     /// The owner's entitlements, in creation order.
     pub(crate) fn stored(&self, owner_id: Uuid) -> &[StoredEntitlement] {
         self.by_owner.get(&owner_id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The features the entitlements attach, by id.
+    pub(crate) fn features(&self) -> &HashMap<FeatureId, Feature> {
+        &self.features
     }
 
     /// The owner's entitlements as Lago shows them on a plan.
@@ -59,8 +65,21 @@ pub(crate) async fn load_plan_entitlements(
             entitlement_rows(connection, entitlement::Column::PlanId.is_in(chunk.iter().copied())).await?,
         );
     }
-    let owner_of = |row: &entitlement::Model| row.plan_id;
-    load(connection, organization_id, rows, owner_of).await
+    load(connection, organization_id, rows).await
+}
+
+/// The entitlements of a subscription and of its plan, in four queries: the two layers the merge
+/// reads, keyed by the subscription's and the plan's ids.
+pub(crate) async fn load_subscription_layers(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    subscription_id: Uuid,
+    plan_id: Uuid,
+) -> Result<LoadedEntitlements, Error> {
+    let condition =
+        entitlement::Column::PlanId.eq(plan_id).or(entitlement::Column::SubscriptionId.eq(subscription_id));
+    let rows = entitlement_rows(connection, condition).await?;
+    load(connection, organization_id, rows).await
 }
 
 async fn entitlement_rows(
@@ -80,7 +99,6 @@ async fn load(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     rows: Vec<entitlement::Model>,
-    owner_of: impl Fn(&entitlement::Model) -> Option<Uuid>,
 ) -> Result<LoadedEntitlements, Error> {
     if rows.is_empty() {
         return Ok(LoadedEntitlements::default());
@@ -110,7 +128,7 @@ async fn load(
     let mut by_owner: HashMap<Uuid, Vec<StoredEntitlement>> = HashMap::new();
     for row in rows {
         let (Some(owner_id), Some(feature)) =
-            (owner_of(&row), features.get(&FeatureId(row.entitlement_feature_id)))
+            (row.plan_id.or(row.subscription_id), features.get(&FeatureId(row.entitlement_feature_id)))
         else {
             continue;
         };
@@ -162,13 +180,16 @@ pub(crate) async fn apply_changes(
             .map_err(|error| from_db_error(&error))?;
     }
     if !changes.new_entitlements.is_empty() {
-        let EntitlementOwner::Plan(plan_id) = owner;
+        let (plan_id, subscription_id) = match owner {
+            EntitlementOwner::Plan(plan_id) => (Some(plan_id), None),
+            EntitlementOwner::Subscription(subscription_id) => (None, Some(subscription_id)),
+        };
         let rows = changes.new_entitlements.iter().map(|(id, feature_id)| entitlement::ActiveModel {
             id: Set(id.0),
             organization_id: Set(organization_id.0),
             entitlement_feature_id: Set(feature_id.0),
-            plan_id: Set(Some(plan_id)),
-            subscription_id: Set(None),
+            plan_id: Set(plan_id),
+            subscription_id: Set(subscription_id),
             created_at: Set(now),
             updated_at: Set(now),
         });
@@ -236,6 +257,9 @@ pub(crate) async fn delete_owner_entitlements(
 fn owner_condition(owner: EntitlementOwner) -> SimpleExpr {
     match owner {
         EntitlementOwner::Plan(plan_id) => entitlement::Column::PlanId.eq(plan_id),
+        EntitlementOwner::Subscription(subscription_id) => {
+            entitlement::Column::SubscriptionId.eq(subscription_id)
+        }
     }
 }
 

@@ -22,6 +22,7 @@ mod plan_charges;
 mod plan_entitlements;
 mod plan_reads;
 mod plans;
+mod subscription_entitlement_rows;
 mod taxes;
 mod text_search;
 mod timestamps;

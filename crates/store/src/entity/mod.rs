@@ -10,6 +10,7 @@ pub(crate) mod charge;
 pub(crate) mod customer;
 pub(crate) mod customer_metadata;
 pub(crate) mod entitlement;
+pub(crate) mod entitlement_removal;
 pub(crate) mod entitlement_value;
 pub(crate) mod feature;
 pub(crate) mod minimum_commitment;

@@ -11,6 +11,7 @@ mod m20261122_000005_create_billable_metrics;
 mod m20261122_000006_create_plans;
 mod m20261201_000007_create_entitlements;
 mod m20261201_000008_create_customers;
+mod m20261201_000009_create_entitlement_removals;
 
 /// All migrations, in order.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_plans::Migration),
             Box::new(m20261201_000007_create_entitlements::Migration),
             Box::new(m20261201_000008_create_customers::Migration),
+            Box::new(m20261201_000009_create_entitlement_removals::Migration),
         ]
     }
 }
