@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use entitlements::v1::{ListFeaturesRequest, feature_service_client::FeatureServiceClient};
+use entitlements_server::LIVENESS_SERVICE;
 use prost::Message as _;
 use prost_types::FileDescriptorProto;
 use serde_json::json;
@@ -365,10 +366,13 @@ backend_tests! {
         app.create_feature(json!({"code": "before_outage"})).await;
         let mut health = app.health_client().await;
 
+        assert_eq!(check(&mut health, LIVENESS_SERVICE).await, ServingStatus::Serving);
         let outage = Outage::begin(&app);
         app.wait_for_health("", ServingStatus::NotServing).await;
         app.wait_for_health(FEATURE_SERVICE, ServingStatus::NotServing).await;
         assert_eq!(check(&mut health, "").await, ServingStatus::NotServing);
+        // The process is alive: liveness probes must not restart it for a database outage.
+        assert_eq!(check(&mut health, LIVENESS_SERVICE).await, ServingStatus::Serving);
         assert_eq!(check(&mut health, FEATURE_SERVICE).await, ServingStatus::NotServing);
         assert_eq!(http_health(&app).await, (503, json!({"status": "not_serving"})));
         // Requests fail as unavailable, retryable, rather than as internal errors.

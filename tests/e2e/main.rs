@@ -14,6 +14,7 @@ mod features_grpc;
 mod features_rest;
 mod features_rest_errors;
 mod health_and_reflection;
+mod migrations;
 mod plan_entitlements_grpc;
 mod plan_entitlements_rest;
 mod plans_grpc;

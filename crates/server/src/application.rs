@@ -101,6 +101,7 @@ impl Application {
         let token = CancellationToken::new();
         let (mut reporter, health_service) = tonic_health::server::health_reporter();
         health::set_all(&reporter, ServingStatus::NotServing).await;
+        reporter.set_service_status(health::LIVENESS_SERVICE, ServingStatus::Serving).await;
         let mut tasks: Vec<JoinHandle<Result<(), ServerError>>> = Vec::new();
         // Stopped first on shutdown, so that it cannot report SERVING after we report NOT_SERVING.
         let supervisor_token = CancellationToken::new();
@@ -142,6 +143,7 @@ impl Application {
             tracing::error!(%error, "health supervisor failed");
         }
         health::set_all(&reporter, ServingStatus::NotServing).await;
+        tracing::info!("health is NOT_SERVING; closing the listeners");
         token.cancel();
         health::end_watch_streams(&mut reporter).await;
         let drained = tokio::time::timeout(self.shutdown_timeout, futures_all(tasks)).await;

@@ -1,6 +1,9 @@
 //! The gRPC health service and what drives it. Every service starts NOT_SERVING; a supervisor
 //! applies the migrations (retrying until the database answers), then checks the database every
 //! interval and flips all statuses together. Shutdown sets NOT_SERVING before connections close.
+//! One more name, `liveness`, answers SERVING for as long as the process runs, whatever the
+//! database: liveness probes use it, so that a database outage makes pods unready, never
+//! restarted.
 
 use std::time::Duration;
 
@@ -10,7 +13,10 @@ use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
-/// Sets the overall status (`""`) and every API service's status at once.
+/// The health name that is SERVING while the process runs, for liveness probes.
+pub const LIVENESS_SERVICE: &str = "liveness";
+
+/// Sets the overall status (`""`) and every API service's status at once (not liveness).
 pub(crate) async fn set_all(reporter: &HealthReporter, status: ServingStatus) {
     reporter.set_service_status("", status).await;
     for service_name in SERVICE_NAMES {
@@ -22,6 +28,7 @@ pub(crate) async fn set_all(reporter: &HealthReporter, status: ServingStatus) {
 /// that their connections do not hold a graceful shutdown open until its timeout.
 pub(crate) async fn end_watch_streams(reporter: &mut HealthReporter) {
     reporter.clear_service_status("").await;
+    reporter.clear_service_status(LIVENESS_SERVICE).await;
     for service_name in SERVICE_NAMES {
         reporter.clear_service_status(service_name).await;
     }

@@ -8,6 +8,7 @@ mod health;
 pub mod telemetry;
 
 pub use application::{Application, ServeConfig, shutdown_signal};
+pub use health::LIVENESS_SERVICE;
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]

@@ -93,6 +93,14 @@ async fn graceful_shutdown_scenario(database: TestDatabase) {
     // below) do not hold the gRPC server's drain open until the shutdown timeout.
     health.wait_for_end(&mut server.logs).await;
 
+    // Health said NOT_SERVING before either listener closed: the log is read in order, so a
+    // listener closed earlier would be passed over here and never found below.
+    server
+        .logs
+        .wait_for("health to be NOT_SERVING before the listeners close", |event| {
+            message(event) == "health is NOT_SERVING; closing the listeners"
+        })
+        .await;
     // Both listeners are closed (each server logs this right after dropping its listener, in no
     // particular order) while the request is still waiting for the lock.
     let (mut rest_closed, mut grpc_closed) = (false, false);

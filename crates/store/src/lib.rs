@@ -50,6 +50,9 @@ use db_error::from_db_error;
 /// fails as unavailable.
 const DATABASE_WAIT: Duration = Duration::from_secs(10);
 
+/// The PostgreSQL advisory lock that serializes migrations (an arbitrary constant of this service).
+const MIGRATION_LOCK_KEY: i64 = 7_413_920_551;
+
 /// Bound parameters per `IN (...)` list, well below SQLite's and PostgreSQL's limits.
 pub(crate) const IN_LIST_CHUNK: usize = 1000;
 
@@ -101,7 +104,18 @@ impl Store {
     /// # Errors
     /// `Unavailable` or `Internal` when a migration fails.
     pub async fn migrate(&self) -> Result<(), Error> {
-        Migrator::up(&self.connection, None).await.map_err(|error| from_db_error(&error))?;
+        // Replicas starting together (or a migration Job beside them) migrate at once, so the
+        // migrations run in one write transaction: SQLite's write lock, or on PostgreSQL an
+        // advisory lock, makes the others wait for it and then find nothing left to apply.
+        let transaction = self.begin_write().await?;
+        if self.backend() == DbBackend::Postgres {
+            transaction
+                .execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
+                .await
+                .map_err(|error| from_db_error(&error))?;
+        }
+        Migrator::up(&transaction, None).await.map_err(|error| from_db_error(&error))?;
+        transaction.commit().await.map_err(|error| from_db_error(&error))?;
         self.migrated.store(true, Ordering::Release);
         Ok(())
     }
