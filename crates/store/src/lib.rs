@@ -28,7 +28,7 @@ mod text_search;
 mod timestamps;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use entitlements_domain::{Error, OrganizationId, PageRequest};
@@ -60,6 +60,16 @@ pub(crate) const IN_LIST_CHUNK: usize = 1000;
 pub(crate) fn page_window(page_request: PageRequest) -> (u64, u64) {
     let signed_max = i64::MAX.unsigned_abs();
     (Ord::min(page_request.offset(), signed_max), Ord::min(page_request.per_page, signed_max))
+}
+
+/// How many statements a store sent since its counter was attached.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// A handle on the database, cheap to clone (the pool is shared).
@@ -140,6 +150,18 @@ impl Store {
 
     pub fn backend(&self) -> DbBackend {
         self.connection.get_database_backend()
+    }
+
+    /// The same store, counting every statement it sends from now on: for tests and benchmarks
+    /// that prove how many queries a request costs.
+    #[must_use]
+    pub fn with_statement_counter(mut self) -> (Self, StatementCounter) {
+        let counter = StatementCounter::default();
+        let count = Arc::clone(&counter.0);
+        self.connection.set_metric_callback(move |_| {
+            count.fetch_add(1, Ordering::Relaxed);
+        });
+        (self, counter)
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
