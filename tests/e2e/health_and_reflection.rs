@@ -451,3 +451,68 @@ backend_tests! {
         assert_descriptor_answers(&answers);
     }
 }
+
+/// The startup probe's contract: a server started while its database refuses connections stays
+/// up and NOT_SERVING (but alive), then migrates, creates its bootstrap organization and turns
+/// SERVING once the database answers, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_started_before_its_database_serves_once_the_database_answers() {
+    let Some(server) = crate::support::postgres::require_postgres_or_skip("starting before the database")
+    else {
+        return;
+    };
+    let database_url = tokio::task::block_in_place(|| server.create_database());
+    let database = database_name(&database_url);
+    admin_sql(server, &format!("ALTER DATABASE {database} ALLOW_CONNECTIONS false"));
+    let key = "early-bootstrap-key";
+    let args = entitlements_server::config::ServeArgs {
+        grpc_addr: "127.0.0.1:0".parse().expect("valid address"),
+        http_addr: "127.0.0.1:0".parse().expect("valid address"),
+        grpc_upstream: None,
+        health_check_interval_ms: 50,
+        shutdown_timeout_secs: 10,
+    };
+    let config = entitlements_server::ServeConfig {
+        database_url,
+        args,
+        bootstrap_api_key: Some(key.to_owned()),
+        clock: entitlements_store::Clock::system(),
+    };
+    let application = entitlements_server::Application::build(config).await.expect("build the application");
+    let (grpc_address, http_address) =
+        (application.grpc_address().expect("a grpc listener"), application.http_address());
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(application.run_until(shutdown.clone().cancelled_owned()));
+
+    let channel = Channel::from_shared(format!("http://{grpc_address}"))
+        .expect("a valid uri")
+        .connect()
+        .await
+        .expect("connect");
+    let mut health = HealthClient::new(channel);
+    let mut overall = health.watch(health_request("")).await.expect("watch").into_inner();
+    let first = overall.next().await.expect("a first status").expect("a health update");
+    assert_eq!(first.status(), ServingStatus::NotServing);
+    assert_eq!(check(&mut health, LIVENESS_SERVICE).await, ServingStatus::Serving);
+    let http = reqwest::Client::new();
+    let features = format!("http://{http_address}/api/v1/features");
+    let refused = http.get(&features).bearer_auth(key).send().await.expect("the gateway answers");
+    assert_eq!(refused.status().as_u16(), 503, "no answer without a database");
+
+    admin_sql(server, &format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true"));
+    let serving = tokio::time::timeout(EVENT_TIMEOUT, async {
+        while let Some(update) = overall.next().await {
+            if update.expect("a health update").status() == ServingStatus::Serving {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(serving, Ok(true), "SERVING once the database answers");
+    let answered = http.get(&features).bearer_auth(key).send().await.expect("the gateway answers");
+    assert_eq!(answered.status().as_u16(), 200, "migrated, with the bootstrap organization");
+    drop((overall, health));
+    shutdown.cancel();
+    running.await.expect("the server task ends").expect("the server stops cleanly");
+}
