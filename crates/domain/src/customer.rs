@@ -3,7 +3,10 @@
 //! organization's one implicit billing entity, `default`, and every account is a `customer`
 //! (Lago's `partner` accounts need its revenue-share integration).
 
+use std::str::FromStr;
+
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use uuid::Uuid;
 
 use crate::ids::{CustomerId, OrganizationId};
@@ -137,6 +140,12 @@ impl CustomerAttributes {
     pub fn applicable_timezone(&self) -> &str {
         self.timezone.as_deref().filter(|timezone| !timezone.is_empty()).unwrap_or(DEFAULT_TIMEZONE)
     }
+
+    /// `applicable_timezone` as a timezone: dates of the customer's subscriptions are read in it.
+    /// A stored name is validated on the way in; UTC stands for one that is not.
+    pub fn applicable_tz(&self) -> Tz {
+        Tz::from_str(self.applicable_timezone()).unwrap_or(Tz::UTC)
+    }
 }
 
 /// One key-value pair attached to a customer.
@@ -201,7 +210,9 @@ mod tests {
     fn applicable_timezone_falls_back_to_utc() {
         let mut attributes = CustomerAttributes::default();
         assert_eq!(attributes.applicable_timezone(), "UTC");
+        assert_eq!(attributes.applicable_tz(), Tz::UTC);
         attributes.timezone = Some("Europe/Paris".to_owned());
         assert_eq!(attributes.applicable_timezone(), "Europe/Paris");
+        assert_eq!(attributes.applicable_tz(), chrono_tz::Europe::Paris);
     }
 }

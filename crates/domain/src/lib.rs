@@ -28,7 +28,9 @@ mod plan;
 mod plan_input;
 mod privilege;
 mod privilege_value;
+mod subscription;
 mod subscription_entitlement;
+mod subscription_lifecycle;
 mod tax;
 mod tax_input;
 mod validation;
@@ -39,7 +41,9 @@ pub use billable_metric_input::{
     BillableMetricCreateInput, BillableMetricFilterInput, BillableMetricUpdateInput, EnumInput,
     NewBillableMetric,
 };
-pub use billing_period::{BillingPeriod, BillingTime, PeriodSchedule, starts_on_or_before_today};
+pub use billing_period::{
+    BillingPeriod, BillingTime, PeriodSchedule, start_of_local_day, starts_on_or_before_today,
+};
 pub use charge::{
     ALL_FILTER_VALUES, ChargeFilter, ChargeFilterInput, ChargeInput, ChargeModelInput, ChargeSettings,
     generate_charge_code, validate_charge,
@@ -50,6 +54,8 @@ pub use charge_properties::{
     ChargeProperties, ModelProperties, PercentageRange, PresentationGroupKey, PriceRange,
 };
 pub use charge_property_validation::validate_properties;
+/// Timezones (of customers, in which subscription dates are read).
+pub use chrono_tz::Tz;
 pub use country::{COUNTRY_CODES, is_country_code};
 pub use customer::{
     AccountType, Customer, CustomerAttributes, CustomerMetadataItem, CustomerType,
@@ -86,10 +92,16 @@ pub use plan_input::{
 };
 pub use privilege::{Privilege, PrivilegeCode, PrivilegeType, SelectOptions, ValueType};
 pub use privilege_value::{PrivilegeValue, PrivilegeValueInput};
+pub use subscription::{
+    OnTerminationCreditNote, OnTerminationInvoice, Subscription, SubscriptionStatus, yearly_amount_cents,
+};
 pub use subscription_entitlement::{
     EffectivePrivilege, EntitlementLayers, RemovalTarget, StoredRemoval, SubscriptionEntitlement,
     SubscriptionEntitlementChanges, effective_entitlements, feature_removal_changes, override_changes,
     privilege_removal_changes,
+};
+pub use subscription_lifecycle::{
+    Lifecycle, Transition, TransitionKind, advance, end_on_request, next_transition_at,
 };
 pub use tax::Tax;
 pub use tax_input::{NewTax, TaxCreateInput, TaxUpdateInput};

@@ -144,6 +144,12 @@ pub fn starts_on_or_before_today(subscription_at: DateTime<Utc>, now: DateTime<U
     local_date(subscription_at, timezone) <= local_date(now, timezone)
 }
 
+/// Local midnight of the calendar day `instant` falls on in `timezone`: when a subscription that
+/// starts that day becomes active. At the edge of chrono's date range, `instant` itself.
+pub fn start_of_local_day(instant: DateTime<Utc>, timezone: Tz) -> DateTime<Utc> {
+    local_time::start_of_day(timezone, local_date(instant, timezone)).unwrap_or(instant).min(instant)
+}
+
 /// How long one period lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PeriodLength {

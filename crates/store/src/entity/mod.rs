@@ -17,5 +17,6 @@ pub(crate) mod minimum_commitment;
 pub(crate) mod organization;
 pub(crate) mod plan;
 pub(crate) mod privilege;
+pub(crate) mod subscription;
 pub(crate) mod tax;
 pub(crate) mod usage_threshold;

@@ -12,6 +12,7 @@ mod m20261122_000006_create_plans;
 mod m20261201_000007_create_entitlements;
 mod m20261201_000008_create_customers;
 mod m20261201_000009_create_entitlement_removals;
+mod m20261201_000010_create_subscriptions;
 
 /// All migrations, in order.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_create_entitlements::Migration),
             Box::new(m20261201_000008_create_customers::Migration),
             Box::new(m20261201_000009_create_entitlement_removals::Migration),
+            Box::new(m20261201_000010_create_subscriptions::Migration),
         ]
     }
 }
