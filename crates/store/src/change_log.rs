@@ -31,6 +31,14 @@ pub enum ChangeEventType {
     CustomerCreated,
     CustomerUpdated,
     CustomerDeleted,
+    SubscriptionCreated,
+    /// A pending subscription became active (on its start date, at a downgrade's boundary, or
+    /// when an update moved its start date to today or earlier).
+    SubscriptionStarted,
+    SubscriptionUpdated,
+    SubscriptionTerminated,
+    /// A pending subscription ended before it started.
+    SubscriptionCanceled,
 }
 
 impl ChangeEventType {
@@ -53,6 +61,11 @@ impl ChangeEventType {
             Self::CustomerCreated => "customer.created",
             Self::CustomerUpdated => "customer.updated",
             Self::CustomerDeleted => "customer.deleted",
+            Self::SubscriptionCreated => "subscription.created",
+            Self::SubscriptionStarted => "subscription.started",
+            Self::SubscriptionUpdated => "subscription.updated",
+            Self::SubscriptionTerminated => "subscription.terminated",
+            Self::SubscriptionCanceled => "subscription.canceled",
         }
     }
 
@@ -63,6 +76,11 @@ impl ChangeEventType {
             Self::FeatureCreated | Self::FeatureUpdated | Self::FeatureDeleted => "feature",
             Self::PlanCreated | Self::PlanUpdated | Self::PlanDeleted => "plan",
             Self::CustomerCreated | Self::CustomerUpdated | Self::CustomerDeleted => "customer",
+            Self::SubscriptionCreated
+            | Self::SubscriptionStarted
+            | Self::SubscriptionUpdated
+            | Self::SubscriptionTerminated
+            | Self::SubscriptionCanceled => "subscription",
             Self::TaxCreated | Self::TaxUpdated | Self::TaxDeleted => "tax",
             Self::BillableMetricCreated | Self::BillableMetricUpdated | Self::BillableMetricDeleted => {
                 "billable_metric"

@@ -24,6 +24,7 @@ mod plan_reads;
 mod plans;
 mod subscription_chain;
 mod subscription_entitlement_rows;
+mod subscription_events;
 mod subscription_lookup;
 mod taxes;
 mod text_search;
