@@ -256,6 +256,8 @@ fn serve_args(grpc_upstream: Option<String>) -> ServeArgs {
         http_addr: "127.0.0.1:0".parse().expect("valid address"),
         grpc_upstream,
         health_check_interval_ms: 50,
+        // Tests run the sweeper's steps themselves.
+        subscription_sweep_interval_ms: 3_600_000,
         shutdown_timeout_secs: 10,
     }
 }

@@ -29,12 +29,13 @@ use crate::support::{Backend, TestApp, authorized, backend_tests};
 /// The per-service health name of the FeatureService.
 const FEATURE_SERVICE: &str = "entitlements.v1.FeatureService";
 /// Every service the gRPC server serves.
-const SERVED_SERVICES: [&str; 9] = [
+const SERVED_SERVICES: [&str; 10] = [
     "entitlements.v1.BillableMetricService",
     "entitlements.v1.CustomerService",
     "entitlements.v1.EntitlementService",
     "entitlements.v1.FeatureService",
     "entitlements.v1.PlanService",
+    "entitlements.v1.SubscriptionService",
     "entitlements.v1.TaxService",
     "grpc.health.v1.Health",
     "grpc.reflection.v1.ServerReflection",
@@ -470,6 +471,8 @@ async fn a_server_started_before_its_database_serves_once_the_database_answers()
         http_addr: "127.0.0.1:0".parse().expect("valid address"),
         grpc_upstream: None,
         health_check_interval_ms: 50,
+        // Tests run the sweeper's steps themselves.
+        subscription_sweep_interval_ms: 3_600_000,
         shutdown_timeout_secs: 10,
     };
     let config = entitlements_server::ServeConfig {

@@ -50,6 +50,14 @@ pub enum Error {
     /// The request is malformed (a required part is missing or unusable); Lago's 400.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The request needs a feature this server does not offer, such as plan overrides; Lago's
+    /// 403 with this code (`feature_unavailable`).
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// The object's state does not allow the request, such as a purchase order number change on
+    /// a terminated subscription; Lago's 405 with this code.
+    #[error("not allowed: {0}")]
+    NotAllowed(&'static str),
     /// No API key, or one that no organization owns.
     #[error("unauthenticated")]
     Unauthenticated,

@@ -17,6 +17,7 @@ mod customer_email;
 mod customer_filters;
 mod customer_input;
 mod customer_metadata;
+mod datetime_text;
 mod decimal_text;
 mod entitlement;
 mod error;
@@ -30,6 +31,8 @@ mod privilege;
 mod privilege_value;
 mod subscription;
 mod subscription_entitlement;
+mod subscription_filters;
+mod subscription_input;
 mod subscription_lifecycle;
 mod tax;
 mod tax_input;
@@ -66,6 +69,7 @@ pub use customer_input::{CustomerInput, ShippingAddressInput, TextChange};
 pub use customer_metadata::{
     CustomerMetadataInput, METADATA_PER_CUSTOMER, MetadataChanges, NewCustomerMetadata, reconcile_metadata,
 };
+pub use datetime_text::parse_iso8601;
 pub use decimal_text::{is_valid_amount, parse_decimal};
 pub use entitlement::{
     EntitlementChanges, EntitlementInput, EntitlementsWrite, GrantedPrivilege, PlanEntitlement,
@@ -99,6 +103,11 @@ pub use subscription_entitlement::{
     EffectivePrivilege, EntitlementLayers, RemovalTarget, StoredRemoval, SubscriptionEntitlement,
     SubscriptionEntitlementChanges, effective_entitlements, feature_removal_changes, override_changes,
     privilege_removal_changes,
+};
+pub use subscription_filters::{SubscriptionFilters, SubscriptionListFilters};
+pub use subscription_input::{
+    FEATURE_UNAVAILABLE, SubscriptionChanges, SubscriptionCreateInput, SubscriptionRequest,
+    SubscriptionUpdateInput, TerminationChoices, TerminationInput, purchase_order_number,
 };
 pub use subscription_lifecycle::{
     Lifecycle, Transition, TransitionKind, advance, end_on_request, next_transition_at,

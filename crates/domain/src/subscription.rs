@@ -115,8 +115,8 @@ pub struct Subscription {
     pub external_id: String,
     pub customer_id: CustomerId,
     pub external_customer_id: String,
-    /// `""` when none was given.
-    pub name: String,
+    /// `""` when none was given at creation; null once an update sets it so.
+    pub name: Option<String>,
     /// The plan, as it is (or was, when deleted since).
     pub plan: Plan,
     pub status: SubscriptionStatus,

@@ -97,7 +97,6 @@ pub(crate) fn plan_entitlement_to_json(entitlement: &pb::PlanEntitlement) -> Val
 /// Lago's subscription entitlement object (`V1::Entitlement::SubscriptionEntitlementSerializer`):
 /// each privilege with its value, plan value and override value, and `overrides`, the override of
 /// each privilege that has one, in privilege order.
-#[expect(dead_code, reason = "subscription objects embed it once subscriptions are served")]
 pub(crate) fn subscription_entitlement_to_json(entitlement: &pb::SubscriptionEntitlement) -> Value {
     let mut overrides = Map::new();
     let privileges: Vec<Value> = entitlement

@@ -6,6 +6,7 @@ use entitlements::v1::customer_service_client::CustomerServiceClient;
 use entitlements::v1::entitlement_service_client::EntitlementServiceClient;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::plan_service_client::PlanServiceClient;
+use entitlements::v1::subscription_service_client::SubscriptionServiceClient;
 use entitlements::v1::tax_service_client::TaxServiceClient;
 use tonic::body::Body;
 use tonic::transport::Channel;
@@ -66,6 +67,10 @@ impl GrpcClients {
 
     pub(crate) fn customers(&self) -> CustomerServiceClient<GrpcTransport> {
         CustomerServiceClient::new(self.transport.clone())
+    }
+
+    pub(crate) fn subscriptions(&self) -> SubscriptionServiceClient<GrpcTransport> {
+        SubscriptionServiceClient::new(self.transport.clone())
     }
 
     pub(crate) fn health(&self) -> HealthClient<GrpcTransport> {

@@ -6,6 +6,8 @@
 //! | INVALID_ARGUMENT with field violations | 422 | `{..."code":"validation_errors","error_details":{...}}` (a field `name[key]` nests under `name`) |
 //! | INVALID_ARGUMENT otherwise | 400 | `{"status":400,"error":"BadRequest: ..."}` |
 //! | UNAUTHENTICATED | 401 | `{"status":401,"error":"Unauthorized"}` |
+//! | PERMISSION_DENIED, ErrorInfo `<code>` | 403 | `{"status":403,"error":"Forbidden","code":"..."}` |
+//! | FAILED_PRECONDITION, ErrorInfo `<code>` | 405 | `{"status":405,"error":"Method Not Allowed","code":"..."}` |
 //! | UNAVAILABLE | 503 | `{"status":503,"error":"Service Unavailable"}` |
 //! | anything else | 500 | `{"status":500,"error":"Internal Server Error"}` |
 
@@ -75,6 +77,20 @@ impl LagoError {
                 status: StatusCode::UNAUTHORIZED,
                 body: json!({ "status": 401, "error": "Unauthorized" }),
             },
+            Code::PermissionDenied => {
+                let code = details.error_info().map_or("feature_unavailable", |info| info.reason.as_str());
+                Self {
+                    status: StatusCode::FORBIDDEN,
+                    body: json!({ "status": 403, "error": "Forbidden", "code": code }),
+                }
+            }
+            Code::FailedPrecondition => {
+                let code = details.error_info().map_or("not_allowed", |info| info.reason.as_str());
+                Self {
+                    status: StatusCode::METHOD_NOT_ALLOWED,
+                    body: json!({ "status": 405, "error": "Method Not Allowed", "code": code }),
+                }
+            }
             Code::Unavailable => Self {
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 body: json!({ "status": 503, "error": "Service Unavailable" }),

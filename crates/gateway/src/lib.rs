@@ -16,6 +16,7 @@ mod plan_entitlements;
 mod plans;
 mod protobuf_json;
 mod request_body;
+mod subscriptions;
 mod tax_json;
 mod taxes;
 
@@ -35,7 +36,8 @@ pub fn router(clients: GrpcClients) -> Router {
                 .merge(plan_entitlements::routes())
                 .merge(taxes::routes())
                 .merge(billable_metrics::routes())
-                .merge(customers::routes()),
+                .merge(customers::routes())
+                .merge(subscriptions::routes()),
         )
         .fallback(lago_error::route_not_found)
         .method_not_allowed_fallback(lago_error::route_not_found)

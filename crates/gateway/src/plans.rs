@@ -1,7 +1,7 @@
 //! `/api/v1/plans`: Lago's plan routes over PlanService.
 
 mod charge_json;
-mod plan_json;
+pub(crate) mod plan_json;
 
 use std::collections::HashMap;
 

@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 use crate::ServerError;
 use crate::config::ServeArgs;
 use crate::health;
+use crate::subscription_sweeper;
 
 /// Everything `serve` needs, resolved from flags and environment.
 #[derive(Debug, Clone)]
@@ -50,6 +51,7 @@ enum Mode {
         store: Store,
         bootstrap_api_key: Option<String>,
         health_check_interval: Duration,
+        subscription_sweep_interval: Duration,
     },
     /// Only the gateway, calling a remote gRPC server.
     GatewayOnly { upstream: tonic::transport::Channel },
@@ -75,6 +77,7 @@ impl Application {
                 store: Store::connect(&config.database_url).await?.with_clock(config.clock),
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
+                subscription_sweep_interval: config.args.subscription_sweep_interval(),
             },
         };
         Ok(Self { http_listener, mode, shutdown_timeout: config.args.shutdown_timeout() })
@@ -106,10 +109,24 @@ impl Application {
         // Stopped first on shutdown, so that it cannot report SERVING after we report NOT_SERVING.
         let supervisor_token = CancellationToken::new();
         let mut supervisor = None;
+        // Stopped with the supervisor, before the listeners: no transition is written after
+        // health says NOT_SERVING.
+        let mut sweeper = None;
         let clients = match self.mode {
             Mode::GatewayOnly { upstream } => GrpcClients::from_channel(upstream),
-            Mode::Full { grpc_listener, store, bootstrap_api_key, health_check_interval } => {
+            Mode::Full {
+                grpc_listener,
+                store,
+                bootstrap_api_key,
+                health_check_interval,
+                subscription_sweep_interval,
+            } => {
                 let services = ApiServices::new(store.clone());
+                sweeper = Some(tokio::spawn(subscription_sweeper::sweep_subscriptions(
+                    store.clone(),
+                    subscription_sweep_interval,
+                    supervisor_token.clone(),
+                )));
                 supervisor = Some(tokio::spawn(health::supervise_database(
                     store,
                     reporter.clone(),
@@ -123,7 +140,8 @@ impl Application {
                     .add_service(services.billable_metrics.clone())
                     .add_service(services.plans.clone())
                     .add_service(services.entitlements.clone())
-                    .add_service(services.customers.clone());
+                    .add_service(services.customers.clone())
+                    .add_service(services.subscriptions.clone());
                 tasks.push(tokio::spawn(serve_grpc(grpc_listener, services, health_service, token.clone())));
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
                     in_process.prepare(),
@@ -141,6 +159,11 @@ impl Application {
             && let Err(error) = supervisor.await
         {
             tracing::error!(%error, "health supervisor failed");
+        }
+        if let Some(sweeper) = sweeper
+            && let Err(error) = sweeper.await
+        {
+            tracing::error!(%error, "subscription sweeper failed");
         }
         health::set_all(&reporter, ServingStatus::NotServing).await;
         tracing::info!("health is NOT_SERVING; closing the listeners");
@@ -199,6 +222,7 @@ async fn serve_grpc(
         .add_service(services.plans)
         .add_service(services.entitlements)
         .add_service(services.customers)
+        .add_service(services.subscriptions)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
         .await
         .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))

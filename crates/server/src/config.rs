@@ -76,6 +76,12 @@ pub struct ServeArgs {
     #[arg(long, env = "ENTITLEMENTS_HEALTH_CHECK_INTERVAL_MS", default_value_t = 2000)]
     pub health_check_interval_ms: u64,
 
+    /// How often time-driven subscription changes (a start date that came, an `ending_at` that
+    /// passed, a downgrade at its period boundary) are written down and logged, in
+    /// milliseconds. Reads show them as soon as they are due either way.
+    #[arg(long, env = "ENTITLEMENTS_SUBSCRIPTION_SWEEP_INTERVAL_MS", default_value_t = 60_000)]
+    pub subscription_sweep_interval_ms: u64,
+
     /// After SIGTERM, how long requests in flight may take to finish, in seconds.
     #[arg(long, env = "ENTITLEMENTS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
@@ -84,6 +90,10 @@ pub struct ServeArgs {
 impl ServeArgs {
     pub fn health_check_interval(&self) -> Duration {
         Duration::from_millis(self.health_check_interval_ms.max(1))
+    }
+
+    pub fn subscription_sweep_interval(&self) -> Duration {
+        Duration::from_millis(self.subscription_sweep_interval_ms.max(1))
     }
 
     pub fn shutdown_timeout(&self) -> Duration {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod application;
 pub mod config;
 mod health;
+mod subscription_sweeper;
 pub mod telemetry;
 
 pub use application::{Application, ServeConfig, shutdown_signal};

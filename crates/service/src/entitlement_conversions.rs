@@ -74,7 +74,6 @@ pub(crate) fn plan_entitlement_to_pb(entitlement: PlanEntitlement) -> pb::PlanEn
     }
 }
 
-#[expect(dead_code, reason = "subscription objects embed it once subscriptions are served")]
 pub(crate) fn subscription_entitlement_to_pb(
     entitlement: SubscriptionEntitlement,
 ) -> pb::SubscriptionEntitlement {

@@ -6,6 +6,8 @@
 //! | NotFound(resource) | NOT_FOUND | ErrorInfo reason `<resource>_not_found` |
 //! | Validation | INVALID_ARGUMENT | ErrorInfo `validation_errors`, BadRequest field violations |
 //! | BadRequest | INVALID_ARGUMENT | ErrorInfo `bad_request` |
+//! | Forbidden(code) | PERMISSION_DENIED | ErrorInfo `<code>` (`feature_unavailable`) |
+//! | NotAllowed(code) | FAILED_PRECONDITION | ErrorInfo `<code>` (such as `purchase_order_number_not_editable`) |
 //! | Unauthenticated | UNAUTHENTICATED | ErrorInfo `unauthorized` |
 //! | Unavailable | UNAVAILABLE | ErrorInfo `unavailable` |
 //! | Internal | INTERNAL (logged here, once) | ErrorInfo `internal_error` |
@@ -47,6 +49,12 @@ pub fn status_from_error(error: Error) -> Status {
         }
         Error::BadRequest(message) => {
             with_reason(Code::InvalidArgument, message, "bad_request", ErrorDetails::new())
+        }
+        Error::Forbidden(code) => {
+            with_reason(Code::PermissionDenied, code.replace('_', " "), code, ErrorDetails::new())
+        }
+        Error::NotAllowed(code) => {
+            with_reason(Code::FailedPrecondition, code.replace('_', " "), code, ErrorDetails::new())
         }
         Error::Unauthenticated => {
             with_reason(Code::Unauthenticated, "unauthorized".to_owned(), "unauthorized", ErrorDetails::new())

@@ -16,6 +16,8 @@ mod feature_service;
 mod plan_conversions;
 mod plan_service;
 mod struct_json;
+mod subscription_conversions;
+mod subscription_service;
 mod tax_conversions;
 mod tax_service;
 
@@ -26,6 +28,7 @@ pub use entitlement_service::EntitlementApi;
 pub use error_status::{ERROR_DOMAIN, status_from_error};
 pub use feature_service::FeatureApi;
 pub use plan_service::PlanApi;
+pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
 
 use entitlements::v1::billable_metric_service_server::BillableMetricServiceServer;
@@ -33,6 +36,7 @@ use entitlements::v1::customer_service_server::CustomerServiceServer;
 use entitlements::v1::entitlement_service_server::EntitlementServiceServer;
 use entitlements::v1::feature_service_server::FeatureServiceServer;
 use entitlements::v1::plan_service_server::PlanServiceServer;
+use entitlements::v1::subscription_service_server::SubscriptionServiceServer;
 use entitlements::v1::tax_service_server::TaxServiceServer;
 use entitlements_store::Store;
 
@@ -44,6 +48,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "entitlements.v1.PlanService",
     "entitlements.v1.EntitlementService",
     "entitlements.v1.CustomerService",
+    "entitlements.v1.SubscriptionService",
 ];
 
 /// Every gRPC service of the API, ready to be added to a tonic router.
@@ -55,6 +60,7 @@ pub struct ApiServices {
     pub plans: PlanServiceServer<PlanApi>,
     pub entitlements: EntitlementServiceServer<EntitlementApi>,
     pub customers: CustomerServiceServer<CustomerApi>,
+    pub subscriptions: SubscriptionServiceServer<SubscriptionApi>,
 }
 
 impl ApiServices {
@@ -72,7 +78,8 @@ impl ApiServices {
                 store.clone(),
                 authenticator.clone(),
             )),
-            customers: CustomerServiceServer::new(CustomerApi::new(store, authenticator)),
+            customers: CustomerServiceServer::new(CustomerApi::new(store.clone(), authenticator.clone())),
+            subscriptions: SubscriptionServiceServer::new(SubscriptionApi::new(store, authenticator)),
         }
     }
 }

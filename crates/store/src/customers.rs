@@ -25,6 +25,7 @@ use crate::customer_writes::{
 };
 use crate::db_error::from_db_error;
 use crate::entity::customer;
+use crate::subscription_cascades::{SubscriptionOwner, end_subscriptions_of, retime_customer_subscriptions};
 use crate::{Store, page_window};
 
 impl Store {
@@ -95,8 +96,17 @@ impl Store {
             write_metadata(&transaction, organization_id, row.id, metadata, now).await?;
         }
         let customer = load_customer(&transaction, organization_id, row).await?;
-        self.commit_with_changes(transaction, organization_id, vec![customer_change(event_type, &customer)])
-            .await?;
+        let mut changes = vec![customer_change(event_type, &customer)];
+        let timezone_changed = existing.as_ref().is_some_and(|current| {
+            current.attributes.applicable_timezone() != customer.attributes.applicable_timezone()
+        });
+        if timezone_changed {
+            // Its subscriptions' start dates are read in the new timezone.
+            changes.extend(
+                retime_customer_subscriptions(&transaction, organization_id, customer.id.0, now).await?,
+            );
+        }
+        self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(customer)
     }
 
@@ -141,7 +151,8 @@ impl Store {
         Ok(Page { items: load_customers(self.connection(), organization_id, rows).await?, total_count })
     }
 
-    /// Soft-deletes the customer, freeing its external id; returns it as it was.
+    /// Soft-deletes the customer, freeing its external id, and terminates its active
+    /// subscriptions and cancels its pending ones; returns it as it was.
     ///
     /// # Errors
     /// `NotFound(Customer)`.
@@ -151,12 +162,21 @@ impl Store {
         external_id: &str,
     ) -> Result<Customer, Error> {
         let transaction = self.begin_write().await?;
+        lock_organization(&transaction, organization_id).await?;
         let row = find_customer_row(&transaction, organization_id, external_id, true)
             .await?
             .ok_or(Error::NotFound(Resource::Customer))?;
         let deleted = load_customer(&transaction, organization_id, row).await?;
         let now = self.now();
-        let changes = vec![customer_change(ChangeEventType::CustomerDeleted, &deleted)];
+        // Lago terminates them in a job; here in the same transaction.
+        let mut changes = end_subscriptions_of(
+            &transaction,
+            organization_id,
+            SubscriptionOwner::Customer(deleted.id.0),
+            now,
+        )
+        .await?;
+        changes.push(customer_change(ChangeEventType::CustomerDeleted, &deleted));
         customer::Entity::update(customer::ActiveModel {
             id: Set(deleted.id.0),
             deleted_at: Set(Some(now)),
@@ -178,7 +198,6 @@ impl Store {
 ///
 /// # Errors
 /// `Unavailable` or `Internal` when the database fails.
-#[expect(dead_code, reason = "for subscriptions, which create their customer in their own transaction")]
 pub(crate) async fn find_or_create_customer(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
@@ -201,7 +220,6 @@ pub(crate) async fn find_or_create_customer(
 ///
 /// # Errors
 /// `Unavailable` or `Internal` when the database fails.
-#[expect(dead_code, reason = "for subscriptions, which default their customer's currency to the plan's")]
 pub(crate) async fn set_customer_currency_if_blank(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,

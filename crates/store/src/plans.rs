@@ -18,11 +18,13 @@ use uuid::Uuid;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::charge_json::{filters_to_json, properties_to_json};
 use crate::coded_rows::{code_is_taken, find_by_code};
+use crate::customer_writes::lock_organization;
 use crate::db_error::{already_exists_or_db_error, from_db_error};
 use crate::entitlement_rows::{EntitlementOwner, delete_owner_entitlements};
 use crate::entity::{applied_tax, charge, minimum_commitment, plan, usage_threshold};
 use crate::plan_charges::{CatalogReferences, PreparedCharge, resolve_references};
 use crate::plan_reads::{load_plans, metadata_to_json};
+use crate::subscription_cascades::{SubscriptionOwner, end_subscriptions_of};
 use crate::{Store, page_window};
 
 impl Store {
@@ -193,8 +195,9 @@ impl Store {
         Ok(updated)
     }
 
-    /// Deletes a plan with its charges and entitlements at once; returns it as it was, marked
-    /// pending deletion.
+    /// Deletes a plan with its charges and entitlements at once, terminating its active
+    /// subscriptions and canceling its pending ones; returns it as it was, marked pending
+    /// deletion.
     ///
     /// # Errors
     /// NOT_FOUND `plan_not_found`.
@@ -207,6 +210,12 @@ impl Store {
             .pop()
             .ok_or_else(|| Error::Internal("loaded plan lost".to_owned()))?;
         let now = self.now();
+        // Its subscriptions end in the same transaction (Lago does it in a job): subscription
+        // writers lock the organization before the subscriptions (see `SubscriptionSet::load`).
+        lock_organization(&transaction, organization_id).await?;
+        let mut changes =
+            end_subscriptions_of(&transaction, organization_id, SubscriptionOwner::Plan(plan_id), now)
+                .await?;
         delete_owner_entitlements(&transaction, EntitlementOwner::Plan(plan_id)).await?;
         charge::Entity::update_many()
             .col_expr(charge::Column::DeletedAt, Expr::value(now))
@@ -226,12 +235,8 @@ impl Store {
         .await
         .map_err(|error| from_db_error(&error))?;
         deleted.pending_deletion = true;
-        self.commit_with_changes(
-            transaction,
-            organization_id,
-            vec![plan_change(ChangeEventType::PlanDeleted, &deleted)],
-        )
-        .await?;
+        changes.push(plan_change(ChangeEventType::PlanDeleted, &deleted));
+        self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
 }

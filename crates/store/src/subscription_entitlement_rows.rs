@@ -58,7 +58,6 @@ impl SubscriptionRows {
 ///
 /// # Errors
 /// `Unavailable` or `Internal` when the database fails.
-#[expect(dead_code, reason = "subscription objects embed it once subscriptions are served")]
 pub(crate) async fn load_subscription_entitlements(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,

@@ -16,7 +16,6 @@ pub(crate) fn subscription_change(
 }
 
 /// The event a transition records: `subscription.started`, `.terminated` or `.canceled`.
-#[expect(dead_code, reason = "subscription writes record their transitions with it")]
 pub(crate) fn transition_change(transition: &Transition, external_id: &str) -> PendingChange {
     let event_type = match transition.kind {
         TransitionKind::Started => ChangeEventType::SubscriptionStarted,

@@ -5,13 +5,11 @@
 //! the transition has been written yet.
 
 use chrono::{DateTime, Utc};
-use entitlements_domain::{
-    Error, OrganizationId, PlanId, Resource, SubscriptionId, SubscriptionStatus, advance,
-};
+use entitlements_domain::{Error, OrganizationId, PlanId, Resource, SubscriptionId, SubscriptionStatus};
 use sea_orm::ConnectionTrait;
 
 use crate::customer_writes::lock_organization;
-use crate::subscription_chain::{Chains, lookup_order};
+use crate::subscription_chain::{SubscriptionSet, lookup_order};
 
 /// The subscription an entitlement request addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,12 +47,15 @@ pub(crate) async fn find_subscription_for_entitlements(
     if for_update {
         lock_organization(connection, organization_id).await?;
     }
-    let mut chains = Chains::load(connection, organization_id, &[external_id.to_owned()], for_update).await?;
-    advance(&mut chains.lifecycles, now);
-    chains
-        .rows
+    let mut subscriptions =
+        SubscriptionSet::load(connection, organization_id, &[external_id.to_owned()], for_update).await?;
+    // The effective statuses: transitions due are applied here (not written: reads stay reads).
+    subscriptions.advance(now)?;
+    let lifecycles = subscriptions.lifecycles()?;
+    subscriptions
+        .rows()
         .iter()
-        .zip(&chains.lifecycles)
+        .zip(&lifecycles)
         .filter(|(_, lifecycle)| lifecycle.status == wanted)
         .min_by(|(_, left), (_, right)| lookup_order(left, right))
         .map(|(row, _)| SubscriptionTarget {

@@ -82,6 +82,8 @@ pub(crate) async fn spawn_app_with(
         http_addr: "127.0.0.1:0".parse().expect("valid address"),
         grpc_upstream: None,
         health_check_interval_ms: 50,
+        // Tests run the sweeper's steps themselves.
+        subscription_sweep_interval_ms: 3_600_000,
         shutdown_timeout_secs: 10,
     };
     let mut config = ServeConfig {

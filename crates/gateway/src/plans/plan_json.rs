@@ -158,15 +158,16 @@ fn interval_name(interval: pb::PlanInterval) -> &'static str {
 }
 
 /// Which of Lago's plan renderings: show/create/update/delete include `fixed_charges`; the list
-/// does not.
+/// does not; the plan embedded in a subscription has neither `fixed_charges` nor `entitlements`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum PlanView {
+pub(crate) enum PlanView {
     Single,
     ListItem,
+    InSubscription,
 }
 
 /// Lago's plan object, keys in Lago's order.
-pub(super) fn plan_to_json(plan: &pb::Plan, view: PlanView) -> Value {
+pub(crate) fn plan_to_json(plan: &pb::Plan, view: PlanView) -> Value {
     let mut object = Map::new();
     let mut put = |key: &str, value: Value| {
         object.insert(key.to_owned(), value);
@@ -194,7 +195,9 @@ pub(super) fn plan_to_json(plan: &pb::Plan, view: PlanView) -> Value {
     if view == PlanView::Single {
         put("fixed_charges", json!([]));
     }
-    put("entitlements", Value::Array(plan.entitlements.iter().map(plan_entitlement_to_json).collect()));
+    if view != PlanView::InSubscription {
+        put("entitlements", Value::Array(plan.entitlements.iter().map(plan_entitlement_to_json).collect()));
+    }
     let thresholds: Vec<Value> = plan
         .usage_thresholds
         .iter()
@@ -209,19 +212,8 @@ pub(super) fn plan_to_json(plan: &pb::Plan, view: PlanView) -> Value {
             })
         })
         .collect();
-    let applicable: Vec<Value> = plan
-        .usage_thresholds
-        .iter()
-        .map(|threshold| {
-            json!({
-                "threshold_display_name": threshold.threshold_display_name,
-                "amount_cents": threshold.amount_cents,
-                "recurring": threshold.recurring,
-            })
-        })
-        .collect();
     put("usage_thresholds", Value::Array(thresholds));
-    put("applicable_usage_thresholds", Value::Array(applicable));
+    put("applicable_usage_thresholds", applicable_usage_thresholds_to_json(plan));
     put("taxes", Value::Array(plan.taxes.iter().map(embedded_tax_to_json).collect()));
     if let Some(commitment) = &plan.minimum_commitment {
         put(
@@ -244,4 +236,19 @@ pub(super) fn plan_to_json(plan: &pb::Plan, view: PlanView) -> Value {
         put("metadata", Value::Object(entries));
     }
     Value::Object(object)
+}
+
+/// Lago's `applicable_usage_thresholds` of a plan (and of a subscription on it, which has none
+/// of its own here).
+pub(crate) fn applicable_usage_thresholds_to_json(plan: &pb::Plan) -> Value {
+    plan.usage_thresholds
+        .iter()
+        .map(|threshold| {
+            json!({
+                "threshold_display_name": threshold.threshold_display_name,
+                "amount_cents": threshold.amount_cents,
+                "recurring": threshold.recurring,
+            })
+        })
+        .collect()
 }

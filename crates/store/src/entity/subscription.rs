@@ -13,7 +13,7 @@ pub struct Model {
     pub plan_id: Uuid,
     pub previous_subscription_id: Option<Uuid>,
     pub external_id: String,
-    pub name: String,
+    pub name: Option<String>,
     pub status: String,
     pub billing_time: String,
     pub subscription_at: DateTimeUtc,

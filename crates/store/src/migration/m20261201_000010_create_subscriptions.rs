@@ -79,7 +79,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Subscriptions::PlanId).uuid().not_null())
                     .col(ColumnDef::new(Subscriptions::PreviousSubscriptionId).uuid().null())
                     .col(ColumnDef::new(Subscriptions::ExternalId).text().not_null())
-                    .col(ColumnDef::new(Subscriptions::Name).text().not_null())
+                    .col(ColumnDef::new(Subscriptions::Name).text().null())
                     .col(ColumnDef::new(Subscriptions::Status).string().not_null())
                     .col(ColumnDef::new(Subscriptions::BillingTime).string().not_null())
                     .col(ColumnDef::new(Subscriptions::SubscriptionAt).timestamp_with_time_zone().not_null())
@@ -138,6 +138,11 @@ impl MigrationTrait for Migration {
                 // The list: by status, newest subscription date first.
                 "CREATE INDEX idx_subscriptions_list \
                  ON subscriptions (organization_id, status, subscription_at DESC, created_at DESC, id)",
+                // The list filters by customer external id and by plan code or currency, which
+                // match deleted customers and plans too (their subscriptions remain).
+                "CREATE INDEX idx_customers_external_id_with_deleted ON customers (organization_id, external_id)",
+                "CREATE INDEX idx_plans_code_with_deleted ON plans (organization_id, code)",
+                "CREATE INDEX idx_plans_currency ON plans (organization_id, amount_currency)",
                 // Due transitions: everywhere (the sweeper), and in one organization (its reads).
                 "CREATE INDEX idx_subscriptions_transition_due ON subscriptions (transition_due_at) \
                  WHERE transition_due_at IS NOT NULL",

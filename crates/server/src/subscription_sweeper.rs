@@ -1,0 +1,37 @@
+//! The subscription sweeper: every interval, writes down (and logs) the time-driven subscription
+//! changes that have come due, so that the change log records each transition even if nobody
+//! reads the subscription. Reads never wait for it: they compute (and write) due transitions
+//! themselves.
+
+use std::time::Duration;
+
+use entitlements_store::{SUBSCRIPTION_SWEEP_BATCH, Store};
+use tokio_util::sync::CancellationToken;
+
+/// Sweeps every `interval` (starting one interval after start-up) until `shutdown`; a step that
+/// found a full batch is followed by another at once.
+pub(crate) async fn sweep_subscriptions(store: Store, interval: Duration, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+        if !store.is_migrated() {
+            continue;
+        }
+        loop {
+            let step = tokio::select! {
+                () = shutdown.cancelled() => return,
+                step = store.sweep_subscription_transitions() => step,
+            };
+            match step {
+                Ok(count) if count >= SUBSCRIPTION_SWEEP_BATCH => {}
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "subscription sweep failed");
+                    break;
+                }
+            }
+        }
+    }
+}

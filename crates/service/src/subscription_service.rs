@@ -1,0 +1,123 @@
+//! `entitlements.v1.SubscriptionService`: authenticate, convert, let the domain and the store
+//! decide and write in one transaction, convert back.
+
+use entitlements::v1 as pb;
+use entitlements::v1::subscription_service_server::SubscriptionService;
+use entitlements_domain::{PageRequest, PaginationMeta};
+use entitlements_store::Store;
+use tonic::{Request, Response, Status};
+
+use crate::auth::Authenticator;
+use crate::error_status::status_from_error;
+use crate::feature_conversions::pagination_meta_to_pb;
+use crate::subscription_conversions::{
+    create_input_from_pb, list_filters_from_pb, subscription_to_pb, termination_input_from_pb,
+    update_input_from_pb,
+};
+
+/// The SubscriptionService implementation.
+#[derive(Debug, Clone)]
+pub struct SubscriptionApi {
+    store: Store,
+    authenticator: Authenticator,
+}
+
+impl SubscriptionApi {
+    pub fn new(store: Store, authenticator: Authenticator) -> Self {
+        Self { store, authenticator }
+    }
+}
+
+#[tonic::async_trait]
+impl SubscriptionService for SubscriptionApi {
+    async fn create_subscription(
+        &self,
+        request: Request<pb::CreateSubscriptionRequest>,
+    ) -> Result<Response<pb::CreateSubscriptionResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::CreateSubscriptionRequest { subscription } = request.into_inner();
+        let input = create_input_from_pb(subscription).map_err(status_from_error)?;
+        let subscription =
+            self.store.create_subscription(organization_id, input).await.map_err(status_from_error)?;
+        Ok(Response::new(pb::CreateSubscriptionResponse {
+            subscription: Some(subscription_to_pb(subscription)),
+        }))
+    }
+
+    async fn get_subscription(
+        &self,
+        request: Request<pb::GetSubscriptionRequest>,
+    ) -> Result<Response<pb::GetSubscriptionResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::GetSubscriptionRequest { external_id, status } = request.into_inner();
+        let subscription = self
+            .store
+            .subscription(organization_id, &external_id, status.as_deref())
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::GetSubscriptionResponse {
+            subscription: Some(subscription_to_pb(subscription)),
+        }))
+    }
+
+    async fn list_subscriptions(
+        &self,
+        request: Request<pb::ListSubscriptionsRequest>,
+    ) -> Result<Response<pb::ListSubscriptionsResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let request = request.into_inner();
+        let page_request = PageRequest::new(request.page, request.per_page).map_err(status_from_error)?;
+        let (filters, customer_must_exist) = list_filters_from_pb(request);
+        let filters = filters.validate().map_err(status_from_error)?;
+        let page = self
+            .store
+            .list_subscriptions(organization_id, &filters, customer_must_exist, page_request)
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::ListSubscriptionsResponse {
+            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            subscriptions: page.items.into_iter().map(subscription_to_pb).collect(),
+        }))
+    }
+
+    async fn update_subscription(
+        &self,
+        request: Request<pb::UpdateSubscriptionRequest>,
+    ) -> Result<Response<pb::UpdateSubscriptionResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::UpdateSubscriptionRequest { external_id, status, subscription } = request.into_inner();
+        // The store finds the subscription before it reads the body, as Lago: a missing
+        // subscription is a 404 even without a body.
+        let input = update_input_from_pb(subscription);
+        let subscription = self
+            .store
+            .update_subscription(organization_id, &external_id, status.as_deref(), input)
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::UpdateSubscriptionResponse {
+            subscription: Some(subscription_to_pb(subscription)),
+        }))
+    }
+
+    async fn terminate_subscription(
+        &self,
+        request: Request<pb::TerminateSubscriptionRequest>,
+    ) -> Result<Response<pb::TerminateSubscriptionResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::TerminateSubscriptionRequest {
+            external_id,
+            status,
+            on_termination_credit_note,
+            on_termination_invoice,
+        } = request.into_inner();
+        let input = termination_input_from_pb(on_termination_credit_note, on_termination_invoice);
+        let subscription = self
+            .store
+            .terminate_subscription(organization_id, &external_id, status.as_deref(), input)
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::TerminateSubscriptionResponse {
+            subscription: Some(subscription_to_pb(subscription)),
+        }))
+    }
+}
