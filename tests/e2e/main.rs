@@ -19,4 +19,6 @@ mod plan_entitlements_grpc;
 mod plan_entitlements_rest;
 mod plans_grpc;
 mod plans_rest;
+mod subscription_entitlements_grpc;
+mod subscription_entitlements_rest;
 mod taxes_rest;

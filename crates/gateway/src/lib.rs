@@ -16,6 +16,7 @@ mod plan_entitlements;
 mod plans;
 mod protobuf_json;
 mod request_body;
+mod subscription_entitlements;
 mod subscriptions;
 mod tax_json;
 mod taxes;
@@ -34,6 +35,7 @@ pub fn router(clients: GrpcClients) -> Router {
             features::routes()
                 .merge(plans::routes())
                 .merge(plan_entitlements::routes())
+                .merge(subscription_entitlements::routes())
                 .merge(taxes::routes())
                 .merge(billable_metrics::routes())
                 .merge(customers::routes())

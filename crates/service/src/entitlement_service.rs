@@ -3,12 +3,14 @@
 
 use entitlements::v1 as pb;
 use entitlements::v1::entitlement_service_server::EntitlementService;
-use entitlements_domain::{EntitlementsWrite, Error, PlanEntitlement};
+use entitlements_domain::{EntitlementsWrite, Error, PlanEntitlement, SubscriptionEntitlement};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::Authenticator;
-use crate::entitlement_conversions::{entitlement_inputs_from_pb, plan_entitlement_to_pb};
+use crate::entitlement_conversions::{
+    entitlement_inputs_from_pb, plan_entitlement_to_pb, subscription_entitlement_to_pb,
+};
 use crate::error_status::status_from_error;
 
 /// The EntitlementService implementation.
@@ -50,6 +52,10 @@ impl EntitlementApi {
 
 fn to_pb(entitlements: Vec<PlanEntitlement>) -> Vec<pb::PlanEntitlement> {
     entitlements.into_iter().map(plan_entitlement_to_pb).collect()
+}
+
+fn subscription_to_pb(entitlements: Vec<SubscriptionEntitlement>) -> Vec<pb::SubscriptionEntitlement> {
+    entitlements.into_iter().map(subscription_entitlement_to_pb).collect()
 }
 
 #[tonic::async_trait]
@@ -135,6 +141,105 @@ impl EntitlementService for EntitlementApi {
             .map_err(status_from_error)?;
         Ok(Response::new(pb::DeletePlanEntitlementPrivilegeResponse {
             entitlement: Some(plan_entitlement_to_pb(entitlement)),
+        }))
+    }
+
+    async fn list_subscription_entitlements(
+        &self,
+        request: Request<pb::ListSubscriptionEntitlementsRequest>,
+    ) -> Result<Response<pb::ListSubscriptionEntitlementsResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::ListSubscriptionEntitlementsRequest { subscription_external_id, subscription_status } =
+            request.into_inner();
+        let entitlements = self
+            .store
+            .subscription_entitlements(
+                organization_id,
+                &subscription_external_id,
+                subscription_status.as_deref(),
+            )
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::ListSubscriptionEntitlementsResponse {
+            entitlements: subscription_to_pb(entitlements),
+        }))
+    }
+
+    async fn update_subscription_entitlements(
+        &self,
+        request: Request<pb::UpdateSubscriptionEntitlementsRequest>,
+    ) -> Result<Response<pb::UpdateSubscriptionEntitlementsResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::UpdateSubscriptionEntitlementsRequest {
+            subscription_external_id,
+            subscription_status,
+            entitlements,
+        } = request.into_inner();
+        let inputs = entitlements.map(entitlement_inputs_from_pb).unwrap_or_default();
+        let entitlements = self
+            .store
+            .update_subscription_entitlements(
+                organization_id,
+                &subscription_external_id,
+                subscription_status.as_deref(),
+                inputs,
+            )
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::UpdateSubscriptionEntitlementsResponse {
+            entitlements: subscription_to_pb(entitlements),
+        }))
+    }
+
+    async fn remove_subscription_feature(
+        &self,
+        request: Request<pb::RemoveSubscriptionFeatureRequest>,
+    ) -> Result<Response<pb::RemoveSubscriptionFeatureResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::RemoveSubscriptionFeatureRequest {
+            subscription_external_id,
+            subscription_status,
+            feature_code,
+        } = request.into_inner();
+        let entitlements = self
+            .store
+            .remove_subscription_feature(
+                organization_id,
+                &subscription_external_id,
+                subscription_status.as_deref(),
+                &feature_code,
+            )
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::RemoveSubscriptionFeatureResponse {
+            entitlements: subscription_to_pb(entitlements),
+        }))
+    }
+
+    async fn remove_subscription_privilege(
+        &self,
+        request: Request<pb::RemoveSubscriptionPrivilegeRequest>,
+    ) -> Result<Response<pb::RemoveSubscriptionPrivilegeResponse>, Status> {
+        let organization_id = self.authenticator.organization(&request).await?;
+        let pb::RemoveSubscriptionPrivilegeRequest {
+            subscription_external_id,
+            subscription_status,
+            feature_code,
+            privilege_code,
+        } = request.into_inner();
+        let entitlements = self
+            .store
+            .remove_subscription_privilege(
+                organization_id,
+                &subscription_external_id,
+                subscription_status.as_deref(),
+                &feature_code,
+                &privilege_code,
+            )
+            .await
+            .map_err(status_from_error)?;
+        Ok(Response::new(pb::RemoveSubscriptionPrivilegeResponse {
+            entitlements: subscription_to_pb(entitlements),
         }))
     }
 }

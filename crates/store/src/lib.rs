@@ -26,6 +26,7 @@ mod subscription_cascades;
 mod subscription_chain;
 mod subscription_create;
 mod subscription_entitlement_rows;
+mod subscription_entitlements;
 mod subscription_events;
 mod subscription_lookup;
 mod subscription_rows;

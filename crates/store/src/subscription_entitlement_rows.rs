@@ -89,7 +89,6 @@ async fn load_removals(
 }
 
 /// Writes a subscription's entitlement changes: overrides, then removals.
-#[expect(dead_code, reason = "the subscription entitlement writes call it once subscriptions are served")]
 pub(crate) async fn apply_subscription_changes(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,

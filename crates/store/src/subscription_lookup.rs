@@ -31,7 +31,6 @@ pub(crate) struct SubscriptionTarget {
 /// # Errors
 /// `NotFound(Subscription)` when none matches or `status` is not one of the four;
 /// `Unavailable` or `Internal` when the database fails.
-#[expect(dead_code, reason = "the subscription entitlement endpoints call it")]
 pub(crate) async fn find_subscription_for_entitlements(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
