@@ -21,4 +21,6 @@ mod plans_grpc;
 mod plans_rest;
 mod subscription_entitlements_grpc;
 mod subscription_entitlements_rest;
+mod subscriptions_grpc;
+mod subscriptions_rest;
 mod taxes_rest;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use entitlements::v1::billable_metric_service_client::BillableMetricServiceClient;
 use entitlements::v1::customer_service_client::CustomerServiceClient;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
+use entitlements::v1::subscription_service_client::SubscriptionServiceClient;
 use entitlements::v1::tax_service_client::TaxServiceClient;
 use entitlements_server::config::ServeArgs;
 use entitlements_server::{Application, ServeConfig};
@@ -243,6 +244,10 @@ impl TestApp {
         CustomerServiceClient::new(self.grpc_channel().await)
     }
 
+    pub(crate) async fn subscription_client(&self) -> SubscriptionServiceClient<Channel> {
+        SubscriptionServiceClient::new(self.grpc_channel().await)
+    }
+
     pub(crate) async fn billable_metric_client(&self) -> BillableMetricServiceClient<Channel> {
         BillableMetricServiceClient::new(self.grpc_channel().await)
     }
@@ -377,3 +382,39 @@ macro_rules! backend_tests {
     };
 }
 pub(crate) use backend_tests;
+
+/// A server whose clock is manual, starting at `start` (RFC 3339), on `backend`.
+pub(crate) async fn spawn_app_at(backend: Backend, start: &str) -> Option<TestApp> {
+    let start = start.parse().expect("an RFC 3339 start instant");
+    spawn_app_with(backend, |config| config.clock = Clock::manual(start)).await
+}
+
+/// Like `backend_tests!`, with the server's clock manual and starting at `$start` (RFC 3339):
+/// `clocked_backend_tests! { "2026-06-20T10:00:00Z"; async fn name(app) { ... } }`. Scenarios
+/// move it with `app.clock.set(...)` / `app.clock.advance(...)`.
+macro_rules! clocked_backend_tests {
+    ($start:literal; $(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let $app = $crate::support::spawn_app_at($crate::support::Backend::Sqlite, $start)
+                        .await
+                        .expect("sqlite is always available");
+                    $body
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some($app) = $crate::support::spawn_app_at($crate::support::Backend::Postgres, $start).await {
+                        $body
+                    }
+                }
+            }
+        )*
+    };
+}
+pub(crate) use clocked_backend_tests;
