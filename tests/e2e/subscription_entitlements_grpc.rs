@@ -108,7 +108,7 @@ backend_tests! {
         let mut client = seats_on_startup(&app).await;
         let listed = client.list_subscription_entitlements(authorized(list_request("sub_1", None))).await;
         let plan_only = seats(vec![effective("max", PrivilegeValueType::Integer, Some(integer(10)), None)]);
-        assert_eq!(listed.expect("list").into_inner().entitlements, [plan_only.clone()]);
+        assert_eq!(listed.expect("list").into_inner().entitlements, std::slice::from_ref(&plan_only));
 
         let updated = update(&mut client, inputs(vec![("max", Input::StringValue("60".to_owned())), ("root", Input::BooleanValue(true))]))
             .await

@@ -16,7 +16,8 @@ use crate::IN_LIST_CHUNK;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::charge_json::{filters_from_json, filters_to_json};
 use crate::db_error::from_db_error;
-use crate::entity::{applied_tax, charge, customer, minimum_commitment, plan};
+use crate::entity::{applied_tax, charge, customer, minimum_commitment, plan, subscription};
+use crate::subscription_events::subscription_change;
 
 /// The charges (not deleted) on a billable metric, on every plan. A metric with any is attached.
 pub(crate) async fn charges_on_metric(
@@ -174,5 +175,31 @@ pub(crate) async fn plans_updated(
             object_id: plan.id,
             object_code: plan.code,
         })
+        .collect())
+}
+
+/// `subscription.updated` for each of these subscriptions, in external id order: their effective
+/// entitlements changed although no request named them (Lago sends no webhook here; the change
+/// log must not miss it, since caches follow it).
+pub(crate) async fn subscriptions_updated(
+    connection: &impl ConnectionTrait,
+    subscription_ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<PendingChange>, Error> {
+    let subscription_ids: BTreeSet<Uuid> = subscription_ids.into_iter().collect();
+    let subscription_ids: Vec<Uuid> = subscription_ids.into_iter().collect();
+    let mut subscriptions = Vec::new();
+    for chunk in subscription_ids.chunks(IN_LIST_CHUNK) {
+        subscriptions.extend(
+            subscription::Entity::find()
+                .filter(subscription::Column::Id.is_in(chunk.iter().copied()))
+                .all(connection)
+                .await
+                .map_err(|error| from_db_error(&error))?,
+        );
+    }
+    subscriptions.sort_by(|left, right| (&left.external_id, left.id).cmp(&(&right.external_id, right.id)));
+    Ok(subscriptions
+        .into_iter()
+        .map(|row| subscription_change(ChangeEventType::SubscriptionUpdated, row.id, &row.external_id))
         .collect())
 }

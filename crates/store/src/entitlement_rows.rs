@@ -2,7 +2,7 @@
 //! queries (entitlements, their features and privileges, their values), and changed by applying
 //! a domain `EntitlementChanges` in at most five statements.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::IN_LIST_CHUNK;
 use crate::db_error::from_db_error;
-use crate::entity::{entitlement, entitlement_value};
+use crate::entity::{entitlement, entitlement_value, subscription};
 use crate::features::features_by_ids;
 
 /// The object an entitlement belongs to.
@@ -263,17 +263,32 @@ fn owner_condition(owner: EntitlementOwner) -> SimpleExpr {
     }
 }
 
-/// Deletes every entitlement of a feature (on plans and subscriptions); answers the plans that had
-/// one.
+/// The owners of some entitlements.
+#[derive(Debug, Default)]
+pub(crate) struct EntitlementOwners {
+    pub(crate) plans: Vec<Uuid>,
+    pub(crate) subscriptions: Vec<Uuid>,
+}
+
+impl EntitlementOwners {
+    fn of(rows: &[entitlement::Model]) -> Self {
+        Self {
+            plans: rows.iter().filter_map(|row| row.plan_id).collect(),
+            subscriptions: rows.iter().filter_map(|row| row.subscription_id).collect(),
+        }
+    }
+}
+
+/// Deletes every entitlement of a feature (on plans and subscriptions); answers their owners.
 pub(crate) async fn delete_feature_entitlements(
     connection: &impl ConnectionTrait,
     feature_id: FeatureId,
-) -> Result<Vec<Uuid>, Error> {
+) -> Result<EntitlementOwners, Error> {
     let rows =
         entitlement_rows(connection, entitlement::Column::EntitlementFeatureId.eq(feature_id.0)).await?;
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     delete_entitlements(connection, &ids).await?;
-    Ok(rows.iter().filter_map(|row| row.plan_id).collect())
+    Ok(EntitlementOwners::of(&rows))
 }
 
 /// The plans that attach a feature.
@@ -291,15 +306,83 @@ pub(crate) async fn plans_with_feature(
     Ok(rows.iter().filter_map(|row| row.plan_id).collect())
 }
 
-/// Deletes every value of a privilege.
+/// Deletes every value of a privilege; answers the subscriptions that had one (an override). An
+/// override of a plan feature left with no value means nothing, so it goes too (decision 5: it
+/// would otherwise keep the feature for the subscription once the plan drops it).
 pub(crate) async fn delete_privilege_values(
     connection: &impl ConnectionTrait,
+    feature_id: FeatureId,
     privilege_id: PrivilegeId,
-) -> Result<(), Error> {
+) -> Result<Vec<Uuid>, Error> {
+    let values = entitlement_value::Entity::find()
+        .filter(entitlement_value::Column::EntitlementPrivilegeId.eq(privilege_id.0))
+        .all(connection)
+        .await
+        .map_err(|error| from_db_error(&error))?;
+    let entitlement_ids: Vec<Uuid> = values.iter().map(|value| value.entitlement_entitlement_id).collect();
+    let mut overrides = Vec::new();
+    for chunk in entitlement_ids.chunks(IN_LIST_CHUNK) {
+        let condition = entitlement::Column::Id
+            .is_in(chunk.iter().copied())
+            .and(entitlement::Column::SubscriptionId.is_not_null());
+        overrides.extend(entitlement_rows(connection, condition).await?);
+    }
     entitlement_value::Entity::delete_many()
         .filter(entitlement_value::Column::EntitlementPrivilegeId.eq(privilege_id.0))
         .exec(connection)
         .await
         .map_err(|error| from_db_error(&error))?;
-    Ok(())
+    delete_emptied_overrides(connection, feature_id, &overrides).await?;
+    Ok(EntitlementOwners::of(&overrides).subscriptions)
+}
+
+/// Deletes those of `overrides` (entitlements of subscriptions, on `feature_id`) that have no
+/// value left and whose subscription's plan grants the feature.
+async fn delete_emptied_overrides(
+    connection: &impl ConnectionTrait,
+    feature_id: FeatureId,
+    overrides: &[entitlement::Model],
+) -> Result<(), Error> {
+    let mut emptied = Vec::new();
+    for chunk in overrides.chunks(IN_LIST_CHUNK) {
+        let ids = chunk.iter().map(|row| row.id);
+        let kept: HashSet<Uuid> = entitlement_value::Entity::find()
+            .filter(entitlement_value::Column::EntitlementEntitlementId.is_in(ids))
+            .all(connection)
+            .await
+            .map_err(|error| from_db_error(&error))?
+            .into_iter()
+            .map(|value| value.entitlement_entitlement_id)
+            .collect();
+        emptied.extend(chunk.iter().filter(|row| !kept.contains(&row.id)));
+    }
+    let subscription_ids: Vec<Uuid> = emptied.iter().filter_map(|row| row.subscription_id).collect();
+    let mut plan_of: HashMap<Uuid, Uuid> = HashMap::new();
+    for chunk in subscription_ids.chunks(IN_LIST_CHUNK) {
+        let rows = subscription::Entity::find()
+            .filter(subscription::Column::Id.is_in(chunk.iter().copied()))
+            .all(connection)
+            .await
+            .map_err(|error| from_db_error(&error))?;
+        plan_of.extend(rows.into_iter().map(|row| (row.id, row.plan_id)));
+    }
+    let plan_ids: Vec<Uuid> = plan_of.values().copied().collect();
+    let mut granting = HashSet::new();
+    for chunk in plan_ids.chunks(IN_LIST_CHUNK) {
+        let condition = entitlement::Column::EntitlementFeatureId
+            .eq(feature_id.0)
+            .and(entitlement::Column::PlanId.is_in(chunk.iter().copied()));
+        granting
+            .extend(entitlement_rows(connection, condition).await?.into_iter().filter_map(|row| row.plan_id));
+    }
+    let meaningless: Vec<Uuid> = emptied
+        .iter()
+        .filter(|row| {
+            row.subscription_id
+                .and_then(|id| plan_of.get(&id))
+                .is_some_and(|plan_id| granting.contains(plan_id))
+        })
+        .map(|row| row.id)
+        .collect();
+    delete_entitlements(connection, &meaningless).await
 }

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::catalog_cascades::plans_updated;
+use crate::catalog_cascades::{plans_updated, subscriptions_updated};
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::coded_rows::find_by_code;
 use crate::db_error::{already_exists_or_db_error, from_db_error};
@@ -183,10 +183,12 @@ impl Store {
         let transaction = self.begin_write().await?;
         let deleted = load_feature(&transaction, organization_id, code, true).await?;
         let now = self.now();
-        // Lago's order: `plan.updated` for each plan that had the feature, then `feature.deleted`.
-        let mut changes =
-            plans_updated(&transaction, delete_feature_entitlements(&transaction, deleted.id).await?).await?;
+        // Lago's order: `plan.updated` for each plan that had the feature, then `feature.deleted`;
+        // then `subscription.updated` for each subscription whose overrides went with it.
+        let owners = delete_feature_entitlements(&transaction, deleted.id).await?;
+        let mut changes = plans_updated(&transaction, owners.plans).await?;
         changes.push(feature_change(ChangeEventType::FeatureDeleted, &deleted));
+        changes.extend(subscriptions_updated(&transaction, owners.subscriptions).await?);
         privilege::Entity::update_many()
             .col_expr(privilege::Column::DeletedAt, Expr::value(now))
             .filter(privilege::Column::EntitlementFeatureId.eq(deleted.id.0))
@@ -236,10 +238,11 @@ impl Store {
         .exec(&transaction)
         .await
         .map_err(|error| from_db_error(&error))?;
-        delete_privilege_values(&transaction, removed.id).await?;
+        let overridden = delete_privilege_values(&transaction, current.id, removed.id).await?;
         let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &current)];
         changes
             .extend(plans_updated(&transaction, plans_with_feature(&transaction, current.id).await?).await?);
+        changes.extend(subscriptions_updated(&transaction, overridden).await?);
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(current)
     }

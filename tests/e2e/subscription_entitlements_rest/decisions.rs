@@ -113,6 +113,31 @@ backend_tests! {
         assert_eq!(events, vec![event("subscription.updated", "sub_1"); 4]);
     }
 
+    async fn deleting_a_feature_or_privilege_records_the_subscriptions_it_changed(app) {
+        seats_on_startup(&app).await;
+        assert_eq!(patch(&app, json!({"sso": {"level": "a"}, "seats": {"max": 5}})).await.status, 200);
+        let before = app.change_event_codes().await.len();
+        assert_eq!(app.delete("/api/v1/features/sso").await.status, 200);
+        assert_eq!(app.delete("/api/v1/features/seats/privileges/max").await.status, 200);
+        let events: Vec<_> = app.change_event_codes().await.into_iter().skip(before).collect();
+        // Lago sends no `subscription.updated` here; the change log, which caches follow, must.
+        assert_eq!(
+            events,
+            [
+                event("feature.deleted", "sso"),
+                event("subscription.updated", "sub_1"),
+                event("feature.updated", "seats"),
+                event("plan.updated", "startup"),
+                event("subscription.updated", "sub_1"),
+            ]
+        );
+        assert_eq!(current(&app).await, json!([seats(json!([]))]));
+        // The override lost its only value: it is gone too, so the plan dropping the feature
+        // drops it for the subscription (decision 5).
+        assert_eq!(app.delete("/api/v1/plans/startup/entitlements/seats").await.status, 200);
+        assert_eq!(current(&app).await, json!([]));
+    }
+
     async fn malformed_bodies_are_400s_after_the_subscription(app) {
         seats_on_startup(&app).await;
         let path = entitlements_path("sub_1");
