@@ -56,7 +56,11 @@ impl SubscriptionSet {
             rows.extend(query.all(connection).await.map_err(|error| from_db_error(&error))?);
         }
         let customer_ids: Vec<Uuid> = rows.iter().map(|row| row.customer_id).collect();
-        let timezones = customer_timezones(connection, &customer_ids).await?;
+        let timezones = subscription_customers(connection, &customer_ids)
+            .await?
+            .into_iter()
+            .map(|(id, customer)| (id, customer.timezone))
+            .collect();
         let loaded = rows.iter().map(|row| (row.id, row.clone())).collect();
         Ok(Self { rows, loaded, timezones })
     }
@@ -71,6 +75,14 @@ impl SubscriptionSet {
 
     pub(crate) fn row_mut(&mut self, id: Uuid) -> Option<&mut subscription::Model> {
         self.rows.iter_mut().find(|row| row.id == id)
+    }
+
+    /// The first subscription with this status, in Lago's lookup order (see `lookup_order`).
+    pub(crate) fn find(&self, status: SubscriptionStatus) -> Option<&subscription::Model> {
+        self.rows
+            .iter()
+            .filter(|row| row.status == status.as_str())
+            .min_by(|left, right| lookup_order(left, right))
     }
 
     /// The timezone a customer's subscription dates are read in.
@@ -193,29 +205,38 @@ async fn upsert_rows(connection: &impl ConnectionTrait, rows: Vec<subscription::
     Ok(())
 }
 
-/// The applicable timezone of each customer (deleted ones included: their subscriptions remain).
-pub(crate) async fn customer_timezones(
+/// What subscriptions show and read of their customer.
+#[derive(Debug, Clone)]
+pub(crate) struct SubscriptionCustomer {
+    pub(crate) external_id: String,
+    /// The applicable timezone, in which subscription dates are read.
+    pub(crate) timezone: Tz,
+}
+
+/// The customers of these ids (deleted ones included: their subscriptions remain).
+pub(crate) async fn subscription_customers(
     connection: &impl ConnectionTrait,
     customer_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Tz>, Error> {
+) -> Result<HashMap<Uuid, SubscriptionCustomer>, Error> {
     let customer_ids: Vec<Uuid> = customer_ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
-    let mut timezones = HashMap::new();
+    let mut customers = HashMap::new();
     for chunk in customer_ids.chunks(IN_LIST_CHUNK) {
-        let rows: Vec<(Uuid, Option<String>)> = customer::Entity::find()
+        let rows: Vec<(Uuid, String, Option<String>)> = customer::Entity::find()
             .select_only()
             .column(customer::Column::Id)
+            .column(customer::Column::ExternalId)
             .column(customer::Column::Timezone)
             .filter(customer::Column::Id.is_in(chunk.iter().copied()))
             .into_tuple()
             .all(connection)
             .await
             .map_err(|error| from_db_error(&error))?;
-        for (id, timezone) in rows {
-            timezones
-                .insert(id, CustomerAttributes { timezone, ..CustomerAttributes::default() }.applicable_tz());
+        for (id, external_id, timezone) in rows {
+            let timezone = CustomerAttributes { timezone, ..CustomerAttributes::default() }.applicable_tz();
+            customers.insert(id, SubscriptionCustomer { external_id, timezone });
         }
     }
-    Ok(timezones)
+    Ok(customers)
 }
 
 /// The lifecycle of a stored row, read in `timezone`.
@@ -243,7 +264,7 @@ pub(crate) fn parse_status(row: &subscription::Model) -> Result<SubscriptionStat
 /// (`terminated_at DESC NULLS FIRST, started_at DESC`, PostgreSQL putting nulls first in
 /// descending order): those not terminated first, then the most recently terminated, then the
 /// most recently started.
-pub(crate) fn lookup_order(left: &Lifecycle, right: &Lifecycle) -> std::cmp::Ordering {
+fn lookup_order(left: &subscription::Model, right: &subscription::Model) -> std::cmp::Ordering {
     let newest_first = |left: Option<DateTime<Utc>>, right: Option<DateTime<Utc>>| match (left, right) {
         (None, None) => std::cmp::Ordering::Equal,
         (None, Some(_)) => std::cmp::Ordering::Less,

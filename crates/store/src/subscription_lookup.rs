@@ -9,7 +9,7 @@ use entitlements_domain::{Error, OrganizationId, PlanId, Resource, SubscriptionI
 use sea_orm::ConnectionTrait;
 
 use crate::customer_writes::lock_organization;
-use crate::subscription_chain::{SubscriptionSet, lookup_order};
+use crate::subscription_chain::SubscriptionSet;
 
 /// The subscription an entitlement request addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,14 +50,9 @@ pub(crate) async fn find_subscription_for_entitlements(
         SubscriptionSet::load(connection, organization_id, &[external_id.to_owned()], for_update).await?;
     // The effective statuses: transitions due are applied here (not written: reads stay reads).
     subscriptions.advance(now)?;
-    let lifecycles = subscriptions.lifecycles()?;
     subscriptions
-        .rows()
-        .iter()
-        .zip(&lifecycles)
-        .filter(|(_, lifecycle)| lifecycle.status == wanted)
-        .min_by(|(_, left), (_, right)| lookup_order(left, right))
-        .map(|(row, _)| SubscriptionTarget {
+        .find(wanted)
+        .map(|row| SubscriptionTarget {
             id: SubscriptionId(row.id),
             plan_id: PlanId(row.plan_id),
             external_id: row.external_id.clone(),

@@ -16,9 +16,9 @@ use uuid::Uuid;
 
 use crate::IN_LIST_CHUNK;
 use crate::db_error::from_db_error;
-use crate::entity::{customer, plan, subscription};
+use crate::entity::{plan, subscription};
 use crate::plan_reads::load_plans;
-use crate::subscription_chain::{customer_timezones, parse_status};
+use crate::subscription_chain::{parse_status, subscription_customers};
 use crate::subscription_entitlement_rows::load_subscription_entitlements;
 
 /// The subscriptions of `rows` (in their order), as of `now`. `with_entitlements` adds their
@@ -39,12 +39,11 @@ pub(crate) async fn load_subscriptions(
     let linked_plan_ids: Vec<Uuid> = previous.iter().chain(&successors).map(|row| row.plan_id).collect();
     let plan_codes = plan_codes(connection, &linked_plan_ids).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|row| row.customer_id).collect();
-    let customers = customer_external_ids(connection, &customer_ids).await?;
-    let timezones = customer_timezones(connection, &customer_ids).await?;
+    let customers = subscription_customers(connection, &customer_ids).await?;
     let mut subscriptions = Vec::with_capacity(rows.len());
     for row in rows {
         let plan = plans.get(&row.plan_id).cloned().ok_or_else(|| lost("plan", row.id))?;
-        let timezone = timezones.get(&row.customer_id).copied().unwrap_or(Tz::UTC);
+        let customer = customers.get(&row.customer_id).ok_or_else(|| lost("customer", row.id))?;
         let previous_plan_code = row
             .previous_subscription_id
             .and_then(|previous_id| previous.iter().find(|candidate| candidate.id == previous_id))
@@ -61,10 +60,7 @@ pub(crate) async fn load_subscriptions(
             previous_plan_code,
             next_plan_code: next.and_then(|next| plan_codes.get(&next.plan_id).cloned()),
             downgrade_date_at: next.and_then(downgrade_date_at),
-            external_customer_id: customers
-                .get(&row.customer_id)
-                .cloned()
-                .ok_or_else(|| lost("customer", row.id))?,
+            external_customer_id: customer.external_id.clone(),
         };
         let entitlements = if with_entitlements {
             Some(
@@ -79,7 +75,7 @@ pub(crate) async fn load_subscriptions(
         } else {
             None
         };
-        subscriptions.push(subscription_from_row(row, plan, linked, timezone, now, entitlements)?);
+        subscriptions.push(subscription_from_row(row, plan, linked, customer.timezone, now, entitlements)?);
     }
     Ok(subscriptions)
 }
@@ -234,24 +230,4 @@ async fn plan_codes(
         codes.extend(rows);
     }
     Ok(codes)
-}
-
-async fn customer_external_ids(
-    connection: &impl ConnectionTrait,
-    customer_ids: &[Uuid],
-) -> Result<HashMap<Uuid, String>, Error> {
-    let mut external_ids = HashMap::new();
-    for chunk in customer_ids.chunks(IN_LIST_CHUNK) {
-        let rows: Vec<(Uuid, String)> = customer::Entity::find()
-            .select_only()
-            .column(customer::Column::Id)
-            .column(customer::Column::ExternalId)
-            .filter(customer::Column::Id.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
-        external_ids.extend(rows);
-    }
-    Ok(external_ids)
 }

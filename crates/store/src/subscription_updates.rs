@@ -13,7 +13,7 @@ use crate::Store;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::customer_writes::lock_organization;
 use crate::entity::subscription;
-use crate::subscription_chain::{SubscriptionSet, lookup_order, parse_status};
+use crate::subscription_chain::{SubscriptionSet, parse_status};
 use crate::subscription_create::plan_row_by_id;
 use crate::subscription_events::subscription_change;
 
@@ -124,16 +124,8 @@ impl Store {
         lock_organization(&transaction, organization_id).await?;
         let (mut subscriptions, mut changes) =
             effective_subscriptions(&transaction, organization_id, external_id, now).await?;
-        let lifecycles = subscriptions.lifecycles()?;
-        let target = subscriptions
-            .rows()
-            .iter()
-            .zip(&lifecycles)
-            .filter(|(_, lifecycle)| lifecycle.status == wanted)
-            .min_by(|(_, left), (_, right)| lookup_order(left, right))
-            .map(|(row, _)| row.id)
-            .ok_or(Error::NotFound(Resource::Subscription))?;
-        let row = subscriptions.row(target).cloned().ok_or_else(lost)?;
+        let row = subscriptions.find(wanted).cloned().ok_or(Error::NotFound(Resource::Subscription))?;
+        let target = row.id;
         if wanted == SubscriptionStatus::Active {
             let choices = input.validate()?;
             let pay_in_advance = plan_row_by_id(&transaction, row.plan_id).await?.pay_in_advance;

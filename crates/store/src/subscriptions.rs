@@ -16,7 +16,7 @@ use sea_orm::{
 use crate::customer_rows::find_customer_row;
 use crate::db_error::from_db_error;
 use crate::entity::{customer, plan, subscription};
-use crate::subscription_chain::{SubscriptionSet, lookup_order};
+use crate::subscription_chain::SubscriptionSet;
 use crate::subscription_rows::load_subscriptions;
 use crate::{Store, page_window};
 
@@ -35,9 +35,7 @@ impl Store {
         let now = self.now();
         let wanted = wanted_status(status)?;
         let row = self
-            .effective_subscription_row(organization_id, external_id, now, |lifecycle| {
-                lifecycle.status == wanted
-            })
+            .effective_subscription_row(organization_id, external_id, wanted, now)
             .await?
             .ok_or(Error::NotFound(Resource::Subscription))?;
         self.render_one(self.connection(), organization_id, row, now, true).await
@@ -81,15 +79,15 @@ impl Store {
         Ok(Page { items, total_count })
     }
 
-    /// The first subscription of the external id (in Lago's lookup order) that `matches` in its
+    /// The first subscription of the external id with `status` (in Lago's lookup order) in its
     /// effective state at `now`. When that state has transitions the stored rows lack, they are
     /// written (and logged) first, and the subscriptions read again.
     pub(crate) async fn effective_subscription_row(
         &self,
         organization_id: OrganizationId,
         external_id: &str,
+        status: SubscriptionStatus,
         now: DateTime<Utc>,
-        matches: impl Fn(&entitlements_domain::Lifecycle) -> bool,
     ) -> Result<Option<subscription::Model>, Error> {
         let external_ids = [external_id.to_owned()];
         let mut subscriptions =
@@ -101,14 +99,7 @@ impl Store {
         }
         // Applied again in case the catching up lost a race to a later request: still pure.
         subscriptions.advance(now)?;
-        let lifecycles = subscriptions.lifecycles()?;
-        Ok(subscriptions
-            .rows()
-            .iter()
-            .zip(&lifecycles)
-            .filter(|(_, lifecycle)| matches(lifecycle))
-            .min_by(|(_, left), (_, right)| lookup_order(left, right))
-            .map(|(row, _)| row.clone()))
+        Ok(subscriptions.find(status).cloned())
     }
 
     /// One subscription as the API shows it.
