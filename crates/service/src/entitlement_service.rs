@@ -46,15 +46,17 @@ impl EntitlementApi {
             .write_plan_entitlements(organization_id, plan_code, inputs, write)
             .await
             .map_err(status_from_error)?;
-        Ok(to_pb(entitlements))
+        Ok(plan_entitlements_to_pb(entitlements))
     }
 }
 
-fn to_pb(entitlements: Vec<PlanEntitlement>) -> Vec<pb::PlanEntitlement> {
+fn plan_entitlements_to_pb(entitlements: Vec<PlanEntitlement>) -> Vec<pb::PlanEntitlement> {
     entitlements.into_iter().map(plan_entitlement_to_pb).collect()
 }
 
-fn subscription_to_pb(entitlements: Vec<SubscriptionEntitlement>) -> Vec<pb::SubscriptionEntitlement> {
+fn subscription_entitlements_to_pb(
+    entitlements: Vec<SubscriptionEntitlement>,
+) -> Vec<pb::SubscriptionEntitlement> {
     entitlements.into_iter().map(subscription_entitlement_to_pb).collect()
 }
 
@@ -92,7 +94,9 @@ impl EntitlementService for EntitlementApi {
         let pb::ListPlanEntitlementsRequest { plan_code } = request.into_inner();
         let entitlements =
             self.store.plan_entitlements(organization_id, &plan_code).await.map_err(status_from_error)?;
-        Ok(Response::new(pb::ListPlanEntitlementsResponse { entitlements: to_pb(entitlements) }))
+        Ok(Response::new(pb::ListPlanEntitlementsResponse {
+            entitlements: plan_entitlements_to_pb(entitlements),
+        }))
     }
 
     async fn get_plan_entitlement(
@@ -161,7 +165,7 @@ impl EntitlementService for EntitlementApi {
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::ListSubscriptionEntitlementsResponse {
-            entitlements: subscription_to_pb(entitlements),
+            entitlements: subscription_entitlements_to_pb(entitlements),
         }))
     }
 
@@ -187,7 +191,7 @@ impl EntitlementService for EntitlementApi {
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::UpdateSubscriptionEntitlementsResponse {
-            entitlements: subscription_to_pb(entitlements),
+            entitlements: subscription_entitlements_to_pb(entitlements),
         }))
     }
 
@@ -212,7 +216,7 @@ impl EntitlementService for EntitlementApi {
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::RemoveSubscriptionFeatureResponse {
-            entitlements: subscription_to_pb(entitlements),
+            entitlements: subscription_entitlements_to_pb(entitlements),
         }))
     }
 
@@ -239,7 +243,7 @@ impl EntitlementService for EntitlementApi {
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::RemoveSubscriptionPrivilegeResponse {
-            entitlements: subscription_to_pb(entitlements),
+            entitlements: subscription_entitlements_to_pb(entitlements),
         }))
     }
 }

@@ -148,9 +148,11 @@ fn entitlement_of(
     loaded
         .stored(plan_id)
         .iter()
-        .zip(loaded.plan_views(plan_id))
-        .find(|(_, view)| view.feature_code.as_str() == feature_code)
-        .map(|(stored, view)| (stored.clone(), view))
+        .find_map(|stored| {
+            let feature = loaded.features().get(&stored.feature_id)?;
+            (feature.code.as_str() == feature_code)
+                .then(|| (stored.clone(), PlanEntitlement::new(stored, feature)))
+        })
         .ok_or(Error::NotFound(Resource::Entitlement))
 }
 

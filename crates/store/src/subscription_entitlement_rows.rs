@@ -1,6 +1,6 @@
 //! The rows behind a subscription's entitlements: its plan's and its own entitlements (one
-//! query for both), their values and features, and its removals. Reading the effective
-//! entitlements of a subscription takes five indexed queries, whatever the number of features.
+//! query for both), their values and features, and its removals: five indexed queries, whatever
+//! the number of features, once the subscription is found.
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
