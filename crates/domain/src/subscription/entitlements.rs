@@ -10,10 +10,10 @@ use std::collections::HashMap;
 
 use crate::entitlement::{EntitlementChanges, EntitlementInput, StoredEntitlement, ValueWrite, privilege_of};
 use crate::error::{Error, Resource};
+use crate::feature::privilege::Privilege;
+use crate::feature::privilege_value::PrivilegeValue;
 use crate::feature::{Feature, FeatureCode};
 use crate::ids::{EntitlementId, FeatureId, PrivilegeId, RemovalId};
-use crate::privilege::Privilege;
-use crate::privilege_value::PrivilegeValue;
 
 /// What a removal hides: a plan feature, or one plan privilege's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -67,8 +67,8 @@ fn pruned_values(
 mod tests {
     use super::*;
     use crate::charge::ALL_FILTER_VALUES;
-    use crate::charge_model::ChargeModel;
-    use crate::charge_properties::ChargeProperties;
+    use crate::charge::model::ChargeModel;
+    use crate::charge::properties::ChargeProperties;
 
     fn metric_filter(key: &str, values: &[&str]) -> BillableMetricFilter {
         BillableMetricFilter::new(key.to_owned(), values.iter().map(|&value| value.to_owned()).collect())

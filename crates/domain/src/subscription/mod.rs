@@ -3,12 +3,17 @@
 //! it replaces), so one external id names a short history of subscriptions, at most one of them
 //! active.
 
+pub(crate) mod entitlements;
+pub(crate) mod filters;
+pub(crate) mod input;
+pub(crate) mod lifecycle;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::billing_period::{BillingPeriod, BillingTime};
 use crate::ids::{CustomerId, SubscriptionId};
 use crate::plan::{Plan, PlanInterval};
-use crate::subscription_entitlement::SubscriptionEntitlement;
+use crate::subscription::entitlements::SubscriptionEntitlement;
 
 /// Where a subscription is in its life. Lago's `incomplete` (payment-gated activation) is out of
 /// scope: no subscription is ever incomplete here.

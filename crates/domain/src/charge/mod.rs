@@ -1,11 +1,15 @@
 //! Charges of a plan: the input a client sends, Lago's charge-level rules, and automatic codes.
 //! Properties are validated by `charge_property_validation`; filters against the metric's filters.
 
+pub(crate) mod model;
+pub(crate) mod properties;
+pub(crate) mod property_validation;
+
 use std::collections::HashSet;
 
-use crate::charge_model::{ChargeMetric, ChargeModel, MetricAggregation};
-use crate::charge_properties::ChargeProperties;
-use crate::charge_property_validation::validate_properties;
+use crate::charge::model::{ChargeMetric, ChargeModel, MetricAggregation};
+use crate::charge::properties::ChargeProperties;
+use crate::charge::property_validation::validate_properties;
 use crate::validation::{ErrorCode, ValidationErrors};
 
 /// Lago's value that makes a filter match every value of its key.

@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::billable_metric_input::EnumInput;
 use crate::billing_period::BillingTime;
 use crate::customer::DEFAULT_BILLING_ENTITY_CODE;
-use crate::customer_input::TextChange;
+use crate::customer::input::TextChange;
 use crate::datetime_text::parse_iso8601;
+use crate::enum_input::EnumInput;
 use crate::error::{Error, Resource};
 use crate::subscription::{OnTerminationCreditNote, OnTerminationInvoice};
 use crate::validation::{ErrorCode, ValidationErrors, is_blank};

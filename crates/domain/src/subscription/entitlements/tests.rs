@@ -4,9 +4,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::*;
 use crate::entitlement::StoredValue;
+use crate::feature::privilege::{PrivilegeCode, PrivilegeType};
+use crate::feature::privilege_value::PrivilegeValueInput;
 use crate::ids::EntitlementValueId;
-use crate::privilege::{PrivilegeCode, PrivilegeType};
-use crate::privilege_value::PrivilegeValueInput;
 
 fn at(seconds: i64) -> DateTime<Utc> {
     DateTime::UNIX_EPOCH + TimeDelta::seconds(seconds)

@@ -1,9 +1,13 @@
 //! Features: organization-scoped capabilities identified by a code, with typed privileges.
 
+pub(crate) mod input;
+pub(crate) mod privilege;
+pub(crate) mod privilege_value;
+
 use chrono::{DateTime, Utc};
 
+use crate::feature::privilege::{Privilege, parse_code};
 use crate::ids::FeatureId;
-use crate::privilege::{Privilege, parse_code};
 use crate::validation::ErrorCode;
 
 /// Longest feature code and name, in characters.

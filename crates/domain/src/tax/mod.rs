@@ -1,5 +1,7 @@
 //! Taxes: a rate an organization applies to plans and charges, identified by a code.
 
+pub(crate) mod input;
+
 use chrono::{DateTime, Utc};
 
 use crate::ids::TaxId;

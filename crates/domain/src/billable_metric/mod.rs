@@ -2,9 +2,13 @@
 //! identified by a code. The Lago spellings of the aggregation types and the rules that tie other
 //! fields to them live here, next to the metric.
 
+pub(crate) mod charge_filter_pruning;
+pub(crate) mod expression;
+pub(crate) mod input;
+
 use chrono::{DateTime, Utc};
 
-use crate::charge_model::{ChargeMetric, MetricAggregation};
+use crate::charge::model::{ChargeMetric, MetricAggregation};
 use crate::ids::BillableMetricId;
 
 impl MetricAggregation {

@@ -2,29 +2,18 @@
 //! model and `Plans::CreateService`/`UpdateService` rules); charges, taxes and thresholds are
 //! validated by their own modules and resolved by the store.
 
+pub(crate) mod input;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::charge::ChargeSettings;
+use crate::currency::CURRENCIES;
 use crate::entitlement::PlanEntitlement;
 use crate::ids::{BillableMetricId, ChargeId, PlanId};
-use crate::plan_input::PlanInput;
+use crate::plan::input::PlanInput;
 use crate::tax::Tax;
 use crate::validation::{ErrorCode, ValidationErrors};
-
-/// Lago's accepted currencies (`Currencies::ACCEPTED_CURRENCIES`), upper case.
-pub const CURRENCIES: &[&str] = &[
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD",
-    "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLF", "CLP", "CNY",
-    "COP", "CRC", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL",
-    "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG", "HUF", "IDR", "ILS", "INR", "IRR",
-    "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
-    "LRD", "LSL", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRO", "MUR", "MVR", "MWK", "MXN", "MYR",
-    "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR",
-    "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SEK", "SGD", "SHP", "SLL", "SOS", "SRD", "STD", "SZL",
-    "THB", "TJS", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VND", "VUV", "WST",
-    "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW",
-];
 
 /// Limits of a plan's metadata (`Metadata::ItemMetadata`).
 const METADATA_MAX_KEYS: usize = 50;

@@ -3,6 +3,12 @@
 //! organization's one implicit billing entity, `default`, and every account is a `customer`
 //! (Lago's `partner` accounts need its revenue-share integration).
 
+pub(crate) mod country;
+pub(crate) mod email;
+pub(crate) mod filters;
+pub(crate) mod input;
+pub(crate) mod metadata;
+
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};

@@ -3,7 +3,7 @@
 //! the keys of the charge's model before they get here (Lago drops the others), and absent or
 //! empty properties take the model's defaults (`ChargeModels::BuildDefaultPropertiesService`).
 
-use crate::charge_model::ChargeModel;
+use crate::charge::model::ChargeModel;
 
 /// One tier of graduated or volume pricing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -6,10 +6,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Resource};
+use crate::feature::privilege::Privilege;
+use crate::feature::privilege_value::{PrivilegeValue, PrivilegeValueInput};
 use crate::feature::{Feature, FeatureCode};
 use crate::ids::{EntitlementId, EntitlementValueId, FeatureId, PrivilegeId};
-use crate::privilege::Privilege;
-use crate::privilege_value::{PrivilegeValue, PrivilegeValueInput};
 
 /// One feature of an entitlements request, with the privilege values to set, in request order.
 #[derive(Debug, Clone, PartialEq)]
@@ -217,7 +217,7 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::privilege::{PrivilegeCode, PrivilegeType};
+    use crate::feature::privilege::{PrivilegeCode, PrivilegeType};
 
     fn feature(code: &str, privileges: &[(&str, PrivilegeType)]) -> Feature {
         Feature {

@@ -3,7 +3,7 @@
 //! as `"10"` for an integer), so a `PrivilegeValue` of the wrong type cannot exist, and two
 //! values compare by their typed meaning (`10` and `"10"` are the same integer).
 
-use crate::privilege::{Privilege, PrivilegeType};
+use crate::feature::privilege::{Privilege, PrivilegeType};
 use crate::validation::{ErrorCode, ValidationErrors, is_blank};
 
 /// A privilege value as a client sent it, by JSON kind.
@@ -114,8 +114,8 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
+    use crate::feature::privilege::{PrivilegeCode, SelectOptions};
     use crate::ids::PrivilegeId;
-    use crate::privilege::{PrivilegeCode, SelectOptions};
 
     fn privilege(privilege_type: PrivilegeType) -> Privilege {
         Privilege {

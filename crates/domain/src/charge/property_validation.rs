@@ -4,8 +4,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::charge_model::{ChargeMetric, MetricAggregation};
-use crate::charge_properties::{
+use crate::charge::model::{ChargeMetric, MetricAggregation};
+use crate::charge::properties::{
     ChargeProperties, ModelProperties, PercentageRange, PresentationGroupKey, PriceRange,
 };
 use crate::decimal_text::{is_valid_amount, parse_decimal};
@@ -207,7 +207,7 @@ fn validate_presentation_keys(errors: &mut PropertyErrors, keys: &[PresentationG
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charge_model::ChargeModel;
+    use crate::charge::model::ChargeModel;
 
     fn metric(aggregation: MetricAggregation) -> ChargeMetric {
         ChargeMetric { code: "m".into(), aggregation, recurring: false, filters: vec![] }

@@ -7,10 +7,10 @@
 
 use std::sync::LazyLock;
 
-use crate::country::COUNTRY_CODES;
+use crate::currency::CURRENCIES;
+use crate::customer::country::COUNTRY_CODES;
 use crate::customer::{AccountType, CustomerType, DEFAULT_BILLING_ENTITY_CODE};
 use crate::error::{Error, Resource};
-use crate::plan::CURRENCIES;
 use crate::validation::{ErrorCode, ValidationErrors, is_blank};
 
 static ACCOUNT_TYPE_MESSAGE: LazyLock<String> =

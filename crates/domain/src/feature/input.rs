@@ -5,11 +5,11 @@
 use std::collections::HashSet;
 
 use crate::error::Error;
-use crate::feature::{FEATURE_DESCRIPTION_MAX_LENGTH, FEATURE_NAME_MAX_LENGTH, Feature, FeatureCode};
-use crate::ids::PrivilegeId;
-use crate::privilege::{
+use crate::feature::privilege::{
     PRIVILEGE_TEXT_MAX_LENGTH, PrivilegeCode, PrivilegeType, SelectOptions, ValueType, strip,
 };
+use crate::feature::{FEATURE_DESCRIPTION_MAX_LENGTH, FEATURE_NAME_MAX_LENGTH, Feature, FeatureCode};
+use crate::ids::PrivilegeId;
 use crate::validation::{ErrorCode, ValidationErrors, check_length};
 
 /// Field prefix of privilege errors, as Lago reports them.

@@ -6,29 +6,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::billable_metric::expression::validate_expression;
 use crate::billable_metric::{BillableMetric, BillableMetricFilter, RoundingFunction, WeightedInterval};
-use crate::billable_metric_expression::validate_expression;
-use crate::charge_model::MetricAggregation;
+use crate::charge::model::MetricAggregation;
+use crate::enum_input::EnumInput;
 use crate::error::Error;
 use crate::validation::{ErrorCode, ValidationErrors, is_blank};
-
-/// What a client said about an enumerated field that was given (or, on create, omitted).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnumInput<T> {
-    /// Null or omitted.
-    Null,
-    Known(T),
-    /// A value this server does not know: `value_is_invalid` (where Lago answers 500 for
-    /// `weighted_interval` and `rounding_function`).
-    Unknown,
-}
-
-impl<T> EnumInput<T> {
-    /// A stored optional value, as if the client had sent it again.
-    pub fn from_stored(value: Option<T>) -> Self {
-        value.map_or(Self::Null, Self::Known)
-    }
-}
 
 /// A filter as a client sent it. An empty key is a missing one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

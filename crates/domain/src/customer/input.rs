@@ -9,15 +9,15 @@
 
 use std::str::FromStr;
 
-use crate::billable_metric_input::EnumInput;
-use crate::country::is_country_code;
+use crate::currency::CURRENCIES;
+use crate::customer::country::is_country_code;
+use crate::customer::email::{is_valid_email, sanitize_email};
+use crate::customer::metadata::{CustomerMetadataInput, METADATA_PER_CUSTOMER};
 use crate::customer::{
     CustomerAttributes, CustomerType, DEFAULT_BILLING_ENTITY_CODE, FinalizeZeroAmountInvoice, ShippingAddress,
 };
-use crate::customer_email::{is_valid_email, sanitize_email};
-use crate::customer_metadata::{CustomerMetadataInput, METADATA_PER_CUSTOMER};
+use crate::enum_input::EnumInput;
 use crate::error::{Error, Resource};
-use crate::plan::CURRENCIES;
 use crate::validation::{ErrorCode, ValidationErrors, check_length, is_blank};
 
 /// Longest customer name, in characters.
