@@ -1,7 +1,7 @@
-//! Lago conformance for `/api/v1/billable_metrics` (catalog reference §4, §8
-//! `billable_metrics_controller_spec.rb` except `evaluate_expression`), with exact bodies, on
-//! SQLite and PostgreSQL. Every validation code of §4.2 is exercised, and the change log shows
-//! each success once and no failure.
+//! Lago conformance for `/api/v1/billable_metrics` (Lago's `billable_metrics_controller_spec.rb`
+//! except `evaluate_expression`), with exact bodies, on SQLite and PostgreSQL. Every validation
+//! code of Lago's billable metric request is exercised, and the change log shows each success once
+//! and no failure.
 
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -212,7 +212,7 @@ backend_tests! {
             let details = json!({"recurring": ["not_compatible_with_aggregation_type"]});
             assert_create_rejected(&app, metric, details).await;
         }
-        // Lago answers 500 for unknown weighted_interval and rounding_function strings (decision 5).
+        // Lago answers 500 for unknown weighted_interval and rounding_function strings; we answer 422.
         assert_create_rejected(
             &app,
             valid_with(json!({"weighted_interval": "hours", "rounding_function": "half_up"})),

@@ -1,6 +1,8 @@
 //! Malformed, invalid and misrouted requests on `/api/v1/features`: each is answered in Lago's
 //! envelope with the right status (400, 401, 404, 422), never a 500, and none of them leaves a
-//! trace in the change log (decision 3). Decision 6: shapes Lago answers with a 500 are 400s here.
+//! trace in the change log (a failed request emits no change event). Malformed shapes (a scalar
+//! where an object belongs, invalid JSON, a wrong Content-Type) are 400s here, even those Lago
+//! answers with a 500.
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,4 +1,4 @@
-//! Lago conformance for `/api/v1/taxes` (catalog reference §5, §8 `taxes_controller_spec.rb`), with
+//! Lago conformance for `/api/v1/taxes` (the scenarios of Lago's `taxes_controller_spec.rb`), with
 //! exact bodies, on SQLite and PostgreSQL. Counts that Lago's specs check in the database are
 //! proven through the API, the store and the change log (which also shows that a failed request
 //! emits nothing).
@@ -101,7 +101,7 @@ backend_tests! {
                 "name": ["value_is_mandatory"], "rate": ["value_is_mandatory"]
             })),
         );
-        // Decision 9: a rate is validated as a decimal (Ruby's to_f would store 0.0).
+        // Unlike Lago, a rate is validated as a decimal (Ruby's to_f would store 0.0).
         for rate in ["abc", "1,5", "Infinity"] {
             let invalid = post_tax(&app, json!({"name": "T", "code": "t", "rate": rate})).await;
             assert_response(&invalid, 422, &validation_errors(json!({"rate": ["value_is_invalid"]})));
@@ -220,7 +220,7 @@ backend_tests! {
         assert_response(&app.get("/api/v1/taxes/vat_20").await, 404, &not_found("tax_not_found"));
         assert_response(&app.delete("/api/v1/taxes/vat_20").await, 404, &not_found("tax_not_found"));
         assert_response(&app.delete("/api/v1/taxes/unknown").await, 404, &not_found("tax_not_found"));
-        // Decision 8: the code of a deleted tax can be reused (Lago would say value_already_exist).
+        // Unlike Lago, the code of a deleted tax can be reused (Lago would say value_already_exist).
         let again = create_vat(&app).await;
         assert_ne!(again["lago_id"], vat["lago_id"]);
         assert_eq!(

@@ -89,7 +89,7 @@ async fn get_billable_metric(
         .get_billable_metric(request)
         .await
         .map_err(|status| LagoError::from_status(&status, None))?;
-    // Lago's show action renders no counters (quirk 7).
+    // Lago's show action renders no counters, unlike its other metric responses; we match it.
     Ok(billable_metric_response(response.into_inner().billable_metric, Counters::Omitted))
 }
 

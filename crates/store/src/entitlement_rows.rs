@@ -307,8 +307,8 @@ pub(crate) async fn plans_with_feature(
 }
 
 /// Deletes every value of a privilege; answers the subscriptions that had one (an override). An
-/// override of a plan feature left with no value means nothing, so it goes too (decision 5: it
-/// would otherwise keep the feature for the subscription once the plan drops it).
+/// override of a plan feature left with no value means nothing, so it goes too: an empty override
+/// row would otherwise keep the feature for the subscription once the plan drops it.
 pub(crate) async fn delete_privilege_values(
     connection: &impl ConnectionTrait,
     feature_id: FeatureId,

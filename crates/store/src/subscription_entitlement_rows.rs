@@ -48,7 +48,7 @@ impl SubscriptionRows {
         }
     }
 
-    /// The effective entitlements (§6).
+    /// The effective entitlements: the plan's, merged with the overrides, minus the removals.
     pub(crate) fn effective(&self) -> Vec<SubscriptionEntitlement> {
         effective_entitlements(self.layers(), self.entitlements.features())
     }

@@ -1,5 +1,6 @@
 //! Taxes: reads in a fixed number of indexed queries, writes in one transaction each with their
-//! change events. Deleted taxes are invisible everywhere, and their codes free (decision 8).
+//! change events. Deleted taxes are invisible everywhere, and their codes free for reuse (Lago
+//! keeps a deleted tax's code taken; we treat it like every other code).
 
 use std::collections::HashMap;
 

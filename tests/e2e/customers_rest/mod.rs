@@ -1,7 +1,7 @@
-//! Lago conformance for `/api/v1/customers` (catalog reference §6, §8 `customers_controller_spec.rb`),
-//! with exact bodies, on SQLite and PostgreSQL. Out of scope, and not tested: premium payment
-//! providers (billing configuration), partner accounts, integration customers and invoice custom
-//! sections, whose keys are ignored.
+//! Lago conformance for `/api/v1/customers` (the relevant scenarios of Lago's
+//! `customers_controller_spec.rb`), with exact bodies, on SQLite and PostgreSQL. Out of scope, and
+//! not tested: premium payment providers (billing configuration), partner accounts, integration
+//! customers and invoice custom sections, whose keys are ignored.
 
 mod list;
 mod upsert;

@@ -1,9 +1,10 @@
-//! POST /api/v1/features: the create rules (reference §3.2, §12 items 1-8).
+//! POST /api/v1/features: the create rules (codes trimmed, privileges typed, names optional) and
+//! the create scenarios of Lago's `features_controller_spec.rb`.
 
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// POST /api/v1/features (§12 items 1-8, and the create rules of §3.2)
+// POST /api/v1/features (Lago's create scenarios, and its create rules)
 // ---------------------------------------------------------------------------------------------
 
 backend_tests! {

@@ -1,9 +1,11 @@
-//! DELETE of features and privileges, and codes with any character in paths (§3.6, §3.7, §12 items 26-38, decisions 9 and 10).
+//! DELETE of features and privileges (Lago's delete scenarios), and codes with any character,
+//! percent-encoded in paths. Unlike Lago, a deleted feature is answered as it was, privileges
+//! included.
 
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// DELETE /api/v1/features/:code (§12 items 26-31, decision 10)
+// DELETE /api/v1/features/:code (answered as it was, privileges included)
 // ---------------------------------------------------------------------------------------------
 
 backend_tests! {
@@ -44,7 +46,7 @@ backend_tests! {
         let seats = create_seats(&app).await;
         let response = app.delete("/api/v1/features/seats").await;
         assert_eq!(response.content_type, "application/json; charset=utf-8");
-        // Lago answers `privileges: []` here; we answer the feature as it was (decision 10).
+        // Lago answers `privileges: []` here; we answer the feature as it was, privileges included.
         assert_response(&response, 200, &json!({"feature": seats}));
     }
 
@@ -94,7 +96,7 @@ backend_tests! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// DELETE /api/v1/features/:feature_code/privileges/:code (§12 items 32-38)
+// DELETE /api/v1/features/:feature_code/privileges/:code (Lago's privileges_controller_spec.rb)
 // ---------------------------------------------------------------------------------------------
 
 backend_tests! {
@@ -180,7 +182,7 @@ backend_tests! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Codes with any character, percent-encoded in paths (decision 9)
+// Codes with any character, percent-encoded in paths (`root%3F`, `a%2Fb`)
 // ---------------------------------------------------------------------------------------------
 
 backend_tests! {

@@ -1,9 +1,11 @@
-//! GET /api/v1/features and /api/v1/features/{code}: pagination, search, order (§2.3, §3.3, §3.4, §12 items 9-16).
+//! GET /api/v1/features and /api/v1/features/{code}: Lago's pagination (`page`, `per_page`,
+//! `meta`), `search_term`, and order (`created_at DESC, id ASC`), with Lago's list and show
+//! scenarios.
 
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// GET /api/v1/features (§12 items 9-13, pagination §2.3, search and order §3.3)
+// GET /api/v1/features (Lago's list scenarios, pagination, search and order)
 // ---------------------------------------------------------------------------------------------
 
 backend_tests! {
@@ -239,7 +241,7 @@ backend_tests! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET /api/v1/features/:code (§12 items 14-16)
+// GET /api/v1/features/:code (Lago's show scenarios)
 // ---------------------------------------------------------------------------------------------
 
 backend_tests! {

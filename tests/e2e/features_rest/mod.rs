@@ -1,8 +1,9 @@
-//! Lago conformance for `/api/v1/features` (reference §12 items 1-38), with exact bodies.
+//! Lago conformance for `/api/v1/features` (the scenarios of Lago's `features_controller_spec.rb`
+//! and `features/privileges_controller_spec.rb`), with exact bodies.
 //!
 //! Every scenario asserts the status and the whole body, key order included. Counts that Lago's
 //! specs check in the database are proven through the API and through the store (its features and
-//! its change log, which also shows that a failed request emits nothing, decision 3).
+//! its change log, which also shows that a failed request emits no change event).
 
 use entitlements_domain::{Error, PageRequest, Resource};
 use reqwest::Method;

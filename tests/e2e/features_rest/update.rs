@@ -1,9 +1,10 @@
-//! PATCH|PUT /api/v1/features/{code}: partial updates (§3.5, §12 items 17-25).
+//! PATCH|PUT /api/v1/features/{code}: partial updates (what is omitted is kept; an unknown
+//! privilege code is created), with Lago's update scenarios.
 
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
-// PATCH|PUT /api/v1/features/:code (§12 items 17-25, update rules of §3.5)
+// PATCH|PUT /api/v1/features/:code (Lago's update scenarios and partial-update rules)
 // ---------------------------------------------------------------------------------------------
 
 backend_tests! {

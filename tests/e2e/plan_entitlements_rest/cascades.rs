@@ -1,4 +1,4 @@
-//! How features and plans carry their entitlements (entitlements reference §3.5–3.7, §7, §8, §9):
+//! How features and plans carry their entitlements, as Lago's feature and plan writes do:
 //! the plan object embeds them, deleting a feature or a privilege removes its values from every
 //! plan, feature writes record `plan.updated` for each plan granting the feature, and a deleted
 //! plan takes its entitlements with it.

@@ -1,5 +1,7 @@
-//! Where we differ from Lago on purpose (entitlements reference, decisions 1, 2, 3, 6, 7), and the
-//! change log of plan entitlement writes.
+//! Where we differ from Lago on purpose: a POST without `entitlements` is a 400, not a wipe; POST
+//! really replaces a feature's values; malformed shapes are 400s, not 500s; entitlements and values
+//! come in creation order; a failed request emits no change event. And the change log of plan
+//! entitlement writes.
 
 use reqwest::Method;
 use serde_json::json;
@@ -16,7 +18,7 @@ backend_tests! {
         seats_and_startup(&app).await;
         assert_eq!(post_entitlements(&app, "startup", json!({"seats": {"max": 10}})).await.status, 200);
         let missing = json!({"status": 400, "error": "BadRequest: param is missing or the value is empty or invalid: entitlements"});
-        // Decision 1: Lago treats a missing key as `{}` and deletes everything.
+        // No silent wipe: Lago treats a missing key as `{}` and deletes everything.
         for body in [json!({}), json!({"entitlements": null})] {
             assert_response(&app.post(&entitlements_path("startup"), &body).await, 400, &missing);
         }
@@ -31,7 +33,7 @@ backend_tests! {
         seats_and_startup(&app).await;
         let all = json!({"seats": {"max": 10, "max_admins": "5", "root": true}});
         assert_eq!(post_entitlements(&app, "startup", all.clone()).await.status, 200);
-        // Decision 2: `{}` and `null` leave the feature with no value (Lago keeps the old ones).
+        // POST replaces: `{}` and `null` leave the feature with no value (Lago keeps the old ones).
         for empty in [json!({}), json!(null)] {
             assert_eq!(post_entitlements(&app, "startup", all.clone()).await.status, 200);
             let response = post_entitlements(&app, "startup", json!({ "seats": empty })).await;
@@ -47,7 +49,7 @@ backend_tests! {
         seats_and_startup(&app).await;
         let path = entitlements_path("startup");
         let bad_request = |message: &str| json!({"status": 400, "error": format!("BadRequest: {message}")});
-        // Decision 6: Lago answers 500 for these.
+        // Lago answers 500 for these; a malformed shape is a 400 here.
         let cases = [
             (json!({"entitlements": []}), "entitlements must be a JSON object"),
             (json!({"entitlements": "seats"}), "entitlements must be a JSON object"),
@@ -78,8 +80,8 @@ backend_tests! {
         for code in ["zeta", "alpha"] {
             create_simple_feature(&app, code).await;
         }
-        // Decision 7: features in the order the plan got them, values in the order they were set
-        // (not the privileges' order).
+        // A deterministic order: features in the order the plan got them, values in the order they
+        // were set (not the privileges' order).
         let response = post_entitlements(&app, "startup", json!({"zeta": {}, "seats": {"root": true, "max": 3}})).await;
         let expected = json!([simple("zeta", json!([])), seats(json!([root(true), max(3)]))]);
         assert_response(&response, 200, &json!({ "entitlements": expected }));

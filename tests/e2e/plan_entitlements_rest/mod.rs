@@ -1,7 +1,7 @@
-//! Lago conformance for `/api/v1/plans/{code}/entitlements...` (entitlements reference §4, §7,
-//! §9, §12 items 39–71), with exact bodies, on SQLite and PostgreSQL: Lago's request-spec
-//! scenarios, every value-type rule of §4.3, our deliberate differences, the cascades from
-//! features and plans, the change log, and concurrent writes.
+//! Lago conformance for `/api/v1/plans/{code}/entitlements...`, with exact bodies, on SQLite and
+//! PostgreSQL: Lago's request-spec scenarios, every value-type rule of Lago's `validate_value`,
+//! our deliberate differences, the cascades from features and plans, the change log, and
+//! concurrent writes.
 //!
 //! Fixtures are created through REST: the feature `seats` of Lago's specs (privileges `max`
 //! integer, `max_admins` string, `root` boolean, `invitation` select) and the plan `startup`.

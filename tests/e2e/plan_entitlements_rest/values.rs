@@ -1,6 +1,6 @@
-//! Every value-type rule of entitlements reference §4.3, through PATCH: the forms each type
-//! accepts (answered typed: integers as JSON numbers, booleans as JSON booleans) and the forms it
-//! refuses, with Lago's exact error. Integers are 64-bit (decision 8).
+//! Every value-type rule of Lago's `validate_value`, through PATCH: the forms each type accepts
+//! (answered typed: integers as JSON numbers, booleans as JSON booleans) and the forms it refuses,
+//! with Lago's exact error. Integers are 64-bit: a larger one is `value_is_invalid`.
 
 use serde_json::{Value, json};
 
@@ -49,7 +49,7 @@ backend_tests! {
         for value in [
             json!(1.5), json!(10.0), json!("010"), json!("+5"), json!(" 5"), json!("-0"), json!("1.5"),
             json!("one thousand!!"), json!([12, 13]), json!(true), json!({"a": 1}),
-            // Beyond 64 bits (Lago keeps Ruby bignums): decision 8.
+            // Beyond 64 bits: refused (Lago keeps Ruby bignums).
             json!(9_223_372_036_854_775_808_u64), json!("9223372036854775808"), json!(1e30),
         ] {
             assert_refused(&app, "max", value, invalid("max")).await;

@@ -1,4 +1,4 @@
-//! What billable metric and tax writes do to the plans that use them (catalog reference §4.4, §5):
+//! What billable metric and tax writes do to the plans that use them, as in Lago:
 //! a deleted metric takes its charges with it on every plan, an attached metric keeps the fields
 //! its charges bill by, dropped filter values leave the charge filters, and a deleted tax leaves
 //! every plan, charge and commitment. Each touched plan records `plan.updated`.

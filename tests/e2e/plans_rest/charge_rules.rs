@@ -1,6 +1,7 @@
-//! Charge-level rules through POST /api/v1/plans (§3.1): timing, proration, invoicing, minimum
-//! amounts, models that need a kind of metric, codes (given, duplicated, generated), metric
-//! references, charge taxes, and charge filters checked against the metric's filters (§3.6).
+//! Charge-level rules through POST /api/v1/plans (Lago's `Charge` model and create service):
+//! timing, proration, invoicing, minimum amounts, models that need a kind of metric, codes (given,
+//! duplicated, generated), metric references, charge taxes, and charge filters checked against
+//! the metric's filters.
 
 use serde_json::json;
 
@@ -140,7 +141,7 @@ backend_tests! {
                 json!({"regroup_paid_fees": "invoice", "pay_in_advance": true}),
                 json!({"regroup_paid_fees": ["only_compatible_with_pay_in_advance_and_non_invoiceable"]}),
             ),
-            // Decision 5: Lago's enum raises on an unknown value; we answer value_is_invalid.
+            // Lago's enum raises (a 500) on an unknown value; we answer value_is_invalid.
             (
                 json!({"regroup_paid_fees": "weekly", "pay_in_advance": true, "invoiceable": false}),
                 json!({"regroup_paid_fees": ["value_is_invalid"]}),
@@ -155,7 +156,7 @@ backend_tests! {
             let response = post_charges(&app, json!([charge_on(&metric, changes)])).await;
             assert_refused(&app, &response, details).await;
         }
-        // Decision 1: the premium fields are kept and echoed.
+        // Premium fields (ignored by Lago without a licence) are kept and echoed.
         let response = post_charges(
             &app,
             json!([

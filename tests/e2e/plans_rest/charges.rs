@@ -1,6 +1,6 @@
-//! Charge properties through POST /api/v1/plans: every validator error code of §3.3 with its exact
-//! `{"properties": [...]}` array, Lago's decimal amounts echoed as sent, default properties per
-//! model (§3.2) and slicing to the model's keys.
+//! Charge properties through POST /api/v1/plans: every error code of Lago's property validators
+//! with its exact `{"properties": [...]}` array, Lago's decimal amounts echoed as sent, default
+//! properties per model and slicing to the model's keys.
 
 use serde_json::json;
 
@@ -218,7 +218,7 @@ backend_tests! {
         };
         let cases = [
             (json!({"graduated_percentage_ranges": []}), vec!["missing_graduated_percentage_ranges"]),
-            // Decision 5: Lago crashes without the key; we answer its validator's code.
+            // Lago crashes (a 500) without the key; we answer its validator's code.
             (json!({"rate": "1"}), vec!["missing_graduated_percentage_ranges"]),
             (
                 json!({"graduated_percentage_ranges": [percentage_range(0, "1", json!(2))]}),
@@ -247,7 +247,7 @@ backend_tests! {
         )
         .await;
         assert_properties_errors(&response, &["invalid_value"]);
-        // Decision 1: graduated_percentage is accepted (premium).
+        // graduated_percentage is accepted (premium in Lago; here every licensed field is on).
         let valid = post_charge(
             &app,
             &metric,

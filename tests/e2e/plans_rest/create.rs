@@ -1,4 +1,5 @@
-//! POST /api/v1/plans: the create scenarios of §8 and the plan attribute rules of §2.2 and §2.4.
+//! POST /api/v1/plans: the create scenarios of Lago's `plans_controller_spec.rb`, and the plan
+//! attribute rules of its request body and create service, errors in Lago's order.
 
 use reqwest::Method;
 use serde_json::json;

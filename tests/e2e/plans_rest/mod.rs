@@ -1,4 +1,4 @@
-//! Lago conformance for `/api/v1/plans` (catalog reference §2, §3, §8 `plans_controller_spec.rb`),
+//! Lago conformance for `/api/v1/plans`, its charges and Lago's `plans_controller_spec.rb`,
 //! with exact bodies, key order included, on SQLite and PostgreSQL.
 //!
 //! Fixtures (billable metrics, taxes) are created through their own REST routes. Expected objects

@@ -1,7 +1,7 @@
-//! Decision 1 and 2 on plans: premium fields (`invoiceable`, `regroup_paid_fees`,
-//! `min_amount_cents`) are kept on create and update; out-of-scope ones (fixed charges,
-//! `applied_pricing_unit`, `accepts_target_wallet`, `group_properties`, `cascade_updates`) are
-//! accepted and ignored.
+//! One licence mode, everything on: premium fields (`invoiceable`, `regroup_paid_fees`,
+//! `min_amount_cents`), which Lago ignores without a licence, are kept on create and update;
+//! out-of-scope ones (fixed charges, `applied_pricing_unit`, `accepts_target_wallet`,
+//! `group_properties`, `cascade_updates`) are accepted and ignored, as Lago ignores unknown keys.
 
 use serde_json::json;
 

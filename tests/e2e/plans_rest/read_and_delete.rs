@@ -1,4 +1,4 @@
-//! GET /api/v1/plans(/{code}), DELETE /api/v1/plans/{code} (decision 4: synchronous), one
+//! GET /api/v1/plans(/{code}), DELETE /api/v1/plans/{code} (synchronous, unlike Lago's job), one
 //! transaction per request, and the change log (`plan.created|updated|deleted`).
 
 use reqwest::Method;

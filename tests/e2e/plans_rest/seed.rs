@@ -1,6 +1,6 @@
 //! The create-plan request of seed 003 (Lago's documentation example, kept verbatim in
 //! `seed_003_request.json`): with its placeholder metric ids, with the ids removed so that
-//! `billable_metric_code` resolves them (decision 3), and with real ids.
+//! `billable_metric_code` resolves them (our extension: Lago drops that key), and with real ids.
 
 use serde_json::json;
 

@@ -1,5 +1,5 @@
-//! PUT /api/v1/plans/{code} (§2.8): partial semantics, charge reconciliation by id, taxes,
-//! metadata, minimum commitment and usage thresholds, and what a failed update leaves.
+//! PUT /api/v1/plans/{code} (Lago's update service): partial semantics, charge reconciliation by
+//! id, taxes, metadata, minimum commitment and usage thresholds, and what a failed update leaves.
 
 use reqwest::Method;
 use serde_json::json;
@@ -147,7 +147,7 @@ backend_tests! {
             // Updated by id: new properties; absent name and minimum are reset, taxes kept.
             {"id": standard["lago_id"], "billable_metric_id": metric["lago_id"], "charge_model": "standard",
              "properties": {"amount": "2"}},
-            // Updated by id without properties: reset to the model's defaults (§10 quirk 3).
+            // Updated by id without properties: reset to the model's defaults (Lago's quirk, kept).
             {"id": package["lago_id"], "billable_metric_id": metric["lago_id"], "charge_model": "package",
              "code": "package_renamed"},
             // Without an id: created, with a generated code.
@@ -408,7 +408,7 @@ backend_tests! {
             (&created["bill_charges_monthly"], &created["bill_fixed_charges_monthly"]),
             (&json!(true), &json!(false))
         );
-        // An update that omits the interval keeps the flag (we do not replicate Lago's reset, §10.2).
+        // An update that omits the interval keeps the flag (we do not replicate Lago's reset).
         let renamed = put_plan(&app, "startup", json!({"name": "Renamed"})).await;
         assert_eq!(renamed.body["plan"]["bill_charges_monthly"], true);
         let off = put_plan(

@@ -1,6 +1,7 @@
-//! Where we differ from Lago on purpose (entitlements reference decisions 4, 5, 6, 11), what we
-//! keep from it (removals survive, overrides stay with their subscription row), the change log,
-//! and the subscription object embedding the merge.
+//! Where we differ from Lago on purpose (values always validated and compared by their typed
+//! meaning, no empty override rows, malformed shapes are 400s), what we keep from it (removals
+//! survive, overrides stay with their subscription row), the change log, and the subscription
+//! object embedding the merge.
 
 use reqwest::Method;
 use serde_json::json;
@@ -17,7 +18,7 @@ backend_tests! {
         create_features(&app).await;
         create_plan(&app, "startup", 10_000, json!({"seats": {"max": 0}})).await;
         assert_eq!(subscribe(&app, "startup", "sub_1").await.status, 200);
-        // Decision 4: Lago casts "abc" to 0, finds it equal to the plan's 0, and accepts it.
+        // Always validate: Lago casts "abc" to 0, finds it equal to the plan's 0, and accepts it.
         let response = patch(&app, json!({"seats": {"max": "abc"}})).await;
         assert_response(&response, 422, &validation_errors(json!({"max_privilege_value": ["value_is_invalid"]})));
         // "0" and 0 are the same integer as the plan's: no override.
@@ -29,8 +30,8 @@ backend_tests! {
 
     async fn overrides_equal_to_the_plan_leave_no_row_behind(app) {
         seats_on_startup(&app).await;
-        // Decision 5: keys other than the plan's, but every value equal to it: no override row,
-        // so when the plan drops the feature, the subscription loses it too.
+        // No empty override rows: keys other than the plan's, but every value equal to it: no
+        // override row, so when the plan drops the feature, the subscription loses it too.
         assert_eq!(patch(&app, json!({"seats": {"max": 10, "max_admins": 3}})).await.status, 200);
         assert_eq!(patch(&app, json!({"seats": {"max_admins": 3}})).await.status, 200);
         assert_eq!(patch(&app, json!({"seats": {"max": 10}})).await.status, 200);
@@ -55,7 +56,8 @@ backend_tests! {
         assert_eq!(app.delete("/api/v1/plans/startup/entitlements/seats").await.status, 200);
         let regrant = app.patch("/api/v1/plans/startup/entitlements", &json!({"entitlements": {"seats": {"max": 20}}})).await;
         assert_eq!(regrant.status, 200);
-        // Decision 11: the subscription's contract said no; it still does.
+        // Kept from Lago: the removal outlives the plan's entitlement; the subscription's contract
+        // said no, and it still does.
         assert_eq!(current(&app).await, json!([]));
     }
 
@@ -132,8 +134,8 @@ backend_tests! {
             ]
         );
         assert_eq!(current(&app).await, json!([seats(json!([]))]));
-        // The override lost its only value: it is gone too, so the plan dropping the feature
-        // drops it for the subscription (decision 5).
+        // The override lost its only value: it is gone too (no empty override rows), so the plan
+        // dropping the feature drops it for the subscription.
         assert_eq!(app.delete("/api/v1/plans/startup/entitlements/seats").await.status, 200);
         assert_eq!(current(&app).await, json!([]));
     }

@@ -1,6 +1,6 @@
 //! Lago's request specs `subscriptions/entitlements_controller_spec.rb` and
-//! `subscriptions/entitlements/privileges_controller_spec.rb` (entitlements reference §12 items
-//! 72–100). Where Lago counts rows, the scenario shows what those rows do to the answers.
+//! `subscriptions/entitlements/privileges_controller_spec.rb`, scenario by scenario. Where Lago
+//! counts rows, the scenario shows what those rows do to the answers.
 
 use serde_json::{Value, json};
 
@@ -17,10 +17,10 @@ backend_tests! {
         create_plan(&app, "startup", 10_000, json!({"seats": {"max": 30}})).await;
         assert_eq!(subscribe(&app, "startup", "sub_1").await.status, 200);
         assert_eq!(patch(&app, json!({"seats": {"root?": true}})).await.status, 200);
-        // Item 72: the plan's value first (it was created first), then the override.
+        // The plan's value first (it was created first), then the override.
         let expected = list(json!([seats(json!([max(Some(30), None), own_boolean("root?", true)]))]));
         assert_response(&app.get(&entitlements_path("sub_1")).await, 200, &expected);
-        // Item 73.
+        // An unknown subscription is subscription_not_found.
         assert_response(&app.get(&entitlements_path("unknown")).await, 404, &not_found("subscription_not_found"));
     }
 
@@ -38,7 +38,7 @@ backend_tests! {
             let response = app.patch(&format!("{path}{query}"), &json!({"entitlements": {"seats": {"max": value}}})).await;
             assert_eq!(response.status, 200, "{query}: {}", response.body);
         }
-        // Items 74–78: the default is the active one; `subscription_status` and the legacy `status`
+        // The default is the active one; `subscription_status` and the legacy `status`
         // select the others.
         for (query, value) in [
             ("", 100),
@@ -58,26 +58,26 @@ backend_tests! {
 
     async fn patch_sets_overrides(app) {
         seats_on_startup(&app).await;
-        // Item 79 (and 80: the override is stored, so it reads back).
+        // An override of the plan's value; it is stored, so it reads back.
         let expected = list(json!([seats(json!([max(Some(10), Some(60))]))]));
         assert_response(&patch(&app, json!({"seats": {"max": 60}})).await, 200, &expected);
         assert_eq!(current(&app).await, expected["entitlements"]);
-        // Item 81: a privilege the plan gives no value.
+        // A privilege the plan gives no value.
         let response = patch(&app, json!({"seats": {"max_admins": 30}})).await;
         let expected = list(json!([seats(json!([max(Some(10), Some(60)), own_integer("max_admins", 30)]))]));
         assert_response(&response, 200, &expected);
-        // Item 83: a feature the plan does not grant.
+        // A feature the plan does not grant.
         let response = patch(&app, json!({"sso": {"level": "100"}})).await;
         let level = privilege("level", "string", json!("100"), Value::Null, json!("100"));
         assert_eq!(response.body["entitlements"][1], sso(json!([level])));
-        // Item 87: an empty map changes nothing.
+        // An empty map changes nothing.
         let before = current(&app).await;
         assert_response(&patch(&app, json!({})).await, 200, &list(before));
     }
 
     async fn patch_errors(app) {
         seats_on_startup(&app).await;
-        // Items 84–86.
+        // An unknown feature, privilege or subscription is a 404 naming which.
         assert_response(&patch(&app, json!({"ghost": {}})).await, 404, &not_found("feature_not_found"));
         assert_response(&patch(&app, json!({"seats": {"nope": 1}})).await, 404, &not_found("privilege_not_found"));
         let unknown = app.patch(&entitlements_path("unknown"), &json!({"entitlements": {}})).await;
@@ -91,7 +91,7 @@ backend_tests! {
     async fn patching_a_removed_feature_at_the_plans_value_restores_it(app) {
         seats_on_startup(&app).await;
         assert_response(&app.delete(&format!("{}/seats", entitlements_path("sub_1"))).await, 200, &list(json!([])));
-        // Item 82: the removal goes and no override is stored.
+        // The removal goes and no override is stored.
         let response = patch(&app, json!({"seats": {"max": 10}})).await;
         assert_response(&response, 200, &list(json!([seats(json!([max(Some(10), None)]))])));
     }
@@ -99,18 +99,18 @@ backend_tests! {
     async fn delete_feature(app) {
         seats_on_startup(&app).await;
         let path = entitlements_path("sub_1");
-        // Item 88: a feature only the subscription has goes with its override.
+        // A feature only the subscription has goes with its override.
         assert_eq!(patch(&app, json!({"sso": {"level": "a"}})).await.status, 200);
         let response = app.delete(&format!("{path}/sso")).await;
         assert_response(&response, 200, &list(json!([seats(json!([max(Some(10), None)]))])));
-        // Item 89: a plan feature with an override: both are hidden.
+        // A plan feature with an override: both are hidden.
         assert_eq!(patch(&app, json!({"seats": {"max": 5}})).await.status, 200);
         assert_response(&app.delete(&format!("{path}/seats")).await, 200, &list(json!([])));
-        // Item 91: removing it again is a no-op.
+        // Removing it again is a no-op.
         assert_response(&app.delete(&format!("{path}/seats")).await, 200, &list(json!([])));
         // Its override is gone: restoring it shows the plan's value.
         assert_response(&patch(&app, json!({"seats": {}})).await, 200, &list(json!([seats(json!([max(Some(10), None)]))])));
-        // Items 92, 93.
+        // An unknown subscription or feature is a 404 naming which.
         let unknown = app.delete(&format!("{}/seats", entitlements_path("unknown"))).await;
         assert_response(&unknown, 404, &not_found("subscription_not_found"));
         assert_response(&app.delete(&format!("{path}/ghost")).await, 404, &not_found("feature_not_found"));
@@ -121,7 +121,7 @@ backend_tests! {
         let path = entitlements_path("sub_1");
         assert_eq!(app.delete(&format!("{path}/seats/privileges/max")).await.status, 200);
         assert_eq!(current(&app).await, json!([seats(json!([]))]));
-        // Item 90: the privilege removal goes with the feature's removal, so restoring the
+        // The privilege removal goes with the feature's removal, so restoring the
         // feature shows the privilege again.
         assert_eq!(app.delete(&format!("{path}/seats")).await.status, 200);
         assert_eq!(patch(&app, json!({"seats": {}})).await.status, 200);
@@ -131,20 +131,20 @@ backend_tests! {
     async fn delete_privilege(app) {
         seats_on_startup(&app).await;
         let path = entitlements_path("sub_1");
-        // Items 94, 95: an override on a feature only the subscription has; the feature stays.
+        // An override on a feature only the subscription has; the feature stays.
         assert_eq!(patch(&app, json!({"sso": {"level": "a"}})).await.status, 200);
         let response = app.delete(&format!("{path}/sso/privileges/level")).await;
         assert_eq!(response.status, 200, "{}", response.body);
         assert_eq!(response.body["entitlements"][1], sso(json!([])));
-        // Item 99: a plan privilege gets a removal and disappears.
+        // A plan privilege gets a removal and disappears.
         let response = app.delete(&format!("{path}/seats/privileges/max")).await;
         assert_response(&response, 200, &list(json!([seats(json!([])), sso(json!([]))])));
-        // Item 100: again, with the removal already there.
+        // Again, with the removal already there.
         let response = app.delete(&format!("{path}/seats/privileges/max")).await;
         assert_response(&response, 200, &list(json!([seats(json!([])), sso(json!([]))])));
         // A percent-encoded code, such as Lago's own `root?`.
         assert_eq!(app.delete(&format!("{path}/seats/privileges/root%3F")).await.status, 200);
-        // Items 96–98.
+        // An unknown subscription, feature or privilege is a 404 naming which.
         let unknown = app.delete(&format!("{}/seats/privileges/max", entitlements_path("unknown"))).await;
         assert_response(&unknown, 404, &not_found("subscription_not_found"));
         assert_response(&app.delete(&format!("{path}/ghost/privileges/max")).await, 404, &not_found("feature_not_found"));

@@ -1,6 +1,7 @@
-//! Lago conformance for `/api/v1/subscriptions/{external_id}/entitlements...` (entitlements
-//! reference §5, §6, §12 items 72–100), with exact bodies, on SQLite and PostgreSQL: Lago's
-//! request-spec scenarios, the merge of §6, our deliberate differences (decisions 4, 5, 11), the
+//! Lago conformance for `/api/v1/subscriptions/{external_id}/entitlements...`, with exact bodies,
+//! on SQLite and PostgreSQL: Lago's request-spec scenarios, the merge of plan values, overrides
+//! and removals (Lago's `SubscriptionEntitlementQuery`), our deliberate differences (values always
+//! validated, no empty override rows) and what we keep on purpose (removals survive the plan), the
 //! change log, concurrent writes, and the query count of the effective-entitlements read.
 //!
 //! Fixtures are created through REST: the feature `seats` of Lago's specs (`max` and

@@ -1,7 +1,7 @@
-//! What the deletion of a plan (decision 4) or of a customer does to subscriptions, in the same
-//! transaction: active ones terminated, pending ones canceled (a scheduled downgrade with its
-//! predecessor), each with its change event; and a failing creation that leaves no customer
-//! behind (decision 10).
+//! What the deletion of a plan (synchronous, unlike Lago's background job) or of a customer does
+//! to subscriptions, in the same transaction: active ones terminated, pending ones canceled (a
+//! scheduled downgrade with its predecessor), each with its change event; and a failing creation
+//! that leaves no customer behind (Lago's can leave one).
 
 use serde_json::json;
 

@@ -93,7 +93,7 @@ clocked_backend_tests! { "2026-06-20T10:00:00Z";
         }
         let response = app.send_raw(reqwest::Method::POST, "/api/v1/subscriptions", "application/json", "{").await;
         assert_eq!(response.status, 400);
-        // Failures leave nothing behind: no customer, no event (decision 10).
+        // Failures leave nothing behind: no customer (Lago's can stay), no event.
         assert_response(&app.get("/api/v1/customers/cust_1").await, 404, &not_found("customer_not_found"));
         assert_eq!(app.change_event_codes().await, [event("plan.created", "startup")]);
     }
@@ -127,7 +127,7 @@ clocked_backend_tests! { "2026-06-20T10:00:00Z";
             "privileges": [], "overrides": {}
         }]);
         assert_subscription(&response, &expected);
-        // Plan overrides need Lago's premium licence (decision 2).
+        // Plan overrides are out of scope: 403, as Lago answers without a premium licence.
         let overrides = with(&payload, json!({"external_id": "sub_2", "plan_overrides": {"amount_cents": 100}}));
         assert_response(&post_subscription(&app, overrides).await, 403, &forbidden());
     }

@@ -1,5 +1,5 @@
-//! Time-driven transitions (decision 6) with the manual clock: a pending subscription starts at
-//! local midnight of its date in the customer's timezone, an active one ends when `ending_at`
+//! Time-driven transitions with the manual clock: a pending subscription starts at local
+//! midnight of its date in the customer's timezone, an active one ends when `ending_at`
 //! passes, a scheduled downgrade takes over at the period boundary. Reads are never stale (the
 //! first read after the instant shows the new status), and the change log records each
 //! transition once, whether a read or the sweeper (whose step is called directly) writes it.

@@ -1,9 +1,9 @@
 //! Lago conformance for `/api/v1/subscriptions` and `/api/v1/customers/{id}/subscriptions`
-//! (catalog reference §6, §7, §8 `subscriptions_controller_spec.rb`, §10 quirks 10–14), with exact
-//! bodies, on SQLite and PostgreSQL, and the time-driven transitions of decision 6 with a manual
-//! clock.
+//! (Lago's `subscriptions_controller_spec.rb`, and Lago's quirks of the list filters, the lookup,
+//! idempotent re-creation and `name`), with exact bodies, on SQLite and PostgreSQL, and the
+//! time-driven transitions (never stale on read) with a manual clock.
 //!
-//! Out of scope, and not tested (decision 2): plan overrides (403 only), payment methods and
+//! Out of scope, and not tested: plan overrides (403 only), payment methods and
 //! payment pre-authorization, activation rules, invoice custom sections, fixed charges, usage
 //! thresholds of subscriptions, billing entity ids and bindings other than the implicit
 //! `default`, and everything invoices and credit notes would do.

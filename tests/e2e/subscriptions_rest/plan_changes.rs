@@ -1,4 +1,4 @@
-//! POST /api/v1/subscriptions on another plan (catalog reference §7.3, decision 7): an upgrade
+//! POST /api/v1/subscriptions on another plan (Lago's statuses, without invoices): an upgrade
 //! replaces the current subscription by a new active one at once; a downgrade schedules a pending
 //! one for the next period boundary and answers the current one; a subscription that has not
 //! started simply changes plan.

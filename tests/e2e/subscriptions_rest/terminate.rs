@@ -1,4 +1,4 @@
-//! DELETE /api/v1/subscriptions/{external_id} (catalog reference §7.7): termination with the
+//! DELETE /api/v1/subscriptions/{external_id} (Lago's terminate service): termination with the
 //! on-termination choices, cancelation of a pending subscription with `status=pending`, the
 //! scheduled downgrade canceled with its predecessor, and the change log.
 

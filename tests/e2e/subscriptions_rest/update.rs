@@ -1,7 +1,7 @@
-//! PUT (and PATCH) /api/v1/subscriptions/{external_id} (catalog reference §7.6): the fields Lago
+//! PUT (and PATCH) /api/v1/subscriptions/{external_id} (Lago's update service): the fields Lago
 //! changes, `subscription_at` only before the start (activating when its date has come), the
-//! on-termination choices, Lago's lookup among several subscriptions (quirk 11 included), every
-//! error in Lago's order, and the change log.
+//! on-termination choices, Lago's lookup among several subscriptions (a lone match is updated
+//! whatever its status, as in Lago), every error in Lago's order, and the change log.
 
 use serde_json::{Value, json};
 

@@ -39,8 +39,8 @@ pub struct StoredEntitlement {
 /// How a request treats what it does not name: POST replaces everything, PATCH merges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntitlementsWrite {
-    /// Features not named are removed; a named feature keeps only the values given (decision 2:
-    /// even when none are given).
+    /// Features not named are removed; a named feature keeps only the values given, even when none
+    /// are given (Lago keeps the old values there, contradicting its own description).
     Replace,
     /// Only the given features and values are added or changed.
     Merge,

@@ -103,7 +103,8 @@ impl PrivilegeValue {
 }
 
 /// Lago's integer text: exactly the canonical decimal form of a number (`s.to_i.to_s == s`), so
-/// `"010"`, `"+5"`, `" 5"` and `"-0"` are refused; beyond 64 bits too (decision 8).
+/// `"010"`, `"+5"`, `" 5"` and `"-0"` are refused; beyond 64 bits too (Lago keeps Ruby bignums;
+/// our integers are i64, so a larger one is `value_is_invalid`).
 fn canonical_integer(text: &str) -> Option<i64> {
     let number: i64 = text.parse().ok()?;
     (number.to_string() == text).then_some(number)

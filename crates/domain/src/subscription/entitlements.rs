@@ -1,9 +1,9 @@
 //! Subscription entitlements: what one subscription is entitled to. The plan's entitlements are
 //! merged with the subscription's own (overrides, and features only it has), minus its removals
-//! of plan features and privileges (Lago's `SubscriptionEntitlementQuery`, §6). Writes are
-//! decided here as diffs: a PATCH of overrides (`SubscriptionEntitlementCoreUpdateService`, with
-//! decisions 4 and 5: values are always validated and compared by their typed meaning, and an
-//! override that ends with no value on a plan feature is not stored), and the removal of a
+//! of plan features and privileges (Lago's `SubscriptionEntitlementQuery`). Writes are decided
+//! here as diffs: a PATCH of overrides (`SubscriptionEntitlementCoreUpdateService`, except that
+//! values are always validated and compared by their typed meaning, never by Lago's lossy casts,
+//! and an override that ends with no value on a plan feature is not stored), and the removal of a
 //! feature or a privilege.
 
 use std::collections::HashMap;
@@ -71,11 +71,12 @@ pub struct SubscriptionEntitlement {
     pub privileges: Vec<EffectivePrivilege>,
 }
 
-/// The merge of §6. `features` holds the features (not deleted) the layers refer to; an
-/// entitlement of any other feature, and a value of a privilege no longer on its feature, is left
-/// out. A plan feature or privilege the subscription removed is left out even if it has an
-/// override. Features are ordered by the plan's entitlement's creation (the subscription's when
-/// the plan has none), privileges likewise by their values' creation; ties by id.
+/// The merge of plan, overrides and removals, as Lago's `SubscriptionEntitlementQuery`.
+/// `features` holds the features (not deleted) the layers refer to; an entitlement of any other
+/// feature, and a value of a privilege no longer on its feature, is left out. A plan feature or
+/// privilege the subscription removed is left out even if it has an override. Features are
+/// ordered by the plan's entitlement's creation (the subscription's when the plan has none),
+/// privileges likewise by their values' creation; ties by id.
 pub fn effective_entitlements(
     layers: EntitlementLayers<'_>,
     features: &HashMap<FeatureId, Feature>,
@@ -168,7 +169,7 @@ struct WorkingOverride<'a> {
     values: Vec<(PrivilegeId, PrivilegeValue)>,
 }
 
-/// What a PATCH of a subscription's entitlements changes (§5.3). Every named feature must exist
+/// What a PATCH of a subscription's entitlements changes. Every named feature must exist
 /// (checked first, as Lago does); then each feature in order: a plan feature given exactly the
 /// plan's values goes back to the plan (its override and removals go); otherwise each value equal
 /// to the plan's drops its override, and any other becomes one. Naming a removed feature or
@@ -220,7 +221,7 @@ pub fn override_changes(
         let working = &mut overrides[position];
         removals.retain(|target| *target != RemovalTarget::Feature(feature.id));
         let Some(plan) = layers.plan_entitlement(feature.id) else {
-            // A feature only the subscription has: stored even with no value (decision 5).
+            // A feature only the subscription has means something even with no value: stored.
             working.kept = true;
             for (privilege_id, value) in given {
                 set_value(&mut working.values, privilege_id, value);
@@ -250,7 +251,8 @@ pub fn override_changes(
                 }
             }
         }
-        // An override of a plan feature with no value left means nothing (decision 5).
+        // An override of a plan feature with no value left means nothing: not stored, so that it
+        // cannot keep the feature once the plan drops it.
         working.kept = !working.values.is_empty();
     }
     Ok(SubscriptionEntitlementChanges {
@@ -311,7 +313,7 @@ fn entitlement_diff(overrides: Vec<WorkingOverride<'_>>) -> EntitlementChanges {
     changes
 }
 
-/// What removing a feature from a subscription changes (§5.4): its override goes, with the
+/// What removing a feature from a subscription changes: its override goes, with the
 /// removals of its privileges, and a plan feature gets a feature removal (once).
 pub fn feature_removal_changes(
     layers: EntitlementLayers<'_>,
@@ -339,10 +341,10 @@ pub fn feature_removal_changes(
     changes
 }
 
-/// What removing one privilege from a subscription changes (§5.5): its override value goes (the
-/// whole override when it was the last value of a plan feature, decision 5), and when the plan
-/// grants the feature, a privilege removal is added (once; Lago checks the feature, not the
-/// value).
+/// What removing one privilege from a subscription changes: its override value goes (the whole
+/// override when it was the last value of a plan feature: an empty one is not stored), and when
+/// the plan grants the feature, a privilege removal is added (once; Lago checks the feature, not
+/// the value).
 pub fn privilege_removal_changes(
     layers: EntitlementLayers<'_>,
     feature: &Feature,

@@ -2,7 +2,8 @@
 //! `Tax` model (`name`, `rate`, then `code`), so that the same request gets the same errors.
 //!
 //! Two deliberate differences from Lago: a rate that is not a decimal is `value_is_invalid`
-//! (Ruby's `to_f` would store 0.0), and a code of a deleted tax can be reused (decision 8).
+//! (Ruby's `to_f` would store 0.0), and a code of a deleted tax can be reused, like every other
+//! code (Lago keeps it taken).
 
 use crate::decimal_text::parse_decimal;
 use crate::error::Error;

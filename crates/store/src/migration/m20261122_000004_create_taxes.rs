@@ -1,5 +1,5 @@
-//! Taxes, soft-deleted, with codes unique among rows not deleted (decision 8: a deleted tax's
-//! code can be reused).
+//! Taxes, soft-deleted, with codes unique among rows not deleted, so that a deleted tax's code can
+//! be reused like every other code (Lago keeps it taken).
 
 use sea_orm_migration::prelude::*;
 
