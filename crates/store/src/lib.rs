@@ -2,46 +2,27 @@
 //! SeaORM. Callers see domain types only. Every write method is one transaction that also appends
 //! its change events, so a failed request leaves neither rows nor events behind.
 
-mod billable_metric_filters;
-mod billable_metrics;
-mod catalog_cascades;
+mod billable_metric;
 mod change_log;
-mod charge_json;
-mod coded_rows;
-mod customer_list_query;
-mod customer_rows;
-mod customer_writes;
-mod customers;
-mod db_error;
-mod entitlement_rows;
+mod charge;
+mod clock;
+mod customer;
+mod db;
+mod entitlement;
 mod entity;
-mod features;
+mod feature;
 mod migration;
-mod organizations;
-mod plan_charges;
-mod plan_entitlements;
-mod plan_reads;
-mod plans;
-mod subscription_cascades;
-mod subscription_chain;
-mod subscription_create;
-mod subscription_entitlement_rows;
-mod subscription_entitlements;
-mod subscription_events;
-mod subscription_lookup;
-mod subscription_rows;
-mod subscription_transitions;
-mod subscription_updates;
-mod subscriptions;
-mod taxes;
-mod text_search;
-mod timestamps;
+mod organization;
+mod plan;
+mod subscription;
+mod subscription_lifecycle;
+mod tax;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use entitlements_domain::{Error, OrganizationId, PageRequest};
+use entitlements_domain::{Error, OrganizationId};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -50,12 +31,12 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 pub use change_log::{ChangeEvent, ChangeEventType};
+pub use clock::Clock;
 pub use migration::Migrator;
-pub use organizations::{ApiKey, NewOrganization};
-pub use subscription_transitions::SUBSCRIPTION_SWEEP_BATCH;
-pub use timestamps::Clock;
+pub use organization::{ApiKey, NewOrganization};
+pub use subscription_lifecycle::transitions::SUBSCRIPTION_SWEEP_BATCH;
 
-use db_error::from_db_error;
+use db::error::from_db_error;
 
 /// How long a connection may wait for the database (a lock, a free pool slot) before the request
 /// fails as unavailable.
@@ -63,15 +44,6 @@ const DATABASE_WAIT: Duration = Duration::from_secs(10);
 
 /// The PostgreSQL advisory lock that serializes migrations (an arbitrary constant of this service).
 const MIGRATION_LOCK_KEY: i64 = 7_413_920_551;
-
-/// Bound parameters per `IN (...)` list, well below SQLite's and PostgreSQL's limits.
-pub(crate) const IN_LIST_CHUNK: usize = 1000;
-
-/// The `(offset, limit)` of a page, within PostgreSQL's signed 64-bit LIMIT and OFFSET.
-pub(crate) fn page_window(page_request: PageRequest) -> (u64, u64) {
-    let signed_max = i64::MAX.unsigned_abs();
-    (Ord::min(page_request.offset(), signed_max), Ord::min(page_request.per_page, signed_max))
-}
 
 /// How many statements a store sent since its counter was attached.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,186 @@
+//! The change log: every committed mutation appends its events in the mutation's transaction, with
+//! a per-organization sequence. The sequence is taken by bumping the organization's counter, which
+//! locks that row until commit; so an organization's events commit in sequence order and a reader
+//! following `sequence > last_seen` never skips one.
+
+pub(crate) mod subscription_events;
+pub(crate) mod touched;
+
+use entitlements_domain::{Error, OrganizationId};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::db::error::from_db_error;
+use crate::entity::change_event;
+use crate::entity::organization;
+
+/// What happened to an object, named like Lago's webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeEventType {
+    OrganizationCreated,
+    ApiKeyCreated,
+    FeatureCreated,
+    FeatureUpdated,
+    FeatureDeleted,
+    TaxCreated,
+    TaxUpdated,
+    TaxDeleted,
+    BillableMetricCreated,
+    BillableMetricUpdated,
+    BillableMetricDeleted,
+    PlanCreated,
+    PlanUpdated,
+    PlanDeleted,
+    CustomerCreated,
+    CustomerUpdated,
+    CustomerDeleted,
+    SubscriptionCreated,
+    /// A pending subscription became active (on its start date, at a downgrade's boundary, or
+    /// when an update moved its start date to today or earlier).
+    SubscriptionStarted,
+    SubscriptionUpdated,
+    SubscriptionTerminated,
+    /// A pending subscription ended before it started.
+    SubscriptionCanceled,
+}
+
+impl ChangeEventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OrganizationCreated => "organization.created",
+            Self::ApiKeyCreated => "api_key.created",
+            Self::FeatureCreated => "feature.created",
+            Self::FeatureUpdated => "feature.updated",
+            Self::FeatureDeleted => "feature.deleted",
+            Self::TaxCreated => "tax.created",
+            Self::TaxUpdated => "tax.updated",
+            Self::TaxDeleted => "tax.deleted",
+            Self::BillableMetricCreated => "billable_metric.created",
+            Self::BillableMetricUpdated => "billable_metric.updated",
+            Self::BillableMetricDeleted => "billable_metric.deleted",
+            Self::PlanCreated => "plan.created",
+            Self::PlanUpdated => "plan.updated",
+            Self::PlanDeleted => "plan.deleted",
+            Self::CustomerCreated => "customer.created",
+            Self::CustomerUpdated => "customer.updated",
+            Self::CustomerDeleted => "customer.deleted",
+            Self::SubscriptionCreated => "subscription.created",
+            Self::SubscriptionStarted => "subscription.started",
+            Self::SubscriptionUpdated => "subscription.updated",
+            Self::SubscriptionTerminated => "subscription.terminated",
+            Self::SubscriptionCanceled => "subscription.canceled",
+        }
+    }
+
+    fn object_type(self) -> &'static str {
+        match self {
+            Self::OrganizationCreated => "organization",
+            Self::ApiKeyCreated => "api_key",
+            Self::FeatureCreated | Self::FeatureUpdated | Self::FeatureDeleted => "feature",
+            Self::PlanCreated | Self::PlanUpdated | Self::PlanDeleted => "plan",
+            Self::CustomerCreated | Self::CustomerUpdated | Self::CustomerDeleted => "customer",
+            Self::SubscriptionCreated
+            | Self::SubscriptionStarted
+            | Self::SubscriptionUpdated
+            | Self::SubscriptionTerminated
+            | Self::SubscriptionCanceled => "subscription",
+            Self::TaxCreated | Self::TaxUpdated | Self::TaxDeleted => "tax",
+            Self::BillableMetricCreated | Self::BillableMetricUpdated | Self::BillableMetricDeleted => {
+                "billable_metric"
+            }
+        }
+    }
+}
+
+/// One committed change, as read back from the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeEvent {
+    pub sequence: i64,
+    pub event_type: String,
+    pub object_type: String,
+    pub object_id: Uuid,
+    pub object_code: String,
+}
+
+/// A change to append: its type and the object it concerns.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingChange {
+    pub(crate) event_type: ChangeEventType,
+    pub(crate) object_id: Uuid,
+    pub(crate) object_code: String,
+}
+
+/// Appends `changes` to the organization's log. Called last in the transaction (by
+/// `commit_with_changes`): it locks the organization row until commit.
+pub(crate) async fn append(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    changes: Vec<PendingChange>,
+    created_at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Error> {
+    let count =
+        i64::try_from(changes.len()).map_err(|_| Error::Internal("too many change events".to_owned()))?;
+    if count == 0 {
+        return Ok(());
+    }
+    let updated = organization::Entity::update_many()
+        .col_expr(
+            organization::Column::ChangeSequence,
+            Expr::col(organization::Column::ChangeSequence).add(count),
+        )
+        .filter(organization::Column::Id.eq(organization_id.0))
+        .exec_with_returning(connection)
+        .await
+        .map_err(|error| from_db_error(&error))?;
+    let last_sequence = updated
+        .first()
+        .map(|organization| organization.change_sequence)
+        .ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")))?;
+    let first_sequence = last_sequence - count + 1;
+    let rows =
+        changes.into_iter().zip(first_sequence..).map(|(change, sequence)| change_event::ActiveModel {
+            organization_id: Set(organization_id.0),
+            sequence: Set(sequence),
+            event_type: Set(change.event_type.as_str().to_owned()),
+            object_type: Set(change.event_type.object_type().to_owned()),
+            object_id: Set(change.object_id),
+            object_code: Set(change.object_code),
+            created_at: Set(created_at),
+        });
+    change_event::Entity::insert_many(rows).exec(connection).await.map_err(|error| from_db_error(&error))?;
+    Ok(())
+}
+
+impl crate::Store {
+    /// The organization's change events after `after_sequence`, oldest first, at most `limit`.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the database fails.
+    pub async fn change_events(
+        &self,
+        organization_id: OrganizationId,
+        after_sequence: i64,
+        limit: u64,
+    ) -> Result<Vec<ChangeEvent>, Error> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        let rows = change_event::Entity::find()
+            .filter(change_event::Column::OrganizationId.eq(organization_id.0))
+            .filter(change_event::Column::Sequence.gt(after_sequence))
+            .order_by_asc(change_event::Column::Sequence)
+            .limit(limit)
+            .all(self.connection())
+            .await
+            .map_err(|error| from_db_error(&error))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ChangeEvent {
+                sequence: row.sequence,
+                event_type: row.event_type,
+                object_type: row.object_type,
+                object_id: row.object_id,
+                object_code: row.object_code,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,70 @@
+//! Changes recorded for objects that a write touched without naming them: plans whose charges
+//! or entitlements a cascade changed, subscriptions whose effective entitlements changed.
+
+use std::collections::BTreeSet;
+
+use entitlements_domain::Error;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::change_log::subscription_events::subscription_change;
+use crate::change_log::{ChangeEventType, PendingChange};
+use crate::db::IN_LIST_CHUNK;
+use crate::db::error::from_db_error;
+use crate::entity::plan;
+use crate::entity::subscription;
+
+/// `plan.updated` for each of these plans that is not deleted, in code order.
+pub(crate) async fn plans_updated(
+    connection: &impl ConnectionTrait,
+    plan_ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<PendingChange>, Error> {
+    let plan_ids: BTreeSet<Uuid> = plan_ids.into_iter().collect();
+    let plan_ids: Vec<Uuid> = plan_ids.into_iter().collect();
+    let mut plans = Vec::new();
+    for chunk in plan_ids.chunks(IN_LIST_CHUNK) {
+        plans.extend(
+            plan::Entity::find()
+                .filter(plan::Column::Id.is_in(chunk.iter().copied()))
+                .filter(plan::Column::DeletedAt.is_null())
+                .all(connection)
+                .await
+                .map_err(|error| from_db_error(&error))?,
+        );
+    }
+    plans.sort_by(|left, right| left.code.cmp(&right.code));
+    Ok(plans
+        .into_iter()
+        .map(|plan| PendingChange {
+            event_type: ChangeEventType::PlanUpdated,
+            object_id: plan.id,
+            object_code: plan.code,
+        })
+        .collect())
+}
+
+/// `subscription.updated` for each of these subscriptions, in external id order: their effective
+/// entitlements changed although no request named them (Lago sends no webhook here; the change
+/// log must not miss it, since caches follow it).
+pub(crate) async fn subscriptions_updated(
+    connection: &impl ConnectionTrait,
+    subscription_ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<PendingChange>, Error> {
+    let subscription_ids: BTreeSet<Uuid> = subscription_ids.into_iter().collect();
+    let subscription_ids: Vec<Uuid> = subscription_ids.into_iter().collect();
+    let mut subscriptions = Vec::new();
+    for chunk in subscription_ids.chunks(IN_LIST_CHUNK) {
+        subscriptions.extend(
+            subscription::Entity::find()
+                .filter(subscription::Column::Id.is_in(chunk.iter().copied()))
+                .all(connection)
+                .await
+                .map_err(|error| from_db_error(&error))?,
+        );
+    }
+    subscriptions.sort_by(|left, right| (&left.external_id, left.id).cmp(&(&right.external_id, right.id)));
+    Ok(subscriptions
+        .into_iter()
+        .map(|row| subscription_change(ChangeEventType::SubscriptionUpdated, row.id, &row.external_id))
+        .collect())
+}

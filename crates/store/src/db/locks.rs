@@ -1,0 +1,24 @@
+//! The organization lock: writes that decide on several rows of an organization (customer
+//! upserts, subscription changes, plan deletion) take it first, so that they serialize.
+
+use entitlements_domain::{Error, OrganizationId};
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
+
+use crate::db::error::from_db_error;
+use crate::entity::organization;
+
+/// Locks the organization's row until commit and returns its name. Every customer write takes
+/// it first, so that two requests cannot both create a customer with the same external id or
+/// sequential id (on SQLite the write transaction already holds the database lock).
+pub(crate) async fn lock_organization(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+) -> Result<String, Error> {
+    organization::Entity::find_by_id(organization_id.0)
+        .lock_exclusive()
+        .one(connection)
+        .await
+        .map_err(|error| from_db_error(&error))?
+        .map(|row| row.name)
+        .ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")))
+}

@@ -1,0 +1,130 @@
+//! The rows behind a subscription's entitlements: its plan's and its own entitlements (one
+//! query for both), their values and features, and its removals: five indexed queries, whatever
+//! the number of features, once the subscription is found.
+
+use chrono::{DateTime, Utc};
+use entitlements_domain::{
+    EntitlementLayers, Error, FeatureId, OrganizationId, PlanId, PrivilegeId, RemovalId, RemovalTarget,
+    StoredRemoval, SubscriptionEntitlement, SubscriptionEntitlementChanges, SubscriptionId,
+    effective_entitlements,
+};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::db::IN_LIST_CHUNK;
+use crate::db::error::from_db_error;
+use crate::entitlement::rows::{
+    EntitlementOwner, LoadedEntitlements, apply_changes, load_subscription_layers,
+};
+use crate::entity::entitlement_removal;
+
+/// Everything the merge and the override decisions read for one subscription.
+#[derive(Debug)]
+pub(crate) struct SubscriptionRows {
+    subscription_id: SubscriptionId,
+    plan_id: PlanId,
+    entitlements: LoadedEntitlements,
+    removals: Vec<StoredRemoval>,
+}
+
+impl SubscriptionRows {
+    /// Loads the rows of a subscription on `plan_id`.
+    pub(crate) async fn load(
+        connection: &impl ConnectionTrait,
+        organization_id: OrganizationId,
+        subscription_id: SubscriptionId,
+        plan_id: PlanId,
+    ) -> Result<Self, Error> {
+        let entitlements =
+            load_subscription_layers(connection, organization_id, subscription_id.0, plan_id.0).await?;
+        let removals = load_removals(connection, subscription_id).await?;
+        Ok(Self { subscription_id, plan_id, entitlements, removals })
+    }
+
+    pub(crate) fn layers(&self) -> EntitlementLayers<'_> {
+        EntitlementLayers {
+            plan: self.entitlements.stored(self.plan_id.0),
+            subscription: self.entitlements.stored(self.subscription_id.0),
+            removals: &self.removals,
+        }
+    }
+
+    /// The effective entitlements: the plan's, merged with the overrides, minus the removals.
+    pub(crate) fn effective(&self) -> Vec<SubscriptionEntitlement> {
+        effective_entitlements(self.layers(), self.entitlements.features())
+    }
+}
+
+/// The effective entitlements of a subscription on `plan_id`, for the objects that embed them.
+///
+/// # Errors
+/// `Unavailable` or `Internal` when the database fails.
+pub(crate) async fn load_subscription_entitlements(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    subscription_id: SubscriptionId,
+    plan_id: PlanId,
+) -> Result<Vec<SubscriptionEntitlement>, Error> {
+    Ok(SubscriptionRows::load(connection, organization_id, subscription_id, plan_id).await?.effective())
+}
+
+async fn load_removals(
+    connection: &impl ConnectionTrait,
+    subscription_id: SubscriptionId,
+) -> Result<Vec<StoredRemoval>, Error> {
+    let rows = entitlement_removal::Entity::find()
+        .filter(entitlement_removal::Column::SubscriptionId.eq(subscription_id.0))
+        .all(connection)
+        .await
+        .map_err(|error| from_db_error(&error))?;
+    rows.into_iter()
+        .map(|row| {
+            let target = match (row.entitlement_feature_id, row.entitlement_privilege_id) {
+                (Some(feature_id), None) => RemovalTarget::Feature(FeatureId(feature_id)),
+                (None, Some(privilege_id)) => RemovalTarget::Privilege(PrivilegeId(privilege_id)),
+                _ => return Err(Error::Internal(format!("removal {} names no single target", row.id))),
+            };
+            Ok(StoredRemoval { id: RemovalId(row.id), target })
+        })
+        .collect()
+}
+
+/// Writes a subscription's entitlement changes: overrides, then removals.
+pub(crate) async fn apply_subscription_changes(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    subscription_id: SubscriptionId,
+    changes: &SubscriptionEntitlementChanges,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let owner = EntitlementOwner::Subscription(subscription_id.0);
+    apply_changes(connection, organization_id, owner, &changes.entitlements, now).await?;
+    let deleted: Vec<uuid::Uuid> = changes.deleted_removals.iter().map(|id| id.0).collect();
+    for chunk in deleted.chunks(IN_LIST_CHUNK) {
+        entitlement_removal::Entity::delete_many()
+            .filter(entitlement_removal::Column::Id.is_in(chunk.iter().copied()))
+            .exec(connection)
+            .await
+            .map_err(|error| from_db_error(&error))?;
+    }
+    if !changes.new_removals.is_empty() {
+        let rows = changes.new_removals.iter().map(|target| {
+            let (feature_id, privilege_id) = match target {
+                RemovalTarget::Feature(feature_id) => (Some(feature_id.0), None),
+                RemovalTarget::Privilege(privilege_id) => (None, Some(privilege_id.0)),
+            };
+            entitlement_removal::ActiveModel {
+                id: Set(RemovalId::generate().0),
+                organization_id: Set(organization_id.0),
+                subscription_id: Set(subscription_id.0),
+                entitlement_feature_id: Set(feature_id),
+                entitlement_privilege_id: Set(privilege_id),
+                created_at: Set(now),
+            }
+        });
+        entitlement_removal::Entity::insert_many(rows)
+            .exec(connection)
+            .await
+            .map_err(|error| from_db_error(&error))?;
+    }
+    Ok(())
+}

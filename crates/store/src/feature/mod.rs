@@ -1,0 +1,365 @@
+//! Features and their privileges: reads in a fixed number of indexed queries (never one per
+//! feature), writes in one transaction each with their change events.
+
+use std::collections::HashMap;
+
+use entitlements_domain::{
+    Error, Feature, FeatureCode, FeatureId, FeatureUpdateInput, NewFeature, NewPrivilege, OrganizationId,
+    Page, PageRequest, Privilege, PrivilegeChange, PrivilegeCode, PrivilegeId, PrivilegeType, Resource,
+    ValueType, parse_feature_update,
+};
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::Store;
+use crate::change_log::touched::plans_updated;
+use crate::change_log::{ChangeEventType, PendingChange};
+use crate::db::coded_rows::find_by_code;
+use crate::db::error::{already_exists_or_db_error, from_db_error};
+use crate::db::text_search::contains_ignoring_case;
+use crate::db::{IN_LIST_CHUNK, page_window};
+use crate::entity::entitlement;
+use crate::entity::feature;
+use crate::entity::privilege;
+
+impl Store {
+    /// Creates a validated feature with its privileges.
+    ///
+    /// # Errors
+    /// `Validation` (`code: value_already_exist`) when a feature that is not deleted has the code.
+    pub async fn create_feature(
+        &self,
+        organization_id: OrganizationId,
+        new_feature: NewFeature,
+    ) -> Result<Feature, Error> {
+        let transaction = self.begin_write().await?;
+        let now = self.now();
+        let feature_id = FeatureId::generate();
+        let inserted = feature::Entity::insert(feature::ActiveModel {
+            id: Set(feature_id.0),
+            organization_id: Set(organization_id.0),
+            code: Set(new_feature.code.as_str().to_owned()),
+            name: Set(new_feature.name.clone()),
+            description: Set(new_feature.description.clone()),
+            deleted_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec(&transaction)
+        .await;
+        if let Err(error) = inserted {
+            return Err(already_exists_or_db_error(&error, "code"));
+        }
+        let privileges =
+            insert_privileges(&transaction, organization_id, feature_id, new_feature.privileges, now).await?;
+        let created = Feature {
+            id: feature_id,
+            code: new_feature.code,
+            name: new_feature.name,
+            description: new_feature.description,
+            privileges,
+            created_at: now,
+        };
+        self.commit_with_changes(
+            transaction,
+            organization_id,
+            vec![feature_change(ChangeEventType::FeatureCreated, &created)],
+        )
+        .await?;
+        Ok(created)
+    }
+
+    /// The feature with exactly this code.
+    ///
+    /// # Errors
+    /// `NotFound(Feature)` when no feature of the organization that is not deleted has it.
+    pub async fn feature(&self, organization_id: OrganizationId, code: &str) -> Result<Feature, Error> {
+        load_feature(self.connection(), organization_id, code, false).await
+    }
+
+    /// A page of the organization's features, newest first, optionally filtered by a search term
+    /// matched (ignoring case) against code, name and description.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the database fails.
+    pub async fn list_features(
+        &self,
+        organization_id: OrganizationId,
+        page_request: PageRequest,
+        search_term: Option<&str>,
+    ) -> Result<Page<Feature>, Error> {
+        let mut query = feature::Entity::find()
+            .filter(feature::Column::OrganizationId.eq(organization_id.0))
+            .filter(feature::Column::DeletedAt.is_null());
+        if let Some(term) = search_term {
+            query = query.filter(contains_ignoring_case(
+                [feature::Column::Code, feature::Column::Name, feature::Column::Description],
+                term,
+            ));
+        }
+        let total_count =
+            query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
+        let (offset, limit) = page_window(page_request);
+        let rows = query
+            .order_by_desc(feature::Column::CreatedAt)
+            .order_by_asc(feature::Column::Id)
+            .offset(offset)
+            .limit(limit)
+            .all(self.connection())
+            .await
+            .map_err(|error| from_db_error(&error))?;
+        let items = with_privileges(self.connection(), rows).await?;
+        Ok(Page { items, total_count })
+    }
+
+    /// Applies a partial update to the feature with this code.
+    ///
+    /// # Errors
+    /// `NotFound(Feature)`; `Validation` with Lago's fields and codes.
+    pub async fn update_feature(
+        &self,
+        organization_id: OrganizationId,
+        code: &str,
+        update: FeatureUpdateInput,
+    ) -> Result<Feature, Error> {
+        let transaction = self.begin_write().await?;
+        let current = load_feature(&transaction, organization_id, code, true).await?;
+        let changes = parse_feature_update(&current, &update)?;
+        let now = self.now();
+        let mut feature_row =
+            feature::ActiveModel { id: Set(current.id.0), updated_at: Set(now), ..Default::default() };
+        if let Some(name) = update.name {
+            feature_row.name = Set(name);
+        }
+        if let Some(description) = update.description {
+            feature_row.description = Set(description);
+        }
+        feature::Entity::update(feature_row)
+            .exec(&transaction)
+            .await
+            .map_err(|error| from_db_error(&error))?;
+        let mut new_privileges = Vec::new();
+        for change in changes {
+            match change {
+                PrivilegeChange::Create(new_privilege) => new_privileges.push(new_privilege),
+                PrivilegeChange::Update(privilege_update) => {
+                    let mut row = privilege::ActiveModel {
+                        id: Set(privilege_update.id.0),
+                        config: Set(config_json(&privilege_update.privilege_type)),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    };
+                    if let Some(name) = privilege_update.name {
+                        row.name = Set(name);
+                    }
+                    privilege::Entity::update(row)
+                        .exec(&transaction)
+                        .await
+                        .map_err(|error| from_db_error(&error))?;
+                }
+            }
+        }
+        insert_privileges(&transaction, organization_id, current.id, new_privileges, now).await?;
+        let updated = load_feature(&transaction, organization_id, code, false).await?;
+        let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &updated)];
+        changes
+            .extend(plans_updated(&transaction, plans_with_feature(&transaction, updated.id).await?).await?);
+        self.commit_with_changes(transaction, organization_id, changes).await?;
+        Ok(updated)
+    }
+}
+
+pub(crate) fn feature_change(event_type: ChangeEventType, feature: &Feature) -> PendingChange {
+    PendingChange { event_type, object_id: feature.id.0, object_code: feature.code.as_str().to_owned() }
+}
+
+/// Loads a feature that is not deleted, with its privileges; `for_update` locks its row (on
+/// PostgreSQL; SQLite write transactions hold the database lock already).
+pub(crate) async fn load_feature(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    code: &str,
+    for_update: bool,
+) -> Result<Feature, Error> {
+    let mut query = find_by_code::<feature::Entity>(organization_id, code);
+    if for_update {
+        query = query.lock_exclusive();
+    }
+    let row = query
+        .one(connection)
+        .await
+        .map_err(|error| from_db_error(&error))?
+        .ok_or(Error::NotFound(Resource::Feature))?;
+    with_privileges(connection, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal("loaded feature lost".to_owned()))
+}
+
+/// The organization's features (not deleted) with these ids, with their privileges, in no
+/// particular order; unknown ids are absent. Two queries per thousand ids.
+pub(crate) async fn features_by_ids(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<Feature>, Error> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(IN_LIST_CHUNK) {
+        rows.extend(
+            features_where(organization_id, feature::Column::Id.is_in(chunk.iter().copied()))
+                .all(connection)
+                .await
+                .map_err(|error| from_db_error(&error))?,
+        );
+    }
+    with_privileges(connection, rows).await
+}
+
+/// The organization's features (not deleted) with these codes, with their privileges, locked
+/// against deletion until the transaction ends (on PostgreSQL; SQLite write transactions hold the
+/// database lock already), so that nothing is attached to a feature being deleted.
+pub(crate) async fn features_by_codes_for_share(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    codes: &[String],
+) -> Result<Vec<Feature>, Error> {
+    let mut rows = Vec::new();
+    for chunk in codes.chunks(IN_LIST_CHUNK) {
+        rows.extend(
+            features_where(organization_id, feature::Column::Code.is_in(chunk.iter().cloned()))
+                .lock_shared()
+                .all(connection)
+                .await
+                .map_err(|error| from_db_error(&error))?,
+        );
+    }
+    with_privileges(connection, rows).await
+}
+
+fn features_where(
+    organization_id: OrganizationId,
+    condition: SimpleExpr,
+) -> sea_orm::Select<feature::Entity> {
+    feature::Entity::find()
+        .filter(feature::Column::OrganizationId.eq(organization_id.0))
+        .filter(feature::Column::DeletedAt.is_null())
+        .filter(condition)
+}
+
+/// Attaches their privileges to features, in one query per thousand features.
+async fn with_privileges(
+    connection: &impl ConnectionTrait,
+    rows: Vec<feature::Model>,
+) -> Result<Vec<Feature>, Error> {
+    let mut privileges_by_feature: HashMap<uuid::Uuid, Vec<Privilege>> = HashMap::new();
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.id).collect();
+    for chunk in ids.chunks(IN_LIST_CHUNK) {
+        let privilege_rows = privilege::Entity::find()
+            .filter(privilege::Column::EntitlementFeatureId.is_in(chunk.iter().copied()))
+            .filter(privilege::Column::DeletedAt.is_null())
+            .order_by_asc(privilege::Column::CreatedAt)
+            .order_by_asc(privilege::Column::Id)
+            .all(connection)
+            .await
+            .map_err(|error| from_db_error(&error))?;
+        for row in privilege_rows {
+            privileges_by_feature
+                .entry(row.entitlement_feature_id)
+                .or_default()
+                .push(privilege_from_row(row)?);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Feature {
+            id: FeatureId(row.id),
+            privileges: privileges_by_feature.remove(&row.id).unwrap_or_default(),
+            code: FeatureCode::from_stored(row.code),
+            name: row.name,
+            description: row.description,
+            created_at: row.created_at,
+        })
+        .collect())
+}
+
+async fn insert_privileges(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    feature_id: FeatureId,
+    new_privileges: Vec<NewPrivilege>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Privilege>, Error> {
+    if new_privileges.is_empty() {
+        return Ok(Vec::new());
+    }
+    let privileges: Vec<Privilege> = new_privileges
+        .into_iter()
+        .map(|new_privilege| Privilege {
+            id: PrivilegeId::generate(),
+            code: new_privilege.code,
+            name: new_privilege.name,
+            privilege_type: new_privilege.privilege_type,
+            created_at: now,
+        })
+        .collect();
+    let rows = privileges.iter().map(|privilege| privilege::ActiveModel {
+        id: Set(privilege.id.0),
+        organization_id: Set(organization_id.0),
+        entitlement_feature_id: Set(feature_id.0),
+        code: Set(privilege.code.as_str().to_owned()),
+        name: Set(privilege.name.clone()),
+        value_type: Set(privilege.privilege_type.value_type().as_str().to_owned()),
+        config: Set(config_json(&privilege.privilege_type)),
+        deleted_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    });
+    match privilege::Entity::insert_many(rows).exec(connection).await {
+        Ok(_) => Ok(privileges),
+        Err(error) => Err(already_exists_or_db_error(&error, "privilege.code")),
+    }
+}
+
+/// Lago's stored config: `{"select_options": [...]}` for select privileges, `{}` otherwise.
+fn config_json(privilege_type: &PrivilegeType) -> serde_json::Value {
+    match privilege_type {
+        PrivilegeType::Select(options) => json!({ "select_options": options.as_slice() }),
+        _ => json!({}),
+    }
+}
+
+fn privilege_from_row(row: privilege::Model) -> Result<Privilege, Error> {
+    let corrupt = || Error::Internal(format!("privilege {} has an invalid type or config", row.id));
+    let value_type = ValueType::parse(&row.value_type).ok_or_else(corrupt)?;
+    let select_options: Vec<String> = match row.config.get("select_options") {
+        Some(options) => serde_json::from_value(options.clone()).map_err(|_| corrupt())?,
+        None => Vec::new(),
+    };
+    let privilege_type = PrivilegeType::from_parts(value_type, select_options).ok_or_else(corrupt)?;
+    Ok(Privilege {
+        id: PrivilegeId(row.id),
+        code: PrivilegeCode::from_stored(row.code),
+        name: row.name,
+        privilege_type,
+        created_at: row.created_at,
+    })
+}
+
+/// The plans that grant a feature (their `plan.updated` follows any change of it).
+pub(crate) async fn plans_with_feature(
+    connection: &impl ConnectionTrait,
+    feature_id: FeatureId,
+) -> Result<Vec<Uuid>, Error> {
+    let rows = entitlement::Entity::find()
+        .filter(entitlement::Column::EntitlementFeatureId.eq(feature_id.0))
+        .filter(entitlement::Column::PlanId.is_not_null())
+        .all(connection)
+        .await
+        .map_err(|error| from_db_error(&error))?;
+    Ok(rows.iter().filter_map(|row| row.plan_id).collect())
+}

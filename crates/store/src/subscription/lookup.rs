@@ -1,0 +1,61 @@
+//! The subscription lookup of Lago's subscription entitlement endpoints
+//! (`organization.subscriptions.order("terminated_at DESC NULLS FIRST, started_at DESC")
+//! .find_by!(external_id:, status:)`), on effective statuses: a pending subscription whose start
+//! date has come is found as active, one whose `ending_at` passed as terminated, whether or not
+//! the transition has been written yet.
+
+use chrono::{DateTime, Utc};
+use entitlements_domain::{Error, OrganizationId, PlanId, Resource, SubscriptionId, SubscriptionStatus};
+use sea_orm::ConnectionTrait;
+
+use crate::db::locks::lock_organization;
+use crate::subscription_lifecycle::chain::SubscriptionSet;
+
+/// The subscription an entitlement request addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SubscriptionTarget {
+    pub(crate) id: SubscriptionId,
+    pub(crate) plan_id: PlanId,
+    pub(crate) external_id: String,
+}
+
+/// The organization's subscription with this external id whose effective status at `now` is
+/// `status` (`None` means `active`; `pending`, `active`, `terminated` or `canceled`), the most
+/// recently terminated first, then the most recently started.
+///
+/// `for_update` (inside a write transaction) takes the organization lock and then locks the
+/// subscriptions of the external id, so that writes to one subscription serialize, and in the
+/// order every subscription writer locks (organization first); call it before locking anything
+/// else.
+///
+/// # Errors
+/// `NotFound(Subscription)` when none matches or `status` is not one of the four;
+/// `Unavailable` or `Internal` when the database fails.
+pub(crate) async fn find_subscription_for_entitlements(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    external_id: &str,
+    status: Option<&str>,
+    now: DateTime<Utc>,
+    for_update: bool,
+) -> Result<SubscriptionTarget, Error> {
+    let wanted = match status {
+        None => SubscriptionStatus::Active,
+        Some(text) => SubscriptionStatus::parse(text).ok_or(Error::NotFound(Resource::Subscription))?,
+    };
+    if for_update {
+        lock_organization(connection, organization_id).await?;
+    }
+    let mut subscriptions =
+        SubscriptionSet::load(connection, organization_id, &[external_id.to_owned()], for_update).await?;
+    // The effective statuses: transitions due are applied here (not written: reads stay reads).
+    subscriptions.advance(now)?;
+    subscriptions
+        .find(wanted)
+        .map(|row| SubscriptionTarget {
+            id: SubscriptionId(row.id),
+            plan_id: PlanId(row.plan_id),
+            external_id: row.external_id.clone(),
+        })
+        .ok_or(Error::NotFound(Resource::Subscription))
+}
