@@ -625,7 +625,8 @@ mod bootstrap_api_key {
         assert_body(&response, 404, &not_found("feature_not_found"), "the bootstrap organization's feature");
 
         // It is named `default`: that name is taken now, and the failed creation added no key.
-        match app.store.create_organization("default", &ApiKey::new("another-key")).await {
+        match app.store.create_organization("default", &ApiKey::new("another-key")).await.map_err(Error::from)
+        {
             Err(Error::Validation(errors)) => {
                 assert_eq!(fields(&errors), vec![("name".to_owned(), vec![ErrorCode::ValueAlreadyExist])]);
             }

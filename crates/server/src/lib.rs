@@ -21,3 +21,9 @@ pub enum ServerError {
     #[error(transparent)]
     Domain(#[from] entitlements_domain::Error),
 }
+
+impl From<entitlements_store::StoreError> for ServerError {
+    fn from(error: entitlements_store::StoreError) -> Self {
+        Self::Domain(error.into_domain())
+    }
+}

@@ -22,8 +22,8 @@ use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
 pub const ERROR_DOMAIN: &str = "entitlements";
 
 /// Builds the status answering `error`.
-pub fn status_from_error(error: Error) -> Status {
-    match error {
+pub fn status_from_error(error: impl Into<Error>) -> Status {
+    match error.into() {
         Error::NotFound(resource) => {
             let reason = resource.not_found_code();
             with_reason(Code::NotFound, reason.replace('_', " "), reason, ErrorDetails::new())

@@ -32,11 +32,10 @@ use sea_orm_migration::MigratorTrait;
 
 pub use change_log::{ChangeEvent, ChangeEventType};
 pub use clock::Clock;
+pub use db::error::StoreError;
 pub use migration::Migrator;
 pub use organization::{ApiKey, NewOrganization};
 pub use subscription_lifecycle::transitions::SUBSCRIPTION_SWEEP_BATCH;
-
-use db::error::from_db_error;
 
 /// How long a connection may wait for the database (a lock, a free pool slot) before the request
 /// fails as unavailable.
@@ -72,7 +71,7 @@ impl Store {
     ///
     /// # Errors
     /// `Unavailable` when the URL cannot be used.
-    pub async fn connect(database_url: &str) -> Result<Self, Error> {
+    pub async fn connect(database_url: &str) -> Result<Self, StoreError> {
         let mut options = ConnectOptions::new(database_url.to_owned());
         options
             .sqlx_logging(false)
@@ -88,7 +87,7 @@ impl Store {
             // One SQLite file serves one process; a few connections are enough and keep memory low.
             options.max_connections(8);
         }
-        let connection = Database::connect(options).await.map_err(|error| from_db_error(&error))?;
+        let connection = Database::connect(options).await?;
         Ok(Self { connection, migrated: Arc::new(AtomicBool::new(false)), clock: Clock::system() })
     }
 
@@ -96,7 +95,7 @@ impl Store {
     ///
     /// # Errors
     /// `Unavailable` or `Internal` when a migration fails.
-    pub async fn migrate(&self) -> Result<(), Error> {
+    pub async fn migrate(&self) -> Result<(), StoreError> {
         // Replicas starting together (or a migration Job beside them) migrate at once, so the
         // migrations run in one write transaction: SQLite's write lock, or on PostgreSQL an
         // advisory lock, makes the others wait for it and then find nothing left to apply.
@@ -104,11 +103,10 @@ impl Store {
         if self.backend() == DbBackend::Postgres {
             transaction
                 .execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
-                .await
-                .map_err(|error| from_db_error(&error))?;
+                .await?;
         }
-        Migrator::up(&transaction, None).await.map_err(|error| from_db_error(&error))?;
-        transaction.commit().await.map_err(|error| from_db_error(&error))?;
+        Migrator::up(&transaction, None).await?;
+        transaction.commit().await?;
         self.migrated.store(true, Ordering::Release);
         Ok(())
     }
@@ -122,13 +120,14 @@ impl Store {
     ///
     /// # Errors
     /// `Unavailable` when it does not.
-    pub async fn ping(&self) -> Result<(), Error> {
+    pub async fn ping(&self) -> Result<(), StoreError> {
         // A read of a real table, not `SELECT 1`: SQLite answers that without touching the file.
-        self.connection
+        Ok(self
+            .connection
             .execute_unprepared("SELECT count(*) FROM organizations WHERE id IS NULL")
             .await
             .map(|_| ())
-            .map_err(|error| Error::Unavailable(error.to_string()))
+            .map_err(|error| Error::Unavailable(error.to_string()))?)
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -150,12 +149,12 @@ impl Store {
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
     /// so two read-decide-write sequences queue rather than fail; on PostgreSQL the writers lock
     /// the rows they decide on (`SELECT ... FOR UPDATE`).
-    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, Error> {
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
         let options = TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        self.connection.begin_with_options(options).await.map_err(|error| from_db_error(&error))
+        Ok(self.connection.begin_with_options(options).await?)
     }
 
     pub(crate) fn connection(&self) -> &DatabaseConnection {
@@ -181,8 +180,8 @@ impl Store {
         transaction: DatabaseTransaction,
         organization_id: OrganizationId,
         changes: Vec<change_log::PendingChange>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), StoreError> {
         change_log::append(&transaction, organization_id, changes, self.now()).await?;
-        transaction.commit().await.map_err(|error| from_db_error(&error))
+        Ok(transaction.commit().await?)
     }
 }

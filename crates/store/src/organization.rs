@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::change_log::{ChangeEventType, PendingChange};
-use crate::db::error::{already_exists_or_db_error, from_db_error};
+use crate::db::error::StoreError;
+use crate::db::error::already_exists_or_db_error;
 use crate::entity::api_key;
 use crate::entity::organization;
 
@@ -49,12 +50,11 @@ impl Store {
     ///
     /// # Errors
     /// `Unavailable` or `Internal` when the database fails.
-    pub async fn organization_for_api_key(&self, key: &ApiKey) -> Result<Option<OrganizationId>, Error> {
+    pub async fn organization_for_api_key(&self, key: &ApiKey) -> Result<Option<OrganizationId>, StoreError> {
         let found = api_key::Entity::find()
             .filter(api_key::Column::KeyHash.eq(key.hash()))
             .one(self.connection())
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         Ok(found.map(|row| OrganizationId(row.organization_id)))
     }
 
@@ -62,7 +62,7 @@ impl Store {
     ///
     /// # Errors
     /// `Validation` (`name: value_already_exist`) when the name is taken.
-    pub async fn create_organization(&self, name: &str, key: &ApiKey) -> Result<NewOrganization, Error> {
+    pub async fn create_organization(&self, name: &str, key: &ApiKey) -> Result<NewOrganization, StoreError> {
         let transaction = self.begin_write().await?;
         let id = OrganizationId::generate();
         let now = self.now();
@@ -95,35 +95,34 @@ impl Store {
         &self,
         name: &str,
         key: &ApiKey,
-    ) -> Result<OrganizationId, Error> {
+    ) -> Result<OrganizationId, StoreError> {
         if let Some(organization_id) = self.organization_for_api_key(key).await? {
             return Ok(organization_id);
         }
-        match self.create_organization(name, key).await {
+        match self.create_organization(name, key).await.map_err(StoreError::into_domain) {
             Ok(organization) => Ok(organization.id),
             // The name exists already (an earlier key, or another replica): add the key to it.
             Err(Error::Validation(_)) => self.add_api_key(name, key).await,
-            Err(error) => Err(error),
+            Err(error) => Err(error.into()),
         }
     }
 
     /// Adds `key` to the organization named `name`; a key that another replica added meanwhile
     /// is found rather than duplicated.
-    async fn add_api_key(&self, name: &str, key: &ApiKey) -> Result<OrganizationId, Error> {
+    async fn add_api_key(&self, name: &str, key: &ApiKey) -> Result<OrganizationId, StoreError> {
         let transaction = self.begin_write().await?;
         let existing = organization::Entity::find()
             .filter(organization::Column::Name.eq(name))
             .one(&transaction)
-            .await
-            .map_err(|error| from_db_error(&error))?
+            .await?
             .ok_or_else(|| Error::Internal(format!("organization {name} vanished")))?;
         let id = OrganizationId(existing.id);
         match insert_api_key(&transaction, id, key, self.now()).await {
             Ok(key_change) => self.commit_with_changes(transaction, id, vec![key_change]).await.map(|()| id),
-            Err(_) => self
+            Err(_) => Ok(self
                 .organization_for_api_key(key)
                 .await?
-                .ok_or_else(|| Error::Internal("api key neither inserted nor found".to_owned())),
+                .ok_or_else(|| Error::Internal("api key neither inserted nor found".to_owned()))?),
         }
     }
 }
@@ -133,7 +132,7 @@ async fn insert_api_key(
     organization_id: OrganizationId,
     key: &ApiKey,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<PendingChange, Error> {
+) -> Result<PendingChange, StoreError> {
     let id = Uuid::now_v7();
     api_key::Entity::insert(api_key::ActiveModel {
         id: Set(id),
@@ -142,8 +141,7 @@ async fn insert_api_key(
         created_at: Set(now),
     })
     .exec(connection)
-    .await
-    .map_err(|error| from_db_error(&error))?;
+    .await?;
     // The log names the key by id only: the key itself is a secret.
     Ok(PendingChange {
         event_type: ChangeEventType::ApiKeyCreated,

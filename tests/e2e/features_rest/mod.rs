@@ -182,7 +182,10 @@ fn stored(code: &str, privileges: &[&str]) -> (String, Vec<String>) {
 /// Whether the store has no feature with this code (not deleted) for the test organization.
 async fn is_absent_from_store(app: &TestApp, code: &str) -> bool {
     let organization_id = app.organization_id().await;
-    matches!(app.store.feature(organization_id, code).await, Err(Error::NotFound(Resource::Feature)))
+    matches!(
+        app.store.feature(organization_id, code).await.map_err(Error::from),
+        Err(Error::NotFound(Resource::Feature))
+    )
 }
 
 mod create;

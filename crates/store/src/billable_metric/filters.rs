@@ -12,14 +12,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::billable_metric_filter;
 
 /// The filters (not deleted) of each metric, ordered by key (byte order, on both databases).
 pub(crate) async fn filters_by_metric(
     connection: &impl ConnectionTrait,
     metric_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<BillableMetricFilter>>, Error> {
+) -> Result<HashMap<Uuid, Vec<BillableMetricFilter>>, StoreError> {
     let mut filters: HashMap<Uuid, Vec<BillableMetricFilter>> = HashMap::new();
     for chunk in metric_ids.chunks(IN_LIST_CHUNK) {
         for row in current_rows(
@@ -45,7 +45,7 @@ pub(crate) async fn insert_filters(
     metric_id: Uuid,
     filters: &[BillableMetricFilter],
     now: DateTime<Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     if filters.is_empty() {
         return Ok(());
     }
@@ -59,10 +59,7 @@ pub(crate) async fn insert_filters(
         created_at: Set(now),
         updated_at: Set(now),
     });
-    billable_metric_filter::Entity::insert_many(rows)
-        .exec(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+    billable_metric_filter::Entity::insert_many(rows).exec(connection).await?;
     Ok(())
 }
 
@@ -74,7 +71,7 @@ pub(crate) async fn replace_filters(
     metric_id: Uuid,
     filters: &[BillableMetricFilter],
     now: DateTime<Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     let current =
         current_rows(connection, billable_metric_filter::Column::BillableMetricId.eq(metric_id)).await?;
     let mut new_filters = Vec::new();
@@ -92,8 +89,7 @@ pub(crate) async fn replace_filters(
                 ..Default::default()
             })
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         }
     }
     let removed: Vec<Uuid> = current
@@ -112,7 +108,7 @@ pub(crate) async fn delete_filters(
     connection: &impl ConnectionTrait,
     metric_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     soft_delete(connection, billable_metric_filter::Column::BillableMetricId.eq(metric_id), now).await
 }
 
@@ -120,31 +116,29 @@ async fn soft_delete(
     connection: &impl ConnectionTrait,
     condition: sea_orm::sea_query::SimpleExpr,
     now: DateTime<Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     billable_metric_filter::Entity::update_many()
         .col_expr(billable_metric_filter::Column::DeletedAt, Expr::value(now))
         .col_expr(billable_metric_filter::Column::UpdatedAt, Expr::value(now))
         .filter(condition)
         .filter(billable_metric_filter::Column::DeletedAt.is_null())
         .exec(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     Ok(())
 }
 
 async fn current_rows(
     connection: &impl ConnectionTrait,
     condition: sea_orm::sea_query::SimpleExpr,
-) -> Result<Vec<billable_metric_filter::Model>, Error> {
-    billable_metric_filter::Entity::find()
+) -> Result<Vec<billable_metric_filter::Model>, StoreError> {
+    Ok(billable_metric_filter::Entity::find()
         .filter(condition)
         .filter(billable_metric_filter::Column::DeletedAt.is_null())
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))
+        .await?)
 }
 
-fn filter_from_row(row: billable_metric_filter::Model) -> Result<BillableMetricFilter, Error> {
+fn filter_from_row(row: billable_metric_filter::Model) -> Result<BillableMetricFilter, StoreError> {
     let values: Vec<String> = serde_json::from_value(row.values)
         .map_err(|_| Error::Internal(format!("billable metric filter {} has invalid values", row.id)))?;
     Ok(BillableMetricFilter::new(row.key, values))

@@ -19,7 +19,8 @@ use crate::billable_metric::filters::{delete_filters, filters_by_metric, insert_
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::charge::metric_cascades::{charges_on_metric, delete_metric_charges, prune_metric_charge_filters};
 use crate::db::coded_rows::{code_is_taken, find_by_code};
-use crate::db::error::{already_exists_or_db_error, from_db_error};
+use crate::db::error::StoreError;
+use crate::db::error::already_exists_or_db_error;
 use crate::db::{IN_LIST_CHUNK, page_window};
 use crate::entity::billable_metric;
 
@@ -33,7 +34,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         input: BillableMetricCreateInput,
-    ) -> Result<BillableMetric, Error> {
+    ) -> Result<BillableMetric, StoreError> {
         let transaction = self.begin_write().await?;
         let code_taken = code_is_taken(
             &transaction,
@@ -98,7 +99,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         code: &str,
-    ) -> Result<BillableMetric, Error> {
+    ) -> Result<BillableMetric, StoreError> {
         load_metric(self.connection(), organization_id, code, false).await
     }
 
@@ -112,7 +113,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         ids: &[BillableMetricId],
-    ) -> Result<Vec<BillableMetric>, Error> {
+    ) -> Result<Vec<BillableMetric>, StoreError> {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
         billable_metrics_by_ids(self.connection(), organization_id, &ids).await
     }
@@ -126,7 +127,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         codes: &[String],
-    ) -> Result<Vec<BillableMetric>, Error> {
+    ) -> Result<Vec<BillableMetric>, StoreError> {
         billable_metrics_by_codes(self.connection(), organization_id, codes).await
     }
 
@@ -138,12 +139,11 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         page_request: PageRequest,
-    ) -> Result<Page<BillableMetric>, Error> {
+    ) -> Result<Page<BillableMetric>, StoreError> {
         let query = billable_metric::Entity::find()
             .filter(billable_metric::Column::OrganizationId.eq(organization_id.0))
             .filter(billable_metric::Column::DeletedAt.is_null());
-        let total_count =
-            query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
+        let total_count = query.clone().count(self.connection()).await?;
         let (offset, limit) = page_window(page_request);
         let rows = query
             .order_by_desc(billable_metric::Column::CreatedAt)
@@ -151,8 +151,7 @@ impl Store {
             .offset(offset)
             .limit(limit)
             .all(self.connection())
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         Ok(Page { items: with_filters(self.connection(), rows).await?, total_count })
     }
 
@@ -165,7 +164,7 @@ impl Store {
         organization_id: OrganizationId,
         code: &str,
         update: BillableMetricUpdateInput,
-    ) -> Result<BillableMetric, Error> {
+    ) -> Result<BillableMetric, StoreError> {
         let transaction = self.begin_write().await?;
         let current = load_metric(&transaction, organization_id, code, true).await?;
         let charges = charges_on_metric(&transaction, current.id.0).await?;
@@ -209,7 +208,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         code: &str,
-    ) -> Result<BillableMetric, Error> {
+    ) -> Result<BillableMetric, StoreError> {
         let transaction = self.begin_write().await?;
         let deleted = load_metric(&transaction, organization_id, code, true).await?;
         let now = self.now();
@@ -224,8 +223,7 @@ impl Store {
             ..Default::default()
         })
         .exec(&transaction)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
@@ -240,7 +238,7 @@ pub(crate) async fn billable_metrics_by_ids(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     ids: &[Uuid],
-) -> Result<Vec<BillableMetric>, Error> {
+) -> Result<Vec<BillableMetric>, StoreError> {
     let mut metrics = Vec::new();
     for chunk in ids.chunks(IN_LIST_CHUNK) {
         let condition = billable_metric::Column::Id.is_in(chunk.iter().copied());
@@ -258,7 +256,7 @@ pub(crate) async fn billable_metrics_by_codes(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     codes: &[String],
-) -> Result<Vec<BillableMetric>, Error> {
+) -> Result<Vec<BillableMetric>, StoreError> {
     let mut metrics = Vec::new();
     for chunk in codes.chunks(IN_LIST_CHUNK) {
         let condition = billable_metric::Column::Code.is_in(chunk.iter().cloned());
@@ -271,14 +269,13 @@ async fn find_metrics(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     condition: sea_orm::sea_query::SimpleExpr,
-) -> Result<Vec<BillableMetric>, Error> {
+) -> Result<Vec<BillableMetric>, StoreError> {
     let rows = billable_metric::Entity::find()
         .filter(billable_metric::Column::OrganizationId.eq(organization_id.0))
         .filter(billable_metric::Column::DeletedAt.is_null())
         .filter(condition)
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     with_filters(connection, rows).await
 }
 
@@ -289,27 +286,23 @@ async fn load_metric(
     organization_id: OrganizationId,
     code: &str,
     for_update: bool,
-) -> Result<BillableMetric, Error> {
+) -> Result<BillableMetric, StoreError> {
     let mut query = find_by_code::<billable_metric::Entity>(organization_id, code);
     if for_update {
         query = query.lock_exclusive();
     }
-    let row = query
-        .one(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?
-        .ok_or(Error::NotFound(Resource::BillableMetric))?;
-    with_filters(connection, vec![row])
+    let row = query.one(connection).await?.ok_or(Error::NotFound(Resource::BillableMetric))?;
+    Ok(with_filters(connection, vec![row])
         .await?
         .pop()
-        .ok_or_else(|| Error::Internal("loaded billable metric lost".to_owned()))
+        .ok_or_else(|| Error::Internal("loaded billable metric lost".to_owned()))?)
 }
 
 /// Attaches their filters to metrics, in one query per thousand metrics.
 async fn with_filters(
     connection: &impl ConnectionTrait,
     rows: Vec<billable_metric::Model>,
-) -> Result<Vec<BillableMetric>, Error> {
+) -> Result<Vec<BillableMetric>, StoreError> {
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let mut filters = filters_by_metric(connection, &ids).await?;
     rows.into_iter()
@@ -342,7 +335,7 @@ fn metric_row(metric: &BillableMetric, now: chrono::DateTime<chrono::Utc>) -> bi
 fn metric_from_row(
     row: billable_metric::Model,
     filters: Vec<entitlements_domain::BillableMetricFilter>,
-) -> Result<BillableMetric, Error> {
+) -> Result<BillableMetric, StoreError> {
     let corrupt =
         |column: &str| Error::Internal(format!("billable metric {} has an invalid {column}", row.id));
     let aggregation_type =

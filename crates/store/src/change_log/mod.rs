@@ -11,7 +11,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::change_event;
 use crate::entity::organization;
 
@@ -118,7 +118,7 @@ pub(crate) async fn append(
     organization_id: OrganizationId,
     changes: Vec<PendingChange>,
     created_at: chrono::DateTime<chrono::Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     let count =
         i64::try_from(changes.len()).map_err(|_| Error::Internal("too many change events".to_owned()))?;
     if count == 0 {
@@ -131,8 +131,7 @@ pub(crate) async fn append(
         )
         .filter(organization::Column::Id.eq(organization_id.0))
         .exec_with_returning(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     let last_sequence = updated
         .first()
         .map(|organization| organization.change_sequence)
@@ -148,7 +147,7 @@ pub(crate) async fn append(
             object_code: Set(change.object_code),
             created_at: Set(created_at),
         });
-    change_event::Entity::insert_many(rows).exec(connection).await.map_err(|error| from_db_error(&error))?;
+    change_event::Entity::insert_many(rows).exec(connection).await?;
     Ok(())
 }
 
@@ -162,7 +161,7 @@ impl crate::Store {
         organization_id: OrganizationId,
         after_sequence: i64,
         limit: u64,
-    ) -> Result<Vec<ChangeEvent>, Error> {
+    ) -> Result<Vec<ChangeEvent>, StoreError> {
         use sea_orm::{QueryOrder, QuerySelect};
         let rows = change_event::Entity::find()
             .filter(change_event::Column::OrganizationId.eq(organization_id.0))
@@ -170,8 +169,7 @@ impl crate::Store {
             .order_by_asc(change_event::Column::Sequence)
             .limit(limit)
             .all(self.connection())
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         Ok(rows
             .into_iter()
             .map(|row| ChangeEvent {

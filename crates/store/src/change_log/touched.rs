@@ -3,14 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use entitlements_domain::Error;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::change_log::subscription_events::subscription_change;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::plan;
 use crate::entity::subscription;
 
@@ -18,7 +17,7 @@ use crate::entity::subscription;
 pub(crate) async fn plans_updated(
     connection: &impl ConnectionTrait,
     plan_ids: impl IntoIterator<Item = Uuid>,
-) -> Result<Vec<PendingChange>, Error> {
+) -> Result<Vec<PendingChange>, StoreError> {
     let plan_ids: BTreeSet<Uuid> = plan_ids.into_iter().collect();
     let plan_ids: Vec<Uuid> = plan_ids.into_iter().collect();
     let mut plans = Vec::new();
@@ -28,8 +27,7 @@ pub(crate) async fn plans_updated(
                 .filter(plan::Column::Id.is_in(chunk.iter().copied()))
                 .filter(plan::Column::DeletedAt.is_null())
                 .all(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?,
+                .await?,
         );
     }
     plans.sort_by(|left, right| left.code.cmp(&right.code));
@@ -49,7 +47,7 @@ pub(crate) async fn plans_updated(
 pub(crate) async fn subscriptions_updated(
     connection: &impl ConnectionTrait,
     subscription_ids: impl IntoIterator<Item = Uuid>,
-) -> Result<Vec<PendingChange>, Error> {
+) -> Result<Vec<PendingChange>, StoreError> {
     let subscription_ids: BTreeSet<Uuid> = subscription_ids.into_iter().collect();
     let subscription_ids: Vec<Uuid> = subscription_ids.into_iter().collect();
     let mut subscriptions = Vec::new();
@@ -58,8 +56,7 @@ pub(crate) async fn subscriptions_updated(
             subscription::Entity::find()
                 .filter(subscription::Column::Id.is_in(chunk.iter().copied()))
                 .all(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?,
+                .await?,
         );
     }
     subscriptions.sort_by(|left, right| (&left.external_id, left.id).cmp(&(&right.external_id, right.id)));

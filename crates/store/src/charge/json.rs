@@ -8,6 +8,8 @@ use entitlements_domain::{
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::db::error::StoreError;
+
 /// Properties -> stored JSON, keys in Lago's order, absent fields left out.
 pub(crate) fn properties_to_json(properties: &ChargeProperties) -> Value {
     let mut object = Map::new();
@@ -132,7 +134,7 @@ fn text_from_json(object: &Map<String, Value>, key: &str) -> Option<String> {
 pub(crate) fn properties_from_json(
     charge_model: ChargeModel,
     value: &Value,
-) -> Result<ChargeProperties, Error> {
+) -> Result<ChargeProperties, StoreError> {
     let object =
         value.as_object().ok_or_else(|| Error::Internal("charge properties are not an object".to_owned()))?;
     let integer = |key: &str| object.get(key).and_then(Value::as_i64);
@@ -241,7 +243,7 @@ pub(crate) fn filters_to_json(filters: &[ChargeFilter], ids: &[Uuid]) -> Value {
 pub(crate) fn filters_from_json(
     charge_model: ChargeModel,
     value: &Value,
-) -> Result<(Vec<ChargeFilter>, Vec<Uuid>), Error> {
+) -> Result<(Vec<ChargeFilter>, Vec<Uuid>), StoreError> {
     let corrupt = || Error::Internal("charge filters are not stored as expected".to_owned());
     let mut filters = Vec::new();
     let mut ids = Vec::new();
@@ -261,7 +263,7 @@ pub(crate) fn filters_from_json(
                 let values = pair.get(1).and_then(Value::as_array).ok_or_else(corrupt)?;
                 Ok((key.to_owned(), values.iter().filter_map(Value::as_str).map(str::to_owned).collect()))
             })
-            .collect::<Result<_, Error>>()?;
+            .collect::<Result<_, StoreError>>()?;
         filters.push(ChargeFilter {
             invoice_display_name: filter
                 .get("invoice_display_name")

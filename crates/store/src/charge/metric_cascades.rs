@@ -15,20 +15,19 @@ use crate::change_log::PendingChange;
 use crate::change_log::touched::plans_updated;
 use crate::charge::json::{filters_from_json, filters_to_json};
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::charge;
 
 /// The charges (not deleted) on a billable metric, on every plan. A metric with any is attached.
 pub(crate) async fn charges_on_metric(
     connection: &impl ConnectionTrait,
     metric_id: Uuid,
-) -> Result<Vec<charge::Model>, Error> {
-    charge::Entity::find()
+) -> Result<Vec<charge::Model>, StoreError> {
+    Ok(charge::Entity::find()
         .filter(charge::Column::BillableMetricId.eq(metric_id))
         .filter(charge::Column::DeletedAt.is_null())
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))
+        .await?)
 }
 
 /// Soft-deletes the charges of a deleted metric, as Lago's `metric.charges.discard_all` does.
@@ -36,7 +35,7 @@ pub(crate) async fn delete_metric_charges(
     connection: &impl ConnectionTrait,
     charges: &[charge::Model],
     now: DateTime<Utc>,
-) -> Result<Vec<PendingChange>, Error> {
+) -> Result<Vec<PendingChange>, StoreError> {
     let charge_ids: Vec<Uuid> = charges.iter().map(|charge| charge.id).collect();
     for chunk in charge_ids.chunks(IN_LIST_CHUNK) {
         charge::Entity::update_many()
@@ -44,8 +43,7 @@ pub(crate) async fn delete_metric_charges(
             .col_expr(charge::Column::UpdatedAt, Expr::value(now))
             .filter(charge::Column::Id.is_in(chunk.iter().copied()))
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
     }
     plans_updated(connection, charges.iter().map(|charge| charge.plan_id)).await
 }
@@ -58,7 +56,7 @@ pub(crate) async fn prune_metric_charge_filters(
     before: &[BillableMetricFilter],
     after: &[BillableMetricFilter],
     now: DateTime<Utc>,
-) -> Result<Vec<PendingChange>, Error> {
+) -> Result<Vec<PendingChange>, StoreError> {
     let mut changed_plans = BTreeSet::new();
     let mut rows = Vec::new();
     for row in charges {
@@ -84,8 +82,7 @@ pub(crate) async fn prune_metric_charge_filters(
                     .to_owned(),
             )
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
     }
     plans_updated(connection, changed_plans).await
 }

@@ -9,6 +9,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::db::IN_LIST_CHUNK;
+use crate::db::error::StoreError;
 use crate::db::text_search::contains_ignoring_case;
 use crate::entity::customer;
 use crate::entity::customer_metadata;
@@ -30,7 +31,7 @@ const SEARCHABLE_COLUMNS: [customer::Column; 6] = [
 pub(crate) fn list_condition(
     organization_id: OrganizationId,
     filters: &CustomerFilters,
-) -> Result<Condition, Error> {
+) -> Result<Condition, StoreError> {
     let CustomerFilters {
         external_id,
         account_types,
@@ -67,7 +68,7 @@ pub(crate) fn list_condition(
         (customer::Column::Currency, as_strs(currencies), "currencies"),
     ] {
         if values.len() > IN_LIST_CHUNK {
-            return Err(Error::BadRequest(format!("{name} has more than {IN_LIST_CHUNK} values")));
+            return Err(Error::BadRequest(format!("{name} has more than {IN_LIST_CHUNK} values")).into());
         }
         if !values.is_empty() {
             condition = condition.add(column.is_in(values));

@@ -26,7 +26,7 @@ use crate::change_log::{ChangeEventType, PendingChange};
 use crate::customer::list_query::list_condition;
 use crate::customer::rows::{find_customer_row, load_customer, load_customers, set_attributes};
 use crate::customer::writes::{insert_customer, replace_customer_taxes, resolve_taxes, write_metadata};
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::db::locks::lock_organization;
 use crate::db::page_window;
 use crate::entity::customer;
@@ -46,7 +46,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         input: CustomerInput,
-    ) -> Result<Customer, Error> {
+    ) -> Result<Customer, StoreError> {
         input.check_before_upsert()?;
         let transaction = self.begin_write().await?;
         let organization_name = lock_organization(&transaction, organization_id).await?;
@@ -76,10 +76,7 @@ impl Store {
                     ..Default::default()
                 };
                 set_attributes(&mut row, &attributes);
-                let row = customer::Entity::update(row)
-                    .exec(&transaction)
-                    .await
-                    .map_err(|error| from_db_error(&error))?;
+                let row = customer::Entity::update(row).exec(&transaction).await?;
                 (row, ChangeEventType::CustomerUpdated)
             }
             None => {
@@ -124,7 +121,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         external_id: &str,
-    ) -> Result<Customer, Error> {
+    ) -> Result<Customer, StoreError> {
         let row = find_customer_row(self.connection(), organization_id, external_id, false)
             .await?
             .ok_or(Error::NotFound(Resource::Customer))?;
@@ -141,10 +138,9 @@ impl Store {
         organization_id: OrganizationId,
         filters: &CustomerFilters,
         page_request: PageRequest,
-    ) -> Result<Page<Customer>, Error> {
+    ) -> Result<Page<Customer>, StoreError> {
         let query = customer::Entity::find().filter(list_condition(organization_id, filters)?);
-        let total_count =
-            query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
+        let total_count = query.clone().count(self.connection()).await?;
         let (offset, limit) = page_window(page_request);
         let rows = query
             .order_by_desc(customer::Column::CreatedAt)
@@ -152,8 +148,7 @@ impl Store {
             .offset(offset)
             .limit(limit)
             .all(self.connection())
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         Ok(Page { items: load_customers(self.connection(), organization_id, rows).await?, total_count })
     }
 
@@ -166,7 +161,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         external_id: &str,
-    ) -> Result<Customer, Error> {
+    ) -> Result<Customer, StoreError> {
         let transaction = self.begin_write().await?;
         lock_organization(&transaction, organization_id).await?;
         let row = find_customer_row(&transaction, organization_id, external_id, true)
@@ -190,8 +185,7 @@ impl Store {
             ..Default::default()
         })
         .exec(&transaction)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
@@ -209,7 +203,7 @@ pub(crate) async fn find_or_create_customer(
     organization_id: OrganizationId,
     external_id: &str,
     now: DateTime<Utc>,
-) -> Result<(Customer, bool), Error> {
+) -> Result<(Customer, bool), StoreError> {
     let organization_name = lock_organization(connection, organization_id).await?;
     if let Some(row) = find_customer_row(connection, organization_id, external_id, true).await? {
         return Ok((load_customer(connection, organization_id, row).await?, false));
@@ -232,7 +226,7 @@ pub(crate) async fn set_customer_currency_if_blank(
     customer_id: CustomerId,
     currency: &str,
     now: DateTime<Utc>,
-) -> Result<bool, Error> {
+) -> Result<bool, StoreError> {
     let updated = customer::Entity::update_many()
         .col_expr(customer::Column::Currency, Expr::value(currency))
         .col_expr(customer::Column::UpdatedAt, Expr::value(now))
@@ -244,8 +238,7 @@ pub(crate) async fn set_customer_currency_if_blank(
                 .add(Expr::col(customer::Column::Currency).eq("")),
         )
         .exec(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     Ok(updated.rows_affected > 0)
 }
 

@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::customer;
 use crate::entity::customer_metadata;
 use crate::tax::taxes_by_owner;
@@ -25,7 +25,7 @@ pub(crate) async fn find_customer_row(
     organization_id: OrganizationId,
     external_id: &str,
     for_update: bool,
-) -> Result<Option<customer::Model>, Error> {
+) -> Result<Option<customer::Model>, StoreError> {
     let mut query = customer::Entity::find()
         .filter(customer::Column::OrganizationId.eq(organization_id.0))
         .filter(customer::Column::ExternalId.eq(external_id))
@@ -33,7 +33,7 @@ pub(crate) async fn find_customer_row(
     if for_update {
         query = query.lock_exclusive();
     }
-    query.one(connection).await.map_err(|error| from_db_error(&error))
+    Ok(query.one(connection).await?)
 }
 
 /// Customers (rows already loaded) with their metadata and taxes, in the rows' order.
@@ -41,7 +41,7 @@ pub(crate) async fn load_customers(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     rows: Vec<customer::Model>,
-) -> Result<Vec<Customer>, Error> {
+) -> Result<Vec<Customer>, StoreError> {
     let customer_ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let mut metadata: HashMap<Uuid, Vec<CustomerMetadataItem>> = HashMap::new();
     for chunk in customer_ids.chunks(IN_LIST_CHUNK) {
@@ -50,8 +50,7 @@ pub(crate) async fn load_customers(
             .order_by_asc(customer_metadata::Column::CreatedAt)
             .order_by_asc(customer_metadata::Column::Id)
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         for item in items {
             metadata.entry(item.customer_id).or_default().push(CustomerMetadataItem {
                 id: item.id,
@@ -80,19 +79,19 @@ pub(crate) async fn load_customer(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     row: customer::Model,
-) -> Result<Customer, Error> {
+) -> Result<Customer, StoreError> {
     let id = row.id;
-    load_customers(connection, organization_id, vec![row])
+    Ok(load_customers(connection, organization_id, vec![row])
         .await?
         .pop()
-        .ok_or_else(|| Error::Internal(format!("customer {id} vanished while loading")))
+        .ok_or_else(|| Error::Internal(format!("customer {id} vanished while loading")))?)
 }
 
 fn customer_from_row(
     row: customer::Model,
     metadata: Vec<CustomerMetadataItem>,
     taxes: Vec<entitlements_domain::Tax>,
-) -> Result<Customer, Error> {
+) -> Result<Customer, StoreError> {
     let unknown =
         |column: &str, value: &str| Error::Internal(format!("customer {} has {column} {value:?}", row.id));
     let account_type =

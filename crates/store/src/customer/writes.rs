@@ -13,7 +13,8 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::db::error::{already_exists_or_db_error, from_db_error};
+use crate::db::error::StoreError;
+use crate::db::error::already_exists_or_db_error;
 use crate::entity::applied_tax;
 use crate::entity::customer;
 use crate::entity::customer_metadata;
@@ -29,15 +30,14 @@ pub(crate) async fn insert_customer(
     external_id: &str,
     attributes: &CustomerAttributes,
     now: DateTime<Utc>,
-) -> Result<customer::Model, Error> {
+) -> Result<customer::Model, StoreError> {
     let last_sequential_id: Option<i64> = customer::Entity::find()
         .select_only()
         .column_as(customer::Column::SequentialId.max(), "last")
         .filter(customer::Column::OrganizationId.eq(organization_id.0))
         .into_tuple()
         .one(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?
+        .await?
         .flatten();
     let sequential_id = last_sequential_id.unwrap_or(0) + 1;
     let mut row = customer::ActiveModel {
@@ -67,13 +67,19 @@ pub(crate) async fn resolve_taxes(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     codes: &[String],
-) -> Result<Vec<Tax>, Error> {
+) -> Result<Vec<Tax>, StoreError> {
     let found = taxes_by_codes(connection, organization_id, codes).await?;
     let mut seen = HashSet::new();
     codes
         .iter()
         .filter(|code| seen.insert(code.as_str()))
-        .map(|code| found.iter().find(|tax| tax.code == *code).cloned().ok_or(Error::NotFound(Resource::Tax)))
+        .map(|code| {
+            found
+                .iter()
+                .find(|tax| tax.code == *code)
+                .cloned()
+                .ok_or_else(|| Error::NotFound(Resource::Tax).into())
+        })
         .collect()
 }
 
@@ -84,12 +90,11 @@ pub(crate) async fn replace_customer_taxes(
     customer_id: Uuid,
     taxes: &[Tax],
     now: DateTime<Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     applied_tax::Entity::delete_many()
         .filter(applied_tax::Column::OwnerId.eq(customer_id))
         .exec(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     if taxes.is_empty() {
         return Ok(());
     }
@@ -101,7 +106,7 @@ pub(crate) async fn replace_customer_taxes(
         tax_id: Set(tax.id.0),
         created_at: Set(now),
     });
-    applied_tax::Entity::insert_many(rows).exec(connection).await.map_err(|error| from_db_error(&error))?;
+    applied_tax::Entity::insert_many(rows).exec(connection).await?;
     Ok(())
 }
 
@@ -114,14 +119,13 @@ pub(crate) async fn write_metadata(
     customer_id: Uuid,
     changes: MetadataChanges,
     now: DateTime<Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     let MetadataChanges { updated, created, deleted } = changes;
     if !deleted.is_empty() {
         customer_metadata::Entity::delete_many()
             .filter(customer_metadata::Column::Id.is_in(deleted))
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
     }
     let row = |id: Uuid, key: String, value: String, display_in_invoice: bool, created_at: DateTime<Utc>| {
         customer_metadata::ActiveModel {
@@ -151,17 +155,13 @@ pub(crate) async fn write_metadata(
                     .to_owned(),
             )
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
     }
     if !created.is_empty() {
         let rows = created
             .into_iter()
             .map(|item| row(Uuid::now_v7(), item.key, item.value, item.display_in_invoice, now));
-        customer_metadata::Entity::insert_many(rows)
-            .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+        customer_metadata::Entity::insert_many(rows).exec(connection).await?;
     }
     Ok(())
 }

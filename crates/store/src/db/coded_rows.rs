@@ -2,11 +2,11 @@
 //! billable metrics, plans): always scoped to the organization and to rows that are not deleted,
 //! so that another organization's object and a deleted one both read as missing.
 
-use entitlements_domain::{Error, OrganizationId};
+use entitlements_domain::OrganizationId;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
 use uuid::Uuid;
 
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::billable_metric;
 use crate::entity::feature;
 use crate::entity::plan;
@@ -46,7 +46,7 @@ pub(crate) async fn code_is_taken<E: CodedEntity>(
     connection: &impl ConnectionTrait,
     query: Select<E>,
     except: Option<Uuid>,
-) -> Result<bool, Error>
+) -> Result<bool, StoreError>
 where
     E::Model: Sync,
 {
@@ -54,5 +54,5 @@ where
         Some(except) => query.filter(E::ID.ne(except)),
         None => query,
     };
-    Ok(query.count(connection).await.map_err(|error| from_db_error(&error))? > 0)
+    Ok(query.count(connection).await? > 0)
 }

@@ -1,10 +1,48 @@
-//! Database errors mapped to the domain's error kinds: lost connections are `Unavailable` (the
-//! client may retry), everything else is `Internal` (a bug, logged where the request is answered).
+//! The store's error: a domain outcome (not found, a validation error, ...) or a database failure
+//! classified once, here, into the domain's kinds: lost connections are `Unavailable` (the client
+//! may retry), everything else is `Internal` (a bug, logged where the request is answered).
+//! `?` converts both, so no query maps its error by hand.
 
 use entitlements_domain::{Error, ErrorCode, ValidationErrors};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
-pub(crate) fn from_db_error(error: &DbErr) -> Error {
+/// Why a store call failed; converts into the domain's `Error`, which callers match on.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error(transparent)]
+pub struct StoreError(Error);
+
+impl StoreError {
+    /// The domain's error.
+    pub fn into_domain(self) -> Error {
+        self.0
+    }
+}
+
+impl From<Error> for StoreError {
+    fn from(error: Error) -> Self {
+        Self(error)
+    }
+}
+
+impl From<ValidationErrors> for StoreError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self(Error::Validation(errors))
+    }
+}
+
+impl From<DbErr> for StoreError {
+    fn from(error: DbErr) -> Self {
+        Self(from_db_error(&error))
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        error.0
+    }
+}
+
+fn from_db_error(error: &DbErr) -> Error {
     if is_unavailable(error) {
         Error::Unavailable(error.to_string())
     } else {
@@ -13,11 +51,11 @@ pub(crate) fn from_db_error(error: &DbErr) -> Error {
 }
 
 /// A violated unique index is Lago's `<field>: value_already_exist`; anything else maps as usual.
-pub(crate) fn already_exists_or_db_error(error: &DbErr, field: &str) -> Error {
+pub(crate) fn already_exists_or_db_error(error: &DbErr, field: &str) -> StoreError {
     if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
         ValidationErrors::single(field, ErrorCode::ValueAlreadyExist).into()
     } else {
-        from_db_error(error)
+        StoreError(from_db_error(error))
     }
 }
 

@@ -4,7 +4,7 @@
 use entitlements_domain::{Error, OrganizationId};
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::organization;
 
 /// Locks the organization's row until commit and returns its name. Every customer write takes
@@ -13,12 +13,11 @@ use crate::entity::organization;
 pub(crate) async fn lock_organization(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
-) -> Result<String, Error> {
-    organization::Entity::find_by_id(organization_id.0)
+) -> Result<String, StoreError> {
+    Ok(organization::Entity::find_by_id(organization_id.0)
         .lock_exclusive()
         .one(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?
+        .await?
         .map(|row| row.name)
-        .ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")))
+        .ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")))?)
 }

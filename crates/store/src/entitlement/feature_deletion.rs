@@ -14,7 +14,7 @@ use crate::Store;
 use crate::change_log::ChangeEventType;
 use crate::change_log::touched::{plans_updated, subscriptions_updated};
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entitlement::rows::{EntitlementOwners, delete_entitlements, entitlement_rows};
 use crate::entity::entitlement;
 use crate::entity::entitlement_value;
@@ -33,7 +33,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         code: &str,
-    ) -> Result<Feature, Error> {
+    ) -> Result<Feature, StoreError> {
         let transaction = self.begin_write().await?;
         let deleted = load_feature(&transaction, organization_id, code, true).await?;
         let now = self.now();
@@ -48,8 +48,7 @@ impl Store {
             .filter(privilege::Column::EntitlementFeatureId.eq(deleted.id.0))
             .filter(privilege::Column::DeletedAt.is_null())
             .exec(&transaction)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         feature::Entity::update(feature::ActiveModel {
             id: Set(deleted.id.0),
             deleted_at: Set(Some(now)),
@@ -57,8 +56,7 @@ impl Store {
             ..Default::default()
         })
         .exec(&transaction)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
@@ -73,7 +71,7 @@ impl Store {
         organization_id: OrganizationId,
         feature_code: &str,
         privilege_code: &str,
-    ) -> Result<Feature, Error> {
+    ) -> Result<Feature, StoreError> {
         let transaction = self.begin_write().await?;
         let mut current = load_feature(&transaction, organization_id, feature_code, true).await?;
         let position = current
@@ -90,8 +88,7 @@ impl Store {
             ..Default::default()
         })
         .exec(&transaction)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
         let overridden = delete_privilege_values(&transaction, current.id, removed.id).await?;
         let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &current)];
         changes
@@ -106,7 +103,7 @@ impl Store {
 pub(crate) async fn delete_feature_entitlements(
     connection: &impl ConnectionTrait,
     feature_id: FeatureId,
-) -> Result<EntitlementOwners, Error> {
+) -> Result<EntitlementOwners, StoreError> {
     let rows =
         entitlement_rows(connection, entitlement::Column::EntitlementFeatureId.eq(feature_id.0)).await?;
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
@@ -121,12 +118,11 @@ pub(crate) async fn delete_privilege_values(
     connection: &impl ConnectionTrait,
     feature_id: FeatureId,
     privilege_id: PrivilegeId,
-) -> Result<Vec<Uuid>, Error> {
+) -> Result<Vec<Uuid>, StoreError> {
     let values = entitlement_value::Entity::find()
         .filter(entitlement_value::Column::EntitlementPrivilegeId.eq(privilege_id.0))
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     let entitlement_ids: Vec<Uuid> = values.iter().map(|value| value.entitlement_entitlement_id).collect();
     let mut overrides = Vec::new();
     for chunk in entitlement_ids.chunks(IN_LIST_CHUNK) {
@@ -138,8 +134,7 @@ pub(crate) async fn delete_privilege_values(
     entitlement_value::Entity::delete_many()
         .filter(entitlement_value::Column::EntitlementPrivilegeId.eq(privilege_id.0))
         .exec(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     delete_emptied_overrides(connection, feature_id, &overrides).await?;
     Ok(EntitlementOwners::of(&overrides).subscriptions)
 }
@@ -150,15 +145,14 @@ async fn delete_emptied_overrides(
     connection: &impl ConnectionTrait,
     feature_id: FeatureId,
     overrides: &[entitlement::Model],
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     let mut emptied = Vec::new();
     for chunk in overrides.chunks(IN_LIST_CHUNK) {
         let ids = chunk.iter().map(|row| row.id);
         let kept: HashSet<Uuid> = entitlement_value::Entity::find()
             .filter(entitlement_value::Column::EntitlementEntitlementId.is_in(ids))
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?
+            .await?
             .into_iter()
             .map(|value| value.entitlement_entitlement_id)
             .collect();
@@ -170,8 +164,7 @@ async fn delete_emptied_overrides(
         let rows = subscription::Entity::find()
             .filter(subscription::Column::Id.is_in(chunk.iter().copied()))
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         plan_of.extend(rows.into_iter().map(|row| (row.id, row.plan_id)));
     }
     let plan_ids: Vec<Uuid> = plan_of.values().copied().collect();

@@ -14,7 +14,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::entitlement;
 use crate::entity::entitlement_value;
 use crate::feature::features_by_ids;
@@ -59,7 +59,7 @@ pub(crate) async fn load_plan_entitlements(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     plan_ids: &[Uuid],
-) -> Result<LoadedEntitlements, Error> {
+) -> Result<LoadedEntitlements, StoreError> {
     let mut rows = Vec::new();
     for chunk in plan_ids.chunks(IN_LIST_CHUNK) {
         rows.extend(
@@ -76,7 +76,7 @@ pub(crate) async fn load_subscription_layers(
     organization_id: OrganizationId,
     subscription_id: Uuid,
     plan_id: Uuid,
-) -> Result<LoadedEntitlements, Error> {
+) -> Result<LoadedEntitlements, StoreError> {
     let condition =
         entitlement::Column::PlanId.eq(plan_id).or(entitlement::Column::SubscriptionId.eq(subscription_id));
     let rows = entitlement_rows(connection, condition).await?;
@@ -86,21 +86,20 @@ pub(crate) async fn load_subscription_layers(
 pub(crate) async fn entitlement_rows(
     connection: &impl ConnectionTrait,
     condition: SimpleExpr,
-) -> Result<Vec<entitlement::Model>, Error> {
-    entitlement::Entity::find()
+) -> Result<Vec<entitlement::Model>, StoreError> {
+    Ok(entitlement::Entity::find()
         .filter(condition)
         .order_by_asc(entitlement::Column::CreatedAt)
         .order_by_asc(entitlement::Column::Id)
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))
+        .await?)
 }
 
 async fn load(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     rows: Vec<entitlement::Model>,
-) -> Result<LoadedEntitlements, Error> {
+) -> Result<LoadedEntitlements, StoreError> {
     if rows.is_empty() {
         return Ok(LoadedEntitlements::default());
     }
@@ -120,8 +119,7 @@ async fn load(
             .order_by_asc(entitlement_value::Column::CreatedAt)
             .order_by_asc(entitlement_value::Column::Id)
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         for value in values {
             values_by_entitlement.entry(value.entitlement_entitlement_id).or_default().push(value);
         }
@@ -150,7 +148,7 @@ async fn load(
 }
 
 /// A value row of `feature`; `None` when its privilege is deleted.
-fn stored_value(row: entitlement_value::Model, feature: &Feature) -> Result<Option<StoredValue>, Error> {
+fn stored_value(row: entitlement_value::Model, feature: &Feature) -> Result<Option<StoredValue>, StoreError> {
     let privilege_id = PrivilegeId(row.entitlement_privilege_id);
     let Some(privilege) = feature.privileges.iter().find(|privilege| privilege.id == privilege_id) else {
         return Ok(None);
@@ -169,7 +167,7 @@ pub(crate) async fn apply_changes(
     owner: EntitlementOwner,
     changes: &EntitlementChanges,
     now: DateTime<Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     let removed_entitlements: Vec<Uuid> = changes.removed_entitlements.iter().map(|id| id.0).collect();
     delete_entitlements(connection, &removed_entitlements).await?;
     let removed_values: Vec<Uuid> = changes.removed_values.iter().map(|id| id.0).collect();
@@ -177,8 +175,7 @@ pub(crate) async fn apply_changes(
         entitlement_value::Entity::delete_many()
             .filter(entitlement_value::Column::Id.is_in(chunk.iter().copied()))
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
     }
     if !changes.new_entitlements.is_empty() {
         let (plan_id, subscription_id) = match owner {
@@ -194,10 +191,7 @@ pub(crate) async fn apply_changes(
             created_at: Set(now),
             updated_at: Set(now),
         });
-        entitlement::Entity::insert_many(rows)
-            .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+        entitlement::Entity::insert_many(rows).exec(connection).await?;
     }
     if !changes.written_values.is_empty() {
         let rows = changes.written_values.iter().map(|write| entitlement_value::ActiveModel {
@@ -219,8 +213,7 @@ pub(crate) async fn apply_changes(
                 .to_owned(),
             )
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
     }
     Ok(())
 }
@@ -229,18 +222,16 @@ pub(crate) async fn apply_changes(
 pub(crate) async fn delete_entitlements(
     connection: &impl ConnectionTrait,
     ids: &[Uuid],
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     for chunk in ids.chunks(IN_LIST_CHUNK) {
         entitlement_value::Entity::delete_many()
             .filter(entitlement_value::Column::EntitlementEntitlementId.is_in(chunk.iter().copied()))
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         entitlement::Entity::delete_many()
             .filter(entitlement::Column::Id.is_in(chunk.iter().copied()))
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
     }
     Ok(())
 }
@@ -249,7 +240,7 @@ pub(crate) async fn delete_entitlements(
 pub(crate) async fn delete_owner_entitlements(
     connection: &impl ConnectionTrait,
     owner: EntitlementOwner,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     let rows = entitlement_rows(connection, owner_condition(owner)).await?;
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     delete_entitlements(connection, &ids).await

@@ -11,7 +11,7 @@ use entitlements_domain::{
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entitlement::rows::{
     EntitlementOwner, LoadedEntitlements, apply_changes, load_subscription_layers,
 };
@@ -33,7 +33,7 @@ impl SubscriptionRows {
         organization_id: OrganizationId,
         subscription_id: SubscriptionId,
         plan_id: PlanId,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, StoreError> {
         let entitlements =
             load_subscription_layers(connection, organization_id, subscription_id.0, plan_id.0).await?;
         let removals = load_removals(connection, subscription_id).await?;
@@ -63,25 +63,24 @@ pub(crate) async fn load_subscription_entitlements(
     organization_id: OrganizationId,
     subscription_id: SubscriptionId,
     plan_id: PlanId,
-) -> Result<Vec<SubscriptionEntitlement>, Error> {
+) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
     Ok(SubscriptionRows::load(connection, organization_id, subscription_id, plan_id).await?.effective())
 }
 
 async fn load_removals(
     connection: &impl ConnectionTrait,
     subscription_id: SubscriptionId,
-) -> Result<Vec<StoredRemoval>, Error> {
+) -> Result<Vec<StoredRemoval>, StoreError> {
     let rows = entitlement_removal::Entity::find()
         .filter(entitlement_removal::Column::SubscriptionId.eq(subscription_id.0))
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     rows.into_iter()
         .map(|row| {
             let target = match (row.entitlement_feature_id, row.entitlement_privilege_id) {
                 (Some(feature_id), None) => RemovalTarget::Feature(FeatureId(feature_id)),
                 (None, Some(privilege_id)) => RemovalTarget::Privilege(PrivilegeId(privilege_id)),
-                _ => return Err(Error::Internal(format!("removal {} names no single target", row.id))),
+                _ => return Err(Error::Internal(format!("removal {} names no single target", row.id)).into()),
             };
             Ok(StoredRemoval { id: RemovalId(row.id), target })
         })
@@ -95,7 +94,7 @@ pub(crate) async fn apply_subscription_changes(
     subscription_id: SubscriptionId,
     changes: &SubscriptionEntitlementChanges,
     now: DateTime<Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     let owner = EntitlementOwner::Subscription(subscription_id.0);
     apply_changes(connection, organization_id, owner, &changes.entitlements, now).await?;
     let deleted: Vec<uuid::Uuid> = changes.deleted_removals.iter().map(|id| id.0).collect();
@@ -103,8 +102,7 @@ pub(crate) async fn apply_subscription_changes(
         entitlement_removal::Entity::delete_many()
             .filter(entitlement_removal::Column::Id.is_in(chunk.iter().copied()))
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
     }
     if !changes.new_removals.is_empty() {
         let rows = changes.new_removals.iter().map(|target| {
@@ -121,10 +119,7 @@ pub(crate) async fn apply_subscription_changes(
                 created_at: Set(now),
             }
         });
-        entitlement_removal::Entity::insert_many(rows)
-            .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+        entitlement_removal::Entity::insert_many(rows).exec(connection).await?;
     }
     Ok(())
 }

@@ -20,7 +20,8 @@ use crate::Store;
 use crate::change_log::touched::plans_updated;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::db::coded_rows::find_by_code;
-use crate::db::error::{already_exists_or_db_error, from_db_error};
+use crate::db::error::StoreError;
+use crate::db::error::already_exists_or_db_error;
 use crate::db::text_search::contains_ignoring_case;
 use crate::db::{IN_LIST_CHUNK, page_window};
 use crate::entity::entitlement;
@@ -36,7 +37,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         new_feature: NewFeature,
-    ) -> Result<Feature, Error> {
+    ) -> Result<Feature, StoreError> {
         let transaction = self.begin_write().await?;
         let now = self.now();
         let feature_id = FeatureId::generate();
@@ -78,7 +79,7 @@ impl Store {
     ///
     /// # Errors
     /// `NotFound(Feature)` when no feature of the organization that is not deleted has it.
-    pub async fn feature(&self, organization_id: OrganizationId, code: &str) -> Result<Feature, Error> {
+    pub async fn feature(&self, organization_id: OrganizationId, code: &str) -> Result<Feature, StoreError> {
         load_feature(self.connection(), organization_id, code, false).await
     }
 
@@ -92,7 +93,7 @@ impl Store {
         organization_id: OrganizationId,
         page_request: PageRequest,
         search_term: Option<&str>,
-    ) -> Result<Page<Feature>, Error> {
+    ) -> Result<Page<Feature>, StoreError> {
         let mut query = feature::Entity::find()
             .filter(feature::Column::OrganizationId.eq(organization_id.0))
             .filter(feature::Column::DeletedAt.is_null());
@@ -102,8 +103,7 @@ impl Store {
                 term,
             ));
         }
-        let total_count =
-            query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
+        let total_count = query.clone().count(self.connection()).await?;
         let (offset, limit) = page_window(page_request);
         let rows = query
             .order_by_desc(feature::Column::CreatedAt)
@@ -111,8 +111,7 @@ impl Store {
             .offset(offset)
             .limit(limit)
             .all(self.connection())
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         let items = with_privileges(self.connection(), rows).await?;
         Ok(Page { items, total_count })
     }
@@ -126,7 +125,7 @@ impl Store {
         organization_id: OrganizationId,
         code: &str,
         update: FeatureUpdateInput,
-    ) -> Result<Feature, Error> {
+    ) -> Result<Feature, StoreError> {
         let transaction = self.begin_write().await?;
         let current = load_feature(&transaction, organization_id, code, true).await?;
         let changes = parse_feature_update(&current, &update)?;
@@ -139,10 +138,7 @@ impl Store {
         if let Some(description) = update.description {
             feature_row.description = Set(description);
         }
-        feature::Entity::update(feature_row)
-            .exec(&transaction)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+        feature::Entity::update(feature_row).exec(&transaction).await?;
         let mut new_privileges = Vec::new();
         for change in changes {
             match change {
@@ -157,10 +153,7 @@ impl Store {
                     if let Some(name) = privilege_update.name {
                         row.name = Set(name);
                     }
-                    privilege::Entity::update(row)
-                        .exec(&transaction)
-                        .await
-                        .map_err(|error| from_db_error(&error))?;
+                    privilege::Entity::update(row).exec(&transaction).await?;
                 }
             }
         }
@@ -185,20 +178,16 @@ pub(crate) async fn load_feature(
     organization_id: OrganizationId,
     code: &str,
     for_update: bool,
-) -> Result<Feature, Error> {
+) -> Result<Feature, StoreError> {
     let mut query = find_by_code::<feature::Entity>(organization_id, code);
     if for_update {
         query = query.lock_exclusive();
     }
-    let row = query
-        .one(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?
-        .ok_or(Error::NotFound(Resource::Feature))?;
-    with_privileges(connection, vec![row])
+    let row = query.one(connection).await?.ok_or(Error::NotFound(Resource::Feature))?;
+    Ok(with_privileges(connection, vec![row])
         .await?
         .pop()
-        .ok_or_else(|| Error::Internal("loaded feature lost".to_owned()))
+        .ok_or_else(|| Error::Internal("loaded feature lost".to_owned()))?)
 }
 
 /// The organization's features (not deleted) with these ids, with their privileges, in no
@@ -207,14 +196,13 @@ pub(crate) async fn features_by_ids(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     ids: &[uuid::Uuid],
-) -> Result<Vec<Feature>, Error> {
+) -> Result<Vec<Feature>, StoreError> {
     let mut rows = Vec::new();
     for chunk in ids.chunks(IN_LIST_CHUNK) {
         rows.extend(
             features_where(organization_id, feature::Column::Id.is_in(chunk.iter().copied()))
                 .all(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?,
+                .await?,
         );
     }
     with_privileges(connection, rows).await
@@ -227,15 +215,14 @@ pub(crate) async fn features_by_codes_for_share(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     codes: &[String],
-) -> Result<Vec<Feature>, Error> {
+) -> Result<Vec<Feature>, StoreError> {
     let mut rows = Vec::new();
     for chunk in codes.chunks(IN_LIST_CHUNK) {
         rows.extend(
             features_where(organization_id, feature::Column::Code.is_in(chunk.iter().cloned()))
                 .lock_shared()
                 .all(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?,
+                .await?,
         );
     }
     with_privileges(connection, rows).await
@@ -255,7 +242,7 @@ fn features_where(
 async fn with_privileges(
     connection: &impl ConnectionTrait,
     rows: Vec<feature::Model>,
-) -> Result<Vec<Feature>, Error> {
+) -> Result<Vec<Feature>, StoreError> {
     let mut privileges_by_feature: HashMap<uuid::Uuid, Vec<Privilege>> = HashMap::new();
     let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.id).collect();
     for chunk in ids.chunks(IN_LIST_CHUNK) {
@@ -265,8 +252,7 @@ async fn with_privileges(
             .order_by_asc(privilege::Column::CreatedAt)
             .order_by_asc(privilege::Column::Id)
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         for row in privilege_rows {
             privileges_by_feature
                 .entry(row.entitlement_feature_id)
@@ -293,7 +279,7 @@ async fn insert_privileges(
     feature_id: FeatureId,
     new_privileges: Vec<NewPrivilege>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<Privilege>, Error> {
+) -> Result<Vec<Privilege>, StoreError> {
     if new_privileges.is_empty() {
         return Ok(Vec::new());
     }
@@ -333,7 +319,7 @@ fn config_json(privilege_type: &PrivilegeType) -> serde_json::Value {
     }
 }
 
-fn privilege_from_row(row: privilege::Model) -> Result<Privilege, Error> {
+fn privilege_from_row(row: privilege::Model) -> Result<Privilege, StoreError> {
     let corrupt = || Error::Internal(format!("privilege {} has an invalid type or config", row.id));
     let value_type = ValueType::parse(&row.value_type).ok_or_else(corrupt)?;
     let select_options: Vec<String> = match row.config.get("select_options") {
@@ -354,12 +340,11 @@ fn privilege_from_row(row: privilege::Model) -> Result<Privilege, Error> {
 pub(crate) async fn plans_with_feature(
     connection: &impl ConnectionTrait,
     feature_id: FeatureId,
-) -> Result<Vec<Uuid>, Error> {
+) -> Result<Vec<Uuid>, StoreError> {
     let rows = entitlement::Entity::find()
         .filter(entitlement::Column::EntitlementFeatureId.eq(feature_id.0))
         .filter(entitlement::Column::PlanId.is_not_null())
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     Ok(rows.iter().filter_map(|row| row.plan_id).collect())
 }

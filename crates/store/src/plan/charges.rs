@@ -12,6 +12,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::billable_metric::{billable_metrics_by_codes, billable_metrics_by_ids};
+use crate::db::error::StoreError;
 use crate::tax::taxes_by_codes;
 
 /// The metrics and taxes a plan request names, resolved once.
@@ -44,7 +45,7 @@ pub(crate) async fn resolve_references(
     organization_id: OrganizationId,
     input: &PlanInput,
     existing_charges: &[PlanCharge],
-) -> Result<CatalogReferences, Error> {
+) -> Result<CatalogReferences, StoreError> {
     let charges = input.charges.as_deref().unwrap_or_default();
     let mut metric_ids = Vec::new();
     for charge in charges {
@@ -61,7 +62,7 @@ pub(crate) async fn resolve_references(
             .map(|metric| (metric.id.0, metric))
             .collect();
     if metric_ids[..requested_ids].iter().any(|id| !metrics_by_id.contains_key(id)) {
-        return Err(Error::NotFound(Resource::BillableMetrics));
+        return Err(Error::NotFound(Resource::BillableMetrics).into());
     }
     let metric_codes: Vec<String> = charges
         .iter()
@@ -96,12 +97,14 @@ impl CatalogReferences {
     ///
     /// # Errors
     /// NOT_FOUND `tax_not_found` for the first unknown code.
-    pub(crate) fn taxes(&self, codes: &[String]) -> Result<Vec<Tax>, Error> {
+    pub(crate) fn taxes(&self, codes: &[String]) -> Result<Vec<Tax>, StoreError> {
         let mut seen = HashSet::new();
         codes
             .iter()
             .filter(|code| seen.insert(code.as_str()))
-            .map(|code| self.taxes_by_code.get(code).cloned().ok_or(Error::NotFound(Resource::Tax)))
+            .map(|code| {
+                self.taxes_by_code.get(code).cloned().ok_or_else(|| Error::NotFound(Resource::Tax).into())
+            })
             .collect()
     }
 
@@ -115,7 +118,7 @@ impl CatalogReferences {
         &self,
         inputs: &[ChargeInput],
         existing: &[PlanCharge],
-    ) -> Result<Vec<PreparedCharge>, Error> {
+    ) -> Result<Vec<PreparedCharge>, StoreError> {
         let mut taken_codes = HashSet::new();
         let mut prepared = Vec::with_capacity(inputs.len());
         for input in inputs {
@@ -148,7 +151,11 @@ impl CatalogReferences {
 
     /// The charge's metric: its id wins, then its code (our extension), then (on update) the
     /// metric the charge already has.
-    fn metric_for(&self, input: &ChargeInput, current: Option<&PlanCharge>) -> Result<BillableMetric, Error> {
+    fn metric_for(
+        &self,
+        input: &ChargeInput,
+        current: Option<&PlanCharge>,
+    ) -> Result<BillableMetric, StoreError> {
         let by_id = input.billable_metric_id.as_deref().and_then(|id| Uuid::parse_str(id).ok());
         let found = match (by_id, &input.billable_metric_code, current) {
             (Some(id), _, _) => self.metrics_by_id.get(&id),
@@ -156,7 +163,7 @@ impl CatalogReferences {
             (None, None, Some(current)) => self.metrics_by_id.get(&current.billable_metric_id.0),
             (None, None, None) => None,
         };
-        found.cloned().ok_or(Error::NotFound(Resource::BillableMetric))
+        found.cloned().ok_or_else(|| Error::NotFound(Resource::BillableMetric).into())
     }
 }
 

@@ -10,6 +10,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::Store;
 use crate::change_log::{ChangeEventType, PendingChange};
+use crate::db::error::StoreError;
 use crate::entitlement::rows::{
     EntitlementOwner, LoadedEntitlements, apply_changes, delete_entitlements, load_plan_entitlements,
 };
@@ -26,7 +27,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         plan_code: &str,
-    ) -> Result<Vec<PlanEntitlement>, Error> {
+    ) -> Result<Vec<PlanEntitlement>, StoreError> {
         let plan = find_plan_row(self.connection(), organization_id, plan_code, false).await?;
         Ok(load_plan_entitlements(self.connection(), organization_id, &[plan.id]).await?.plan_views(plan.id))
     }
@@ -41,12 +42,12 @@ impl Store {
         organization_id: OrganizationId,
         plan_code: &str,
         feature_code: &str,
-    ) -> Result<PlanEntitlement, Error> {
+    ) -> Result<PlanEntitlement, StoreError> {
         self.plan_entitlements(organization_id, plan_code)
             .await?
             .into_iter()
             .find(|entitlement| entitlement.feature_code.as_str() == feature_code)
-            .ok_or(Error::NotFound(Resource::Entitlement))
+            .ok_or_else(|| Error::NotFound(Resource::Entitlement).into())
     }
 
     /// Replaces (POST) or merges into (PATCH) the plan's entitlements; answers them all.
@@ -60,7 +61,7 @@ impl Store {
         plan_code: &str,
         inputs: Vec<EntitlementInput>,
         write: EntitlementsWrite,
-    ) -> Result<Vec<PlanEntitlement>, Error> {
+    ) -> Result<Vec<PlanEntitlement>, StoreError> {
         let transaction = self.begin_write().await?;
         let plan = find_plan_row(&transaction, organization_id, plan_code, true).await?;
         let current = load_plan_entitlements(&transaction, organization_id, &[plan.id]).await?;
@@ -83,7 +84,7 @@ impl Store {
         organization_id: OrganizationId,
         plan_code: &str,
         feature_code: &str,
-    ) -> Result<PlanEntitlement, Error> {
+    ) -> Result<PlanEntitlement, StoreError> {
         let transaction = self.begin_write().await?;
         let (plan, current) = locked_plan_entitlements(&transaction, organization_id, plan_code).await?;
         let (stored, view) = entitlement_of(&current, plan.id, feature_code)?;
@@ -104,7 +105,7 @@ impl Store {
         plan_code: &str,
         feature_code: &str,
         privilege_code: &str,
-    ) -> Result<PlanEntitlement, Error> {
+    ) -> Result<PlanEntitlement, StoreError> {
         let transaction = self.begin_write().await?;
         let (plan, current) = locked_plan_entitlements(&transaction, organization_id, plan_code).await?;
         let (stored, mut view) = entitlement_of(&current, plan.id, feature_code)?;
@@ -133,7 +134,7 @@ async fn locked_plan_entitlements(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     plan_code: &str,
-) -> Result<(plan::Model, LoadedEntitlements), Error> {
+) -> Result<(plan::Model, LoadedEntitlements), StoreError> {
     let plan = find_plan_row(connection, organization_id, plan_code, true).await?;
     let entitlements = load_plan_entitlements(connection, organization_id, &[plan.id]).await?;
     Ok((plan, entitlements))
@@ -144,7 +145,7 @@ fn entitlement_of(
     loaded: &LoadedEntitlements,
     plan_id: uuid::Uuid,
     feature_code: &str,
-) -> Result<(StoredEntitlement, PlanEntitlement), Error> {
+) -> Result<(StoredEntitlement, PlanEntitlement), StoreError> {
     loaded
         .stored(plan_id)
         .iter()
@@ -153,7 +154,7 @@ fn entitlement_of(
             (feature.code.as_str() == feature_code)
                 .then(|| (stored.clone(), PlanEntitlement::new(stored, feature)))
         })
-        .ok_or(Error::NotFound(Resource::Entitlement))
+        .ok_or_else(|| Error::NotFound(Resource::Entitlement).into())
 }
 
 fn plan_updated(plan: &plan::Model) -> PendingChange {

@@ -23,7 +23,8 @@ use crate::Store;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::charge::json::{filters_to_json, properties_to_json};
 use crate::db::coded_rows::{code_is_taken, find_by_code};
-use crate::db::error::{already_exists_or_db_error, from_db_error};
+use crate::db::error::StoreError;
+use crate::db::error::already_exists_or_db_error;
 use crate::db::locks::lock_organization;
 use crate::db::page_window;
 use crate::entitlement::rows::{EntitlementOwner, delete_owner_entitlements};
@@ -46,7 +47,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         input: PlanInput,
-    ) -> Result<Plan, Error> {
+    ) -> Result<Plan, StoreError> {
         let transaction = self.begin_write().await?;
         let references = resolve_references(&transaction, organization_id, &input, &[]).await?;
         let code_taken = match &input.code {
@@ -89,12 +90,12 @@ impl Store {
     ///
     /// # Errors
     /// NOT_FOUND `plan_not_found`.
-    pub async fn plan(&self, organization_id: OrganizationId, code: &str) -> Result<Plan, Error> {
+    pub async fn plan(&self, organization_id: OrganizationId, code: &str) -> Result<Plan, StoreError> {
         let row = find_plan_row(self.connection(), organization_id, code, false).await?;
-        load_plans(self.connection(), organization_id, vec![row])
+        Ok(load_plans(self.connection(), organization_id, vec![row])
             .await?
             .pop()
-            .ok_or_else(|| Error::Internal("loaded plan lost".to_owned()))
+            .ok_or_else(|| Error::Internal("loaded plan lost".to_owned()))?)
     }
 
     /// A page of plans, newest first.
@@ -105,13 +106,12 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         page_request: PageRequest,
-    ) -> Result<Page<Plan>, Error> {
+    ) -> Result<Page<Plan>, StoreError> {
         let query = plan::Entity::find()
             .filter(plan::Column::OrganizationId.eq(organization_id.0))
             .filter(plan::Column::DeletedAt.is_null())
             .filter(plan::Column::ParentId.is_null());
-        let total_count =
-            query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
+        let total_count = query.clone().count(self.connection()).await?;
         let (offset, limit) = page_window(page_request);
         let rows = query
             .order_by_desc(plan::Column::CreatedAt)
@@ -119,8 +119,7 @@ impl Store {
             .offset(offset)
             .limit(limit)
             .all(self.connection())
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         Ok(Page { items: load_plans(self.connection(), organization_id, rows).await?, total_count })
     }
 
@@ -133,7 +132,7 @@ impl Store {
         organization_id: OrganizationId,
         code: &str,
         input: PlanInput,
-    ) -> Result<Plan, Error> {
+    ) -> Result<Plan, StoreError> {
         let transaction = self.begin_write().await?;
         let row = find_plan_row(&transaction, organization_id, code, true).await?;
         let plan_id = PlanId(row.id);
@@ -169,8 +168,7 @@ impl Store {
             usage_threshold::Entity::delete_many()
                 .filter(usage_threshold::Column::PlanId.eq(plan_id.0))
                 .exec(&transaction)
-                .await
-                .map_err(|error| from_db_error(&error))?;
+                .await?;
             write_thresholds(
                 &transaction,
                 organization_id,
@@ -210,7 +208,7 @@ impl Store {
     ///
     /// # Errors
     /// NOT_FOUND `plan_not_found`.
-    pub async fn delete_plan(&self, organization_id: OrganizationId, code: &str) -> Result<Plan, Error> {
+    pub async fn delete_plan(&self, organization_id: OrganizationId, code: &str) -> Result<Plan, StoreError> {
         let transaction = self.begin_write().await?;
         let row = find_plan_row(&transaction, organization_id, code, true).await?;
         let plan_id = row.id;
@@ -231,8 +229,7 @@ impl Store {
             .filter(charge::Column::PlanId.eq(plan_id))
             .filter(charge::Column::DeletedAt.is_null())
             .exec(&transaction)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         plan::Entity::update(plan::ActiveModel {
             id: Set(plan_id),
             pending_deletion: Set(true),
@@ -241,8 +238,7 @@ impl Store {
             ..Default::default()
         })
         .exec(&transaction)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
         deleted.pending_deletion = true;
         changes.push(plan_change(ChangeEventType::PlanDeleted, &deleted));
         self.commit_with_changes(transaction, organization_id, changes).await?;
@@ -295,28 +291,27 @@ pub(crate) async fn find_plan_row(
     organization_id: OrganizationId,
     code: &str,
     for_update: bool,
-) -> Result<plan::Model, Error> {
+) -> Result<plan::Model, StoreError> {
     let mut query = parent_plan_by_code(organization_id, code);
     if for_update {
         query = query.lock_exclusive();
     }
-    query.one(connection).await.map_err(|error| from_db_error(&error))?.ok_or(Error::NotFound(Resource::Plan))
+    query.one(connection).await?.ok_or_else(|| Error::NotFound(Resource::Plan).into())
 }
 
 async fn load_plan_by_id(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     plan_id: PlanId,
-) -> Result<Plan, Error> {
+) -> Result<Plan, StoreError> {
     let row = plan::Entity::find_by_id(plan_id.0)
         .one(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?
+        .await?
         .ok_or_else(|| Error::Internal("written plan lost".to_owned()))?;
-    load_plans(connection, organization_id, vec![row])
+    Ok(load_plans(connection, organization_id, vec![row])
         .await?
         .pop()
-        .ok_or_else(|| Error::Internal("loaded plan lost".to_owned()))
+        .ok_or_else(|| Error::Internal("loaded plan lost".to_owned()))?)
 }
 
 async fn write_thresholds(
@@ -325,7 +320,7 @@ async fn write_thresholds(
     plan_id: Uuid,
     thresholds: Option<&[entitlements_domain::UsageThresholdInput]>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), Error> {
+) -> Result<(), StoreError> {
     let thresholds = thresholds.unwrap_or_default();
     validate_usage_thresholds(thresholds)?;
     if thresholds.is_empty() {
@@ -341,10 +336,7 @@ async fn write_thresholds(
         created_at: Set(now),
         updated_at: Set(now),
     });
-    usage_threshold::Entity::insert_many(rows)
-        .exec(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+    usage_threshold::Entity::insert_many(rows).exec(connection).await?;
     Ok(())
 }
 
@@ -434,14 +426,13 @@ impl PlanWrites {
         connection: &impl ConnectionTrait,
         input: &MinimumCommitmentInput,
         references: &CatalogReferences,
-    ) -> Result<(), Error> {
+    ) -> Result<(), StoreError> {
         let amount_cents = validate_minimum_commitment(input)?;
         let taxes = references.taxes(input.tax_codes.as_deref().unwrap_or_default())?;
         let existing = minimum_commitment::Entity::find()
             .filter(minimum_commitment::Column::PlanId.eq(self.plan_id))
             .one(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         let id = existing.as_ref().map_or_else(Uuid::now_v7, |commitment| commitment.id);
         let row = minimum_commitment::ActiveModel {
             id: Set(id),
@@ -463,29 +454,26 @@ impl PlanWrites {
                     .to_owned(),
             )
             .exec(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         if input.tax_codes.is_some() || existing.is_none() {
             self.replace_taxes(id, &taxes);
         }
         Ok(())
     }
 
-    async fn flush(self, connection: &impl ConnectionTrait) -> Result<(), Error> {
+    async fn flush(self, connection: &impl ConnectionTrait) -> Result<(), StoreError> {
         if self.delete_commitment {
             minimum_commitment::Entity::delete_many()
                 .filter(minimum_commitment::Column::PlanId.eq(self.plan_id))
                 .exec(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?;
+                .await?;
         }
         if !self.deleted_charges.is_empty() {
             charge::Entity::update_many()
                 .col_expr(charge::Column::DeletedAt, Expr::value(self.now))
                 .filter(charge::Column::Id.is_in(self.deleted_charges))
                 .exec(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?;
+                .await?;
         }
         if !self.charge_rows.is_empty() {
             charge::Entity::insert_many(self.charge_rows)
@@ -515,14 +503,10 @@ impl PlanWrites {
             applied_tax::Entity::delete_many()
                 .filter(applied_tax::Column::OwnerId.is_in(self.tax_owners))
                 .exec(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?;
+                .await?;
         }
         if !self.tax_rows.is_empty() {
-            applied_tax::Entity::insert_many(self.tax_rows)
-                .exec(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?;
+            applied_tax::Entity::insert_many(self.tax_rows).exec(connection).await?;
         }
         Ok(())
     }

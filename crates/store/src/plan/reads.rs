@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::billable_metric::billable_metrics_by_ids;
 use crate::charge::json::{filters_from_json, properties_from_json};
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entitlement::rows::load_plan_entitlements;
 use crate::entity::charge;
 use crate::entity::minimum_commitment;
@@ -26,7 +26,7 @@ pub(crate) async fn load_plans(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     rows: Vec<plan::Model>,
-) -> Result<Vec<Plan>, Error> {
+) -> Result<Vec<Plan>, StoreError> {
     let plan_ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     if plan_ids.is_empty() {
         return Ok(Vec::new());
@@ -37,20 +37,17 @@ pub(crate) async fn load_plans(
         .order_by_asc(charge::Column::CreatedAt)
         .order_by_asc(charge::Column::Id)
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     let thresholds = usage_threshold::Entity::find()
         .filter(usage_threshold::Column::PlanId.is_in(plan_ids.clone()))
         .order_by_asc(usage_threshold::Column::CreatedAt)
         .order_by_asc(usage_threshold::Column::Id)
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     let commitments = minimum_commitment::Entity::find()
         .filter(minimum_commitment::Column::PlanId.is_in(plan_ids.clone()))
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     let owner_ids: Vec<Uuid> = plan_ids
         .iter()
         .copied()
@@ -118,7 +115,7 @@ pub(crate) async fn load_plans(
         .collect()
 }
 
-fn attributes_from_row(row: plan::Model) -> Result<PlanAttributes, Error> {
+fn attributes_from_row(row: plan::Model) -> Result<PlanAttributes, StoreError> {
     let interval = PlanInterval::parse(&row.interval)
         .ok_or_else(|| Error::Internal(format!("plan {} has an unknown interval", row.id)))?;
     Ok(PlanAttributes {
@@ -140,7 +137,7 @@ fn charge_from_row(
     row: charge::Model,
     billable_metric_code: String,
     taxes: Vec<Tax>,
-) -> Result<PlanCharge, Error> {
+) -> Result<PlanCharge, StoreError> {
     let charge_model = ChargeModel::parse(&row.charge_model)
         .ok_or_else(|| Error::Internal(format!("charge {} has an unknown model", row.id)))?;
     let (filters, filter_ids) = filters_from_json(charge_model, &row.filters)?;
@@ -171,7 +168,7 @@ pub(crate) fn metadata_to_json(metadata: &PlanMetadata) -> Value {
     Value::Array(metadata.iter().map(|(key, value)| serde_json::json!([key, value])).collect())
 }
 
-fn metadata_from_json(value: &Value) -> Result<PlanMetadata, Error> {
+fn metadata_from_json(value: &Value) -> Result<PlanMetadata, StoreError> {
     let corrupt = || Error::Internal("plan metadata is not stored as expected".to_owned());
     value
         .as_array()

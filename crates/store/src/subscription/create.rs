@@ -17,7 +17,7 @@ use crate::Store;
 use crate::change_log::subscription_events::subscription_change;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::customer::{customer_change, find_or_create_customer, set_customer_currency_if_blank};
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::db::locks::lock_organization;
 use crate::entity::plan;
 use crate::entity::subscription;
@@ -40,7 +40,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         input: SubscriptionCreateInput,
-    ) -> Result<Subscription, Error> {
+    ) -> Result<Subscription, StoreError> {
         input.check_billing_entity()?;
         let now = self.now();
         let transaction = self.begin_write().await?;
@@ -116,26 +116,25 @@ fn is_editable(row: &subscription::Model) -> bool {
 }
 
 /// Lago's `yearly_amount_cents` comparison: more or the same a year is an upgrade.
-fn plan_is_upgrade(new: &plan::Model, current: &plan::Model) -> Result<bool, Error> {
+fn plan_is_upgrade(new: &plan::Model, current: &plan::Model) -> Result<bool, StoreError> {
     Ok(yearly_amount_cents(interval(new)?, new.amount_cents)
         >= yearly_amount_cents(interval(current)?, current.amount_cents))
 }
 
-fn interval(plan: &plan::Model) -> Result<PlanInterval, Error> {
-    PlanInterval::parse(&plan.interval)
-        .ok_or_else(|| Error::Internal(format!("plan {} has interval {:?}", plan.id, plan.interval)))
+fn interval(plan: &plan::Model) -> Result<PlanInterval, StoreError> {
+    Ok(PlanInterval::parse(&plan.interval)
+        .ok_or_else(|| Error::Internal(format!("plan {} has interval {:?}", plan.id, plan.interval)))?)
 }
 
 /// A plan by id, deleted or not (a subscription may outlive its plan's deletion in a race).
 pub(crate) async fn plan_row_by_id(
     connection: &impl ConnectionTrait,
     plan_id: Uuid,
-) -> Result<plan::Model, Error> {
-    plan::Entity::find_by_id(plan_id)
+) -> Result<plan::Model, StoreError> {
+    Ok(plan::Entity::find_by_id(plan_id)
         .one(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?
-        .ok_or_else(|| Error::Internal(format!("plan {plan_id} vanished")))
+        .await?
+        .ok_or_else(|| Error::Internal(format!("plan {plan_id} vanished")))?)
 }
 
 /// One creation request.
@@ -154,7 +153,7 @@ impl Creation<'_> {
         &self,
         subscriptions: &mut SubscriptionSet,
         changes: &mut Vec<PendingChange>,
-    ) -> Result<Uuid, Error> {
+    ) -> Result<Uuid, StoreError> {
         let taken =
             subscriptions.rows().iter().any(|row| row.customer_id != self.customer.id.0 && is_editable(row));
         if taken {
@@ -209,7 +208,7 @@ impl Creation<'_> {
         subscriptions: &mut SubscriptionSet,
         current: &subscription::Model,
         changes: &mut Vec<PendingChange>,
-    ) -> Result<Uuid, Error> {
+    ) -> Result<Uuid, StoreError> {
         if current.status == SubscriptionStatus::Pending.as_str() {
             return self.change_pending_plan(subscriptions, current.id, changes);
         }
@@ -230,7 +229,7 @@ impl Creation<'_> {
         current: &subscription::Model,
         current_plan: &plan::Model,
         changes: &mut Vec<PendingChange>,
-    ) -> Result<Uuid, Error> {
+    ) -> Result<Uuid, StoreError> {
         if current.status == SubscriptionStatus::Pending.as_str() {
             return self.change_pending_plan(subscriptions, current.id, changes);
         }
@@ -275,7 +274,7 @@ impl Creation<'_> {
         subscriptions: &mut SubscriptionSet,
         current_id: Uuid,
         changes: &mut Vec<PendingChange>,
-    ) -> Result<Uuid, Error> {
+    ) -> Result<Uuid, StoreError> {
         let row = subscriptions
             .row_mut(current_id)
             .ok_or_else(|| Error::Internal("current subscription lost".to_owned()))?;
@@ -289,7 +288,7 @@ impl Creation<'_> {
 
     /// A subscription replacing `current` (upgrade or downgrade): it keeps the subscription
     /// date, billing time, `ending_at` (unless given) and invoice consolidation (unless given).
-    fn successor(&self, current: &subscription::Model) -> Result<subscription::Model, Error> {
+    fn successor(&self, current: &subscription::Model) -> Result<subscription::Model, StoreError> {
         let mut row = self.new_row(current.subscription_at, parse_billing_time(current)?);
         row.previous_subscription_id = Some(current.id);
         row.ending_at = if self.request.ending_at_given { self.request.ending_at } else { current.ending_at };
@@ -344,8 +343,8 @@ impl Creation<'_> {
     }
 }
 
-fn parse_billing_time(row: &subscription::Model) -> Result<BillingTime, Error> {
-    BillingTime::parse(&row.billing_time).ok_or_else(|| {
+fn parse_billing_time(row: &subscription::Model) -> Result<BillingTime, StoreError> {
+    Ok(BillingTime::parse(&row.billing_time).ok_or_else(|| {
         Error::Internal(format!("subscription {} has billing time {:?}", row.id, row.billing_time))
-    })
+    })?)
 }

@@ -13,6 +13,7 @@ use sea_orm::DatabaseTransaction;
 use crate::Store;
 use crate::change_log::ChangeEventType;
 use crate::change_log::subscription_events::subscription_change;
+use crate::db::error::StoreError;
 use crate::entitlement::subscription_rows::{SubscriptionRows, apply_subscription_changes};
 use crate::feature::features_by_codes_for_share;
 use crate::subscription::lookup::{SubscriptionTarget, find_subscription_for_entitlements};
@@ -27,7 +28,7 @@ impl Store {
         organization_id: OrganizationId,
         external_id: &str,
         status: Option<&str>,
-    ) -> Result<Vec<SubscriptionEntitlement>, Error> {
+    ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
         let target = find_subscription_for_entitlements(
             self.connection(),
             organization_id,
@@ -55,7 +56,7 @@ impl Store {
         external_id: &str,
         status: Option<&str>,
         inputs: Vec<EntitlementInput>,
-    ) -> Result<Vec<SubscriptionEntitlement>, Error> {
+    ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
         let (transaction, target, rows) = self.locked_rows(organization_id, external_id, status).await?;
         let codes: Vec<String> = inputs.iter().map(|input| input.feature_code.clone()).collect();
         let features = features_by_codes_for_share(&transaction, organization_id, &codes).await?;
@@ -74,7 +75,7 @@ impl Store {
         external_id: &str,
         status: Option<&str>,
         feature_code: &str,
-    ) -> Result<Vec<SubscriptionEntitlement>, Error> {
+    ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
         let (transaction, target, rows) = self.locked_rows(organization_id, external_id, status).await?;
         let feature = feature_named(&transaction, organization_id, feature_code).await?;
         let changes = feature_removal_changes(rows.layers(), &feature);
@@ -93,7 +94,7 @@ impl Store {
         status: Option<&str>,
         feature_code: &str,
         privilege_code: &str,
-    ) -> Result<Vec<SubscriptionEntitlement>, Error> {
+    ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
         let (transaction, target, rows) = self.locked_rows(organization_id, external_id, status).await?;
         let feature = feature_named(&transaction, organization_id, feature_code).await?;
         let privilege = privilege_of(&feature, privilege_code)?;
@@ -107,7 +108,7 @@ impl Store {
         organization_id: OrganizationId,
         external_id: &str,
         status: Option<&str>,
-    ) -> Result<(DatabaseTransaction, SubscriptionTarget, SubscriptionRows), Error> {
+    ) -> Result<(DatabaseTransaction, SubscriptionTarget, SubscriptionRows), StoreError> {
         let transaction = self.begin_write().await?;
         let target = find_subscription_for_entitlements(
             &transaction,
@@ -130,7 +131,7 @@ impl Store {
         organization_id: OrganizationId,
         target: &SubscriptionTarget,
         changes: &SubscriptionEntitlementChanges,
-    ) -> Result<Vec<SubscriptionEntitlement>, Error> {
+    ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
         apply_subscription_changes(&transaction, organization_id, target.id, changes, self.now()).await?;
         let after = SubscriptionRows::load(&transaction, organization_id, target.id, target.plan_id).await?;
         let change =
@@ -145,9 +146,9 @@ async fn feature_named(
     transaction: &DatabaseTransaction,
     organization_id: OrganizationId,
     code: &str,
-) -> Result<Feature, Error> {
+) -> Result<Feature, StoreError> {
     features_by_codes_for_share(transaction, organization_id, &[code.to_owned()])
         .await?
         .pop()
-        .ok_or(Error::NotFound(Resource::Feature))
+        .ok_or_else(|| Error::NotFound(Resource::Feature).into())
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use entitlements_domain::{Error, OrganizationId, PlanId, Resource, SubscriptionId, SubscriptionStatus};
 use sea_orm::ConnectionTrait;
 
+use crate::db::error::StoreError;
 use crate::db::locks::lock_organization;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
 
@@ -38,7 +39,7 @@ pub(crate) async fn find_subscription_for_entitlements(
     status: Option<&str>,
     now: DateTime<Utc>,
     for_update: bool,
-) -> Result<SubscriptionTarget, Error> {
+) -> Result<SubscriptionTarget, StoreError> {
     let wanted = match status {
         None => SubscriptionStatus::Active,
         Some(text) => SubscriptionStatus::parse(text).ok_or(Error::NotFound(Resource::Subscription))?,
@@ -57,5 +58,5 @@ pub(crate) async fn find_subscription_for_entitlements(
             plan_id: PlanId(row.plan_id),
             external_id: row.external_id.clone(),
         })
-        .ok_or(Error::NotFound(Resource::Subscription))
+        .ok_or_else(|| Error::NotFound(Resource::Subscription).into())
 }

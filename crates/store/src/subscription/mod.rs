@@ -21,7 +21,7 @@ use sea_orm::{
 
 use crate::Store;
 use crate::customer::rows::find_customer_row;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::db::page_window;
 use crate::entity::customer;
 use crate::entity::plan;
@@ -40,7 +40,7 @@ impl Store {
         organization_id: OrganizationId,
         external_id: &str,
         status: Option<&str>,
-    ) -> Result<Subscription, Error> {
+    ) -> Result<Subscription, StoreError> {
         let now = self.now();
         let wanted = wanted_status(status)?;
         let row = self
@@ -62,7 +62,7 @@ impl Store {
         filters: &SubscriptionFilters,
         customer_must_exist: bool,
         page_request: PageRequest,
-    ) -> Result<Page<Subscription>, Error> {
+    ) -> Result<Page<Subscription>, StoreError> {
         let now = self.now();
         if customer_must_exist {
             let external_customer_id = filters.external_customer_id.as_deref().unwrap_or_default();
@@ -72,8 +72,7 @@ impl Store {
         }
         self.catch_up_subscriptions(organization_id, None, now).await?;
         let query = subscription::Entity::find().filter(list_condition(organization_id, filters));
-        let total_count =
-            query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
+        let total_count = query.clone().count(self.connection()).await?;
         let (offset, limit) = page_window(page_request);
         let rows = query
             .order_by_desc(subscription::Column::SubscriptionAt)
@@ -82,8 +81,7 @@ impl Store {
             .offset(offset)
             .limit(limit)
             .all(self.connection())
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         let items = load_subscriptions(self.connection(), organization_id, rows, now, false).await?;
         Ok(Page { items, total_count })
     }
@@ -97,7 +95,7 @@ impl Store {
         external_id: &str,
         status: SubscriptionStatus,
         now: DateTime<Utc>,
-    ) -> Result<Option<subscription::Model>, Error> {
+    ) -> Result<Option<subscription::Model>, StoreError> {
         let external_ids = [external_id.to_owned()];
         let mut subscriptions =
             SubscriptionSet::load(self.connection(), organization_id, &external_ids, false).await?;
@@ -119,19 +117,21 @@ impl Store {
         row: subscription::Model,
         now: DateTime<Utc>,
         with_entitlements: bool,
-    ) -> Result<Subscription, Error> {
-        load_subscriptions(connection, organization_id, vec![row], now, with_entitlements)
+    ) -> Result<Subscription, StoreError> {
+        Ok(load_subscriptions(connection, organization_id, vec![row], now, with_entitlements)
             .await?
             .pop()
-            .ok_or_else(|| Error::Internal("loaded subscription lost".to_owned()))
+            .ok_or_else(|| Error::Internal("loaded subscription lost".to_owned()))?)
     }
 }
 
 /// Lago's status parameter: `None` means active; anything but a status finds nothing.
-pub(crate) fn wanted_status(status: Option<&str>) -> Result<SubscriptionStatus, Error> {
+pub(crate) fn wanted_status(status: Option<&str>) -> Result<SubscriptionStatus, StoreError> {
     match status {
         None => Ok(SubscriptionStatus::Active),
-        Some(text) => SubscriptionStatus::parse(text).ok_or(Error::NotFound(Resource::Subscription)),
+        Some(text) => {
+            SubscriptionStatus::parse(text).ok_or_else(|| Error::NotFound(Resource::Subscription).into())
+        }
     }
 }
 

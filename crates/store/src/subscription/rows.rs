@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entitlement::subscription_rows::load_subscription_entitlements;
 use crate::entity::plan;
 use crate::entity::subscription;
@@ -30,7 +30,7 @@ pub(crate) async fn load_subscriptions(
     rows: Vec<subscription::Model>,
     now: DateTime<Utc>,
     with_entitlements: bool,
-) -> Result<Vec<Subscription>, Error> {
+) -> Result<Vec<Subscription>, StoreError> {
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let previous_ids: Vec<Uuid> = rows.iter().filter_map(|row| row.previous_subscription_id).collect();
     let previous = rows_where(connection, subscription::Column::Id, &previous_ids).await?;
@@ -108,7 +108,7 @@ fn subscription_from_row(
     timezone: Tz,
     now: DateTime<Utc>,
     entitlements: Option<Vec<entitlements_domain::SubscriptionEntitlement>>,
-) -> Result<Subscription, Error> {
+) -> Result<Subscription, StoreError> {
     let unknown = |column: &str, value: &str| {
         Error::Internal(format!("subscription {} has {column} {value:?}", row.id))
     };
@@ -175,15 +175,11 @@ async fn rows_where(
     connection: &impl ConnectionTrait,
     column: subscription::Column,
     values: &[Uuid],
-) -> Result<Vec<subscription::Model>, Error> {
+) -> Result<Vec<subscription::Model>, StoreError> {
     let mut rows = Vec::new();
     for chunk in values.chunks(IN_LIST_CHUNK) {
         rows.extend(
-            subscription::Entity::find()
-                .filter(column.is_in(chunk.iter().copied()))
-                .all(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?,
+            subscription::Entity::find().filter(column.is_in(chunk.iter().copied())).all(connection).await?,
         );
     }
     Ok(rows)
@@ -194,7 +190,7 @@ async fn plans_by_id(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     plan_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Plan>, Error> {
+) -> Result<HashMap<Uuid, Plan>, StoreError> {
     let mut plan_ids = plan_ids.to_vec();
     plan_ids.sort_unstable();
     plan_ids.dedup();
@@ -204,8 +200,7 @@ async fn plans_by_id(
             .filter(plan::Column::Id.is_in(chunk.iter().copied()))
             .filter(plan::Column::OrganizationId.eq(organization_id.0))
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         for loaded in load_plans(connection, organization_id, rows).await? {
             plans.insert(loaded.id.0, loaded);
         }
@@ -216,7 +211,7 @@ async fn plans_by_id(
 async fn plan_codes(
     connection: &impl ConnectionTrait,
     plan_ids: &[Uuid],
-) -> Result<HashMap<Uuid, String>, Error> {
+) -> Result<HashMap<Uuid, String>, StoreError> {
     let mut codes = HashMap::new();
     for chunk in plan_ids.chunks(IN_LIST_CHUNK) {
         let rows: Vec<(Uuid, String)> = plan::Entity::find()
@@ -226,8 +221,7 @@ async fn plan_codes(
             .filter(plan::Column::Id.is_in(chunk.iter().copied()))
             .into_tuple()
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         codes.extend(rows);
     }
     Ok(codes)

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::Store;
 use crate::change_log::subscription_events::subscription_change;
 use crate::change_log::{ChangeEventType, PendingChange};
+use crate::db::error::StoreError;
 use crate::db::locks::lock_organization;
 use crate::entity::subscription;
 use crate::subscription::create::plan_row_by_id;
@@ -36,7 +37,7 @@ impl Store {
         external_id: &str,
         status: Option<&str>,
         input: Result<SubscriptionUpdateInput, Error>,
-    ) -> Result<Subscription, Error> {
+    ) -> Result<Subscription, StoreError> {
         let now = self.now();
         let transaction = self.begin_write().await?;
         lock_organization(&transaction, organization_id).await?;
@@ -50,7 +51,7 @@ impl Store {
             let normalized = given.as_deref().and_then(purchase_order_number);
             let editable = matches!(row_status, SubscriptionStatus::Pending | SubscriptionStatus::Active);
             if normalized != row.purchase_order_number && !editable {
-                return Err(Error::NotAllowed(PURCHASE_ORDER_NUMBER_NOT_EDITABLE));
+                return Err(Error::NotAllowed(PURCHASE_ORDER_NUMBER_NOT_EDITABLE).into());
             }
         }
         let update = input.validate(row.subscription_at, now)?;
@@ -113,7 +114,7 @@ impl Store {
         external_id: &str,
         status: Option<&str>,
         input: TerminationInput,
-    ) -> Result<Subscription, Error> {
+    ) -> Result<Subscription, StoreError> {
         let now = self.now();
         let wanted = if status == Some(SubscriptionStatus::Pending.as_str()) {
             SubscriptionStatus::Pending
@@ -164,7 +165,7 @@ async fn effective_subscriptions(
     organization_id: OrganizationId,
     external_id: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(SubscriptionSet, Vec<PendingChange>), Error> {
+) -> Result<(SubscriptionSet, Vec<PendingChange>), StoreError> {
     let mut subscriptions =
         SubscriptionSet::load(connection, organization_id, &[external_id.to_owned()], true).await?;
     let caught_up = subscriptions.advance(now)?;
@@ -175,7 +176,7 @@ async fn effective_subscriptions(
 /// Lago's lookup of an update: by subscription date (newest first), the only subscription of
 /// the external id whatever its status, else the first with the status asked (`pending`, or
 /// `active` for any other value).
-fn update_target(subscriptions: &SubscriptionSet, status: Option<&str>) -> Result<Option<Uuid>, Error> {
+fn update_target(subscriptions: &SubscriptionSet, status: Option<&str>) -> Result<Option<Uuid>, StoreError> {
     let mut rows: Vec<&subscription::Model> = subscriptions.rows().iter().collect();
     rows.sort_by_key(|row| std::cmp::Reverse(row.subscription_at));
     if let [only] = rows.as_slice() {

@@ -4,12 +4,12 @@
 //! at once), and reads start dates in the customer's new timezone.
 
 use chrono::{DateTime, Utc};
-use entitlements_domain::{Error, OrganizationId, SubscriptionStatus};
+use entitlements_domain::{OrganizationId, SubscriptionStatus};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::change_log::PendingChange;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::subscription;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
 use crate::subscription_lifecycle::transitions::write_due_transitions;
@@ -45,7 +45,7 @@ pub(crate) async fn end_subscriptions_of(
     organization_id: OrganizationId,
     owner: SubscriptionOwner,
     now: DateTime<Utc>,
-) -> Result<Vec<PendingChange>, Error> {
+) -> Result<Vec<PendingChange>, StoreError> {
     let external_ids = open_external_ids(connection, owner).await?;
     if external_ids.is_empty() {
         return Ok(Vec::new());
@@ -77,7 +77,7 @@ pub(crate) async fn retime_customer_subscriptions(
     organization_id: OrganizationId,
     customer_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<Vec<PendingChange>, Error> {
+) -> Result<Vec<PendingChange>, StoreError> {
     let external_ids = open_external_ids(connection, SubscriptionOwner::Customer(customer_id)).await?;
     write_due_transitions(connection, organization_id, &external_ids, now).await
 }
@@ -86,9 +86,9 @@ pub(crate) async fn retime_customer_subscriptions(
 async fn open_external_ids(
     connection: &impl ConnectionTrait,
     owner: SubscriptionOwner,
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<String>, StoreError> {
     let (column, id) = owner.column();
-    subscription::Entity::find()
+    Ok(subscription::Entity::find()
         .select_only()
         .column(subscription::Column::ExternalId)
         .distinct()
@@ -99,6 +99,5 @@ async fn open_external_ids(
         )
         .into_tuple()
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))
+        .await?)
 }

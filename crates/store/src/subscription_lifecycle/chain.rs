@@ -20,7 +20,8 @@ use uuid::Uuid;
 use crate::change_log::PendingChange;
 use crate::change_log::subscription_events::transition_change;
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::{already_exists_or_db_error, from_db_error};
+use crate::db::error::StoreError;
+use crate::db::error::already_exists_or_db_error;
 use crate::entity::customer;
 use crate::entity::subscription;
 
@@ -43,7 +44,7 @@ impl SubscriptionSet {
         organization_id: OrganizationId,
         external_ids: &[String],
         for_update: bool,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, StoreError> {
         let mut rows = Vec::new();
         for chunk in external_ids.chunks(IN_LIST_CHUNK) {
             let mut query = subscription::Entity::find()
@@ -54,7 +55,7 @@ impl SubscriptionSet {
             if for_update {
                 query = query.lock_exclusive();
             }
-            rows.extend(query.all(connection).await.map_err(|error| from_db_error(&error))?);
+            rows.extend(query.all(connection).await?);
         }
         let customer_ids: Vec<Uuid> = rows.iter().map(|row| row.customer_id).collect();
         let timezones = subscription_customers(connection, &customer_ids)
@@ -98,24 +99,28 @@ impl SubscriptionSet {
     }
 
     /// The rows' lifecycles, in the rows' order.
-    pub(crate) fn lifecycles(&self) -> Result<Vec<Lifecycle>, Error> {
+    pub(crate) fn lifecycles(&self) -> Result<Vec<Lifecycle>, StoreError> {
         self.rows.iter().map(|row| lifecycle(row, self.timezone(row.customer_id))).collect()
     }
 
     /// Applies every transition due at `now`.
-    pub(crate) fn advance(&mut self, now: DateTime<Utc>) -> Result<Vec<Transition>, Error> {
+    pub(crate) fn advance(&mut self, now: DateTime<Utc>) -> Result<Vec<Transition>, StoreError> {
         self.apply(|lifecycles| advance(lifecycles, now))
     }
 
     /// Ends a subscription on request at `at` (see `end_on_request`).
-    pub(crate) fn end_on_request(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<Vec<Transition>, Error> {
+    pub(crate) fn end_on_request(
+        &mut self,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Transition>, StoreError> {
         self.apply(|lifecycles| end_on_request(lifecycles, SubscriptionId(id), at))
     }
 
     fn apply(
         &mut self,
         change: impl FnOnce(&mut [Lifecycle]) -> Vec<Transition>,
-    ) -> Result<Vec<Transition>, Error> {
+    ) -> Result<Vec<Transition>, StoreError> {
         let mut lifecycles = self.lifecycles()?;
         let transitions = change(&mut lifecycles);
         for (row, lifecycle) in self.rows.iter_mut().zip(&lifecycles) {
@@ -150,7 +155,7 @@ impl SubscriptionSet {
         &mut self,
         connection: &impl ConnectionTrait,
         now: DateTime<Utc>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), StoreError> {
         let lifecycles = self.lifecycles()?;
         for (index, row) in self.rows.iter_mut().enumerate() {
             row.transition_due_at = next_transition_at(&lifecycles, index);
@@ -172,7 +177,10 @@ impl SubscriptionSet {
     }
 }
 
-async fn upsert_rows(connection: &impl ConnectionTrait, rows: Vec<subscription::Model>) -> Result<(), Error> {
+async fn upsert_rows(
+    connection: &impl ConnectionTrait,
+    rows: Vec<subscription::Model>,
+) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -218,7 +226,7 @@ pub(crate) struct SubscriptionCustomer {
 pub(crate) async fn subscription_customers(
     connection: &impl ConnectionTrait,
     customer_ids: &[Uuid],
-) -> Result<HashMap<Uuid, SubscriptionCustomer>, Error> {
+) -> Result<HashMap<Uuid, SubscriptionCustomer>, StoreError> {
     let customer_ids: Vec<Uuid> = customer_ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
     let mut customers = HashMap::new();
     for chunk in customer_ids.chunks(IN_LIST_CHUNK) {
@@ -230,8 +238,7 @@ pub(crate) async fn subscription_customers(
             .filter(customer::Column::Id.is_in(chunk.iter().copied()))
             .into_tuple()
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         for (id, external_id, timezone) in rows {
             let timezone = CustomerAttributes { timezone, ..CustomerAttributes::default() }.applicable_tz();
             customers.insert(id, SubscriptionCustomer { external_id, timezone });
@@ -241,7 +248,7 @@ pub(crate) async fn subscription_customers(
 }
 
 /// The lifecycle of a stored row, read in `timezone`.
-fn lifecycle(row: &subscription::Model, timezone: Tz) -> Result<Lifecycle, Error> {
+fn lifecycle(row: &subscription::Model, timezone: Tz) -> Result<Lifecycle, StoreError> {
     Ok(Lifecycle {
         id: SubscriptionId(row.id),
         previous_id: row.previous_subscription_id.map(SubscriptionId),
@@ -256,9 +263,9 @@ fn lifecycle(row: &subscription::Model, timezone: Tz) -> Result<Lifecycle, Error
     })
 }
 
-pub(crate) fn parse_status(row: &subscription::Model) -> Result<SubscriptionStatus, Error> {
-    SubscriptionStatus::parse(&row.status)
-        .ok_or_else(|| Error::Internal(format!("subscription {} has status {:?}", row.id, row.status)))
+pub(crate) fn parse_status(row: &subscription::Model) -> Result<SubscriptionStatus, StoreError> {
+    Ok(SubscriptionStatus::parse(&row.status)
+        .ok_or_else(|| Error::Internal(format!("subscription {} has status {:?}", row.id, row.status)))?)
 }
 
 /// Lago's order among subscriptions of one external id for lookups by status

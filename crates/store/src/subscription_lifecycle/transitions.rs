@@ -8,13 +8,13 @@
 //! written (and logged) by the first, and found already done by the second.
 
 use chrono::{DateTime, Utc};
-use entitlements_domain::{Error, OrganizationId};
+use entitlements_domain::OrganizationId;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::Store;
 use crate::change_log::PendingChange;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::db::locks::lock_organization;
 use crate::entity::subscription;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
@@ -34,7 +34,7 @@ pub(crate) async fn write_due_transitions(
     organization_id: OrganizationId,
     external_ids: &[String],
     now: DateTime<Utc>,
-) -> Result<Vec<PendingChange>, Error> {
+) -> Result<Vec<PendingChange>, StoreError> {
     if external_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -51,7 +51,7 @@ async fn due_external_ids(
     organization_id: Option<OrganizationId>,
     external_id: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Vec<(Uuid, String)>, Error> {
+) -> Result<Vec<(Uuid, String)>, StoreError> {
     let mut query = subscription::Entity::find()
         .select_only()
         .column(subscription::Column::OrganizationId)
@@ -64,14 +64,13 @@ async fn due_external_ids(
     if let Some(external_id) = external_id {
         query = query.filter(subscription::Column::ExternalId.eq(external_id));
     }
-    query
+    Ok(query
         .order_by_asc(subscription::Column::OrganizationId)
         .order_by_asc(subscription::Column::ExternalId)
         .limit(u64::try_from(SUBSCRIPTION_SWEEP_BATCH).unwrap_or(u64::MAX))
         .into_tuple()
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))
+        .await?)
 }
 
 impl Store {
@@ -81,7 +80,7 @@ impl Store {
     ///
     /// # Errors
     /// `Unavailable` or `Internal` when the database fails.
-    pub async fn sweep_subscription_transitions(&self) -> Result<usize, Error> {
+    pub async fn sweep_subscription_transitions(&self) -> Result<usize, StoreError> {
         let now = self.now();
         let due = due_external_ids(self.connection(), None, None, now).await?;
         let count = due.len();
@@ -105,7 +104,7 @@ impl Store {
         organization_id: OrganizationId,
         external_id: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), StoreError> {
         // Each round clears its batch; the bound only guards against a row whose due instant
         // would not clear (the sweeper catches up with anything left).
         for _ in 0..MAX_READ_BATCHES {
@@ -124,7 +123,7 @@ impl Store {
         organization_id: OrganizationId,
         external_ids: &[String],
         now: DateTime<Utc>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), StoreError> {
         if external_ids.is_empty() {
             return Ok(());
         }

@@ -4,13 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use entitlements_domain::Error;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::db::IN_LIST_CHUNK;
-use crate::db::error::from_db_error;
+use crate::db::error::StoreError;
 use crate::entity::applied_tax;
 use crate::entity::charge;
 use crate::entity::customer;
@@ -22,23 +21,18 @@ use crate::change_log::touched::plans_updated;
 pub(crate) async fn unapply_tax(
     connection: &impl ConnectionTrait,
     tax_id: Uuid,
-) -> Result<Vec<PendingChange>, Error> {
+) -> Result<Vec<PendingChange>, StoreError> {
     let owners: Vec<Uuid> = applied_tax::Entity::find()
         .filter(applied_tax::Column::TaxId.eq(tax_id))
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?
+        .await?
         .into_iter()
         .map(|row| row.owner_id)
         .collect();
     if owners.is_empty() {
         return Ok(Vec::new());
     }
-    applied_tax::Entity::delete_many()
-        .filter(applied_tax::Column::TaxId.eq(tax_id))
-        .exec(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+    applied_tax::Entity::delete_many().filter(applied_tax::Column::TaxId.eq(tax_id)).exec(connection).await?;
     let mut plan_ids = BTreeSet::new();
     let mut customers = Vec::new();
     for chunk in owners.chunks(IN_LIST_CHUNK) {
@@ -47,20 +41,17 @@ pub(crate) async fn unapply_tax(
                 .filter(customer::Column::Id.is_in(chunk.iter().copied()))
                 .filter(customer::Column::DeletedAt.is_null())
                 .all(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?,
+                .await?,
         );
         let charges = charge::Entity::find()
             .filter(charge::Column::Id.is_in(chunk.iter().copied()))
             .filter(charge::Column::DeletedAt.is_null())
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         let commitments = minimum_commitment::Entity::find()
             .filter(minimum_commitment::Column::Id.is_in(chunk.iter().copied()))
             .all(connection)
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         // The owners that are none of these are plans; `plans_updated` keeps those that exist.
         plan_ids.extend(chunk.iter().copied());
         plan_ids.extend(charges.into_iter().map(|charge| charge.plan_id));

@@ -19,7 +19,8 @@ use uuid::Uuid;
 use crate::Store;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::db::coded_rows::{code_is_taken, find_by_code};
-use crate::db::error::{already_exists_or_db_error, from_db_error};
+use crate::db::error::StoreError;
+use crate::db::error::already_exists_or_db_error;
 use crate::db::{IN_LIST_CHUNK, page_window};
 use crate::entity::applied_tax;
 use crate::entity::tax;
@@ -35,7 +36,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         input: TaxCreateInput,
-    ) -> Result<Tax, Error> {
+    ) -> Result<Tax, StoreError> {
         let transaction = self.begin_write().await?;
         let code_taken =
             code_is_taken(&transaction, find_by_code::<tax::Entity>(organization_id, &input.code), None)
@@ -79,7 +80,7 @@ impl Store {
     ///
     /// # Errors
     /// `NotFound(Tax)` when no tax of the organization that is not deleted has it.
-    pub async fn tax(&self, organization_id: OrganizationId, code: &str) -> Result<Tax, Error> {
+    pub async fn tax(&self, organization_id: OrganizationId, code: &str) -> Result<Tax, StoreError> {
         load_tax(self.connection(), organization_id, code, false).await
     }
 
@@ -93,7 +94,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         codes: &[String],
-    ) -> Result<Vec<Tax>, Error> {
+    ) -> Result<Vec<Tax>, StoreError> {
         taxes_by_codes(self.connection(), organization_id, codes).await
     }
 
@@ -106,7 +107,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         ids: &[TaxId],
-    ) -> Result<Vec<Tax>, Error> {
+    ) -> Result<Vec<Tax>, StoreError> {
         let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
         taxes_by_ids(self.connection(), organization_id, &ids).await
     }
@@ -120,12 +121,11 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         page_request: PageRequest,
-    ) -> Result<Page<Tax>, Error> {
+    ) -> Result<Page<Tax>, StoreError> {
         let query = tax::Entity::find()
             .filter(tax::Column::OrganizationId.eq(organization_id.0))
             .filter(tax::Column::DeletedAt.is_null());
-        let total_count =
-            query.clone().count(self.connection()).await.map_err(|error| from_db_error(&error))?;
+        let total_count = query.clone().count(self.connection()).await?;
         // SQLite compares text by bytes; PostgreSQL would use the database's locale.
         let by_name = match self.backend() {
             DbBackend::Postgres => Expr::cust(r#""name" COLLATE "C""#),
@@ -139,8 +139,7 @@ impl Store {
             .offset(offset)
             .limit(limit)
             .all(self.connection())
-            .await
-            .map_err(|error| from_db_error(&error))?;
+            .await?;
         Ok(Page { items: rows.into_iter().map(tax_from_row).collect(), total_count })
     }
 
@@ -153,7 +152,7 @@ impl Store {
         organization_id: OrganizationId,
         code: &str,
         update: TaxUpdateInput,
-    ) -> Result<Tax, Error> {
+    ) -> Result<Tax, StoreError> {
         let transaction = self.begin_write().await?;
         let current = load_tax(&transaction, organization_id, code, true).await?;
         let code_taken = match update.new_code(&current) {
@@ -195,7 +194,7 @@ impl Store {
     ///
     /// # Errors
     /// `NotFound(Tax)`.
-    pub async fn delete_tax(&self, organization_id: OrganizationId, code: &str) -> Result<Tax, Error> {
+    pub async fn delete_tax(&self, organization_id: OrganizationId, code: &str) -> Result<Tax, StoreError> {
         let transaction = self.begin_write().await?;
         let deleted = load_tax(&transaction, organization_id, code, true).await?;
         let mut changes = vec![tax_change(ChangeEventType::TaxDeleted, &deleted)];
@@ -208,8 +207,7 @@ impl Store {
             ..Default::default()
         })
         .exec(&transaction)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
@@ -224,7 +222,7 @@ pub(crate) async fn taxes_by_codes(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     codes: &[String],
-) -> Result<Vec<Tax>, Error> {
+) -> Result<Vec<Tax>, StoreError> {
     let mut taxes = Vec::new();
     for chunk in codes.chunks(IN_LIST_CHUNK) {
         taxes.extend(
@@ -243,7 +241,7 @@ pub(crate) async fn taxes_by_ids(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     ids: &[Uuid],
-) -> Result<Vec<Tax>, Error> {
+) -> Result<Vec<Tax>, StoreError> {
     let mut taxes = Vec::new();
     for chunk in ids.chunks(IN_LIST_CHUNK) {
         taxes.extend(
@@ -262,7 +260,7 @@ pub(crate) async fn taxes_by_owner(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     owner_ids: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<Tax>>, Error> {
+) -> Result<HashMap<Uuid, Vec<Tax>>, StoreError> {
     let mut applied = Vec::new();
     for chunk in owner_ids.chunks(IN_LIST_CHUNK) {
         applied.extend(
@@ -271,8 +269,7 @@ pub(crate) async fn taxes_by_owner(
                 .order_by_asc(applied_tax::Column::CreatedAt)
                 .order_by_asc(applied_tax::Column::Id)
                 .all(connection)
-                .await
-                .map_err(|error| from_db_error(&error))?,
+                .await?,
         );
     }
     let tax_ids: Vec<Uuid> = applied.iter().map(|row| row.tax_id).collect();
@@ -294,14 +291,13 @@ async fn find_taxes(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     condition: sea_orm::sea_query::SimpleExpr,
-) -> Result<Vec<Tax>, Error> {
+) -> Result<Vec<Tax>, StoreError> {
     let rows = tax::Entity::find()
         .filter(tax::Column::OrganizationId.eq(organization_id.0))
         .filter(tax::Column::DeletedAt.is_null())
         .filter(condition)
         .all(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?;
+        .await?;
     Ok(rows.into_iter().map(tax_from_row).collect())
 }
 
@@ -312,16 +308,12 @@ async fn load_tax(
     organization_id: OrganizationId,
     code: &str,
     for_update: bool,
-) -> Result<Tax, Error> {
+) -> Result<Tax, StoreError> {
     let mut query = find_by_code::<tax::Entity>(organization_id, code);
     if for_update {
         query = query.lock_exclusive();
     }
-    let row = query
-        .one(connection)
-        .await
-        .map_err(|error| from_db_error(&error))?
-        .ok_or(Error::NotFound(Resource::Tax))?;
+    let row = query.one(connection).await?.ok_or(Error::NotFound(Resource::Tax))?;
     Ok(tax_from_row(row))
 }
 
