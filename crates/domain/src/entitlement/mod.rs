@@ -3,8 +3,11 @@
 //! plan entitlements request changes (Lago's `PlanEntitlementsUpdateService`, full or partial),
 //! as a diff the store applies in a fixed number of statements.
 
+pub(crate) mod diff;
+
 use chrono::{DateTime, Utc};
 
+use crate::entitlement::diff::{WantedEntitlement, entitlement_changes};
 use crate::error::{Error, Resource};
 use crate::feature::privilege::Privilege;
 use crate::feature::privilege_value::{PrivilegeValue, PrivilegeValueInput};
@@ -92,78 +95,34 @@ pub fn plan_entitlement_changes(
             Some(position) => position,
             None => {
                 let stored = current.iter().find(|entitlement| entitlement.feature_id == feature.id);
-                wanted.push(WantedEntitlement {
-                    feature_id: feature.id,
-                    stored,
-                    values: stored
-                        .map(|entitlement| {
-                            entitlement
-                                .values
-                                .iter()
-                                .map(|value| (value.privilege_id, value.value.clone()))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                });
+                wanted.push(WantedEntitlement::from_stored(feature.id, stored));
                 wanted.len() - 1
             }
         };
-        let values = &mut wanted[position].values;
+        let entitlement = &mut wanted[position];
+        // A feature the request names is granted, even with no value.
+        entitlement.kept = true;
         if write == EntitlementsWrite::Replace {
-            values.clear();
+            entitlement.values.clear();
         }
         for (privilege_code, value_input) in &input.privileges {
             let privilege = privilege_of(feature, privilege_code)?;
-            let value = PrivilegeValue::parse(value_input, privilege)?;
-            match values.iter_mut().find(|(privilege_id, _)| *privilege_id == privilege.id) {
-                Some(slot) => slot.1 = value,
-                None => values.push((privilege.id, value)),
-            }
+            entitlement.set_value(privilege.id, PrivilegeValue::parse(value_input, privilege)?);
         }
     }
-    let mut changes = EntitlementChanges::default();
     if write == EntitlementsWrite::Replace {
-        changes.removed_entitlements = current
+        // The features the request does not name are no longer granted.
+        let unnamed: Vec<WantedEntitlement<'_>> = current
             .iter()
-            .filter(|entitlement| wanted.iter().all(|wanted| wanted.feature_id != entitlement.feature_id))
-            .map(|entitlement| entitlement.id)
+            .filter(|stored| wanted.iter().all(|entitlement| entitlement.feature_id != stored.feature_id))
+            .map(|stored| WantedEntitlement {
+                kept: false,
+                ..WantedEntitlement::from_stored(stored.feature_id, Some(stored))
+            })
             .collect();
+        wanted.splice(0..0, unnamed);
     }
-    for WantedEntitlement { feature_id, stored, values } in wanted {
-        let entitlement_id = stored.map_or_else(
-            || {
-                let id = EntitlementId::generate();
-                changes.new_entitlements.push((id, feature_id));
-                id
-            },
-            |entitlement| entitlement.id,
-        );
-        let stored_values = stored.map(|entitlement| entitlement.values.as_slice()).unwrap_or_default();
-        changes.removed_values.extend(
-            stored_values
-                .iter()
-                .filter(|stored| values.iter().all(|(privilege_id, _)| *privilege_id != stored.privilege_id))
-                .map(|stored| stored.id),
-        );
-        // In request order, so that new values are created (and listed) in it.
-        for (privilege_id, value) in values {
-            let unchanged = stored_values
-                .iter()
-                .any(|stored| stored.privilege_id == privilege_id && stored.value == value);
-            if !unchanged {
-                changes.written_values.push(ValueWrite { entitlement_id, privilege_id, value });
-            }
-        }
-    }
-    Ok(changes)
-}
-
-/// An entitlement as the request leaves it, before it is compared with what is stored.
-struct WantedEntitlement<'a> {
-    feature_id: FeatureId,
-    stored: Option<&'a StoredEntitlement>,
-    /// In creation order: stored values first, then new ones in request order.
-    values: Vec<(PrivilegeId, PrivilegeValue)>,
+    Ok(entitlement_changes(wanted))
 }
 
 /// The privilege of `feature` with exactly this code.

@@ -8,12 +8,13 @@
 
 use std::collections::HashMap;
 
-use crate::entitlement::{EntitlementChanges, EntitlementInput, StoredEntitlement, ValueWrite, privilege_of};
+use crate::entitlement::diff::{WantedEntitlement, entitlement_changes, set_value};
+use crate::entitlement::{EntitlementChanges, EntitlementInput, StoredEntitlement, privilege_of};
 use crate::error::{Error, Resource};
 use crate::feature::privilege::Privilege;
 use crate::feature::privilege_value::PrivilegeValue;
 use crate::feature::{Feature, FeatureCode};
-use crate::ids::{EntitlementId, FeatureId, PrivilegeId, RemovalId};
+use crate::ids::{FeatureId, PrivilegeId, RemovalId};
 
 /// What a removal hides: a plan feature, or one plan privilege's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -160,15 +161,6 @@ pub struct SubscriptionEntitlementChanges {
     pub deleted_removals: Vec<RemovalId>,
 }
 
-/// An override as a request leaves it.
-struct WorkingOverride<'a> {
-    feature_id: FeatureId,
-    stored: Option<&'a StoredEntitlement>,
-    kept: bool,
-    /// In creation order: stored values first, then new ones in request order.
-    values: Vec<(PrivilegeId, PrivilegeValue)>,
-}
-
 /// What a PATCH of a subscription's entitlements changes. Every named feature must exist
 /// (checked first, as Lago does); then each feature in order: a plan feature given exactly the
 /// plan's values goes back to the plan (its override and removals go); otherwise each value equal
@@ -192,7 +184,7 @@ pub fn override_changes(
                 .ok_or(Error::NotFound(Resource::Feature))
         })
         .collect::<Result<_, _>>()?;
-    let mut overrides: Vec<WorkingOverride<'_>> = Vec::new();
+    let mut overrides: Vec<WantedEntitlement<'_>> = Vec::new();
     let mut removals: Vec<RemovalTarget> = layers.removals.iter().map(|removal| removal.target).collect();
     for (input, feature) in inputs.iter().zip(resolved) {
         let mut given: Vec<(PrivilegeId, PrivilegeValue)> = Vec::new();
@@ -204,17 +196,7 @@ pub fn override_changes(
         let position = match overrides.iter().position(|working| working.feature_id == feature.id) {
             Some(position) => position,
             None => {
-                let stored = layers.override_of(feature.id);
-                overrides.push(WorkingOverride {
-                    feature_id: feature.id,
-                    stored,
-                    kept: stored.is_some(),
-                    values: stored
-                        .map(|own| {
-                            own.values.iter().map(|value| (value.privilege_id, value.value.clone())).collect()
-                        })
-                        .unwrap_or_default(),
-                });
+                overrides.push(WantedEntitlement::from_stored(feature.id, layers.override_of(feature.id)));
                 overrides.len() - 1
             }
         };
@@ -256,7 +238,7 @@ pub fn override_changes(
         working.kept = !working.values.is_empty();
     }
     Ok(SubscriptionEntitlementChanges {
-        entitlements: entitlement_diff(overrides),
+        entitlements: entitlement_changes(overrides),
         new_removals: removals.iter().filter(|target| layers.removal(**target).is_none()).copied().collect(),
         deleted_removals: layers
             .removals
@@ -265,52 +247,6 @@ pub fn override_changes(
             .map(|removal| removal.id)
             .collect(),
     })
-}
-
-fn set_value(
-    values: &mut Vec<(PrivilegeId, PrivilegeValue)>,
-    privilege_id: PrivilegeId,
-    value: PrivilegeValue,
-) {
-    match values.iter_mut().find(|(id, _)| *id == privilege_id) {
-        Some(slot) => slot.1 = value,
-        None => values.push((privilege_id, value)),
-    }
-}
-
-fn entitlement_diff(overrides: Vec<WorkingOverride<'_>>) -> EntitlementChanges {
-    let mut changes = EntitlementChanges::default();
-    for WorkingOverride { feature_id, stored, kept, values } in overrides {
-        let entitlement_id = match (stored, kept) {
-            (Some(stored), false) => {
-                changes.removed_entitlements.push(stored.id);
-                continue;
-            }
-            (None, false) => continue,
-            (Some(stored), true) => stored.id,
-            (None, true) => {
-                let id = EntitlementId::generate();
-                changes.new_entitlements.push((id, feature_id));
-                id
-            }
-        };
-        let stored_values = stored.map(|stored| stored.values.as_slice()).unwrap_or_default();
-        changes.removed_values.extend(
-            stored_values
-                .iter()
-                .filter(|stored| values.iter().all(|(privilege_id, _)| *privilege_id != stored.privilege_id))
-                .map(|stored| stored.id),
-        );
-        for (privilege_id, value) in values {
-            if !stored_values
-                .iter()
-                .any(|stored| stored.privilege_id == privilege_id && stored.value == value)
-            {
-                changes.written_values.push(ValueWrite { entitlement_id, privilege_id, value });
-            }
-        }
-    }
-    changes
 }
 
 /// What removing a feature from a subscription changes: its override goes, with the

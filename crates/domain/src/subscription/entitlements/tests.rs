@@ -3,10 +3,10 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::*;
-use crate::entitlement::StoredValue;
+use crate::entitlement::{StoredValue, ValueWrite};
 use crate::feature::privilege::{PrivilegeCode, PrivilegeType};
 use crate::feature::privilege_value::PrivilegeValueInput;
-use crate::ids::EntitlementValueId;
+use crate::ids::{EntitlementId, EntitlementValueId};
 
 fn at(seconds: i64) -> DateTime<Utc> {
     DateTime::UNIX_EPOCH + TimeDelta::seconds(seconds)
