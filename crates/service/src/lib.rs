@@ -1,5 +1,6 @@
 //! The gRPC services of the entitlements API: authentication, conversion between proto messages
-//! and domain types at the wire boundary, and the one table that maps domain errors to statuses.
+//! and domain types at the wire boundary, and the mapping of domain errors onto the one error
+//! table (`entitlements::errors`).
 //! The REST gateway reaches the same code through generated clients.
 
 mod auth;
@@ -25,7 +26,7 @@ pub use auth::{API_KEY_METADATA, Authenticator};
 pub use billable_metric_service::BillableMetricApi;
 pub use customer_service::CustomerApi;
 pub use entitlement_service::EntitlementApi;
-pub use error_status::{ERROR_DOMAIN, status_from_error};
+pub use error_status::status_from_error;
 pub use feature_service::FeatureApi;
 pub use plan_service::PlanApi;
 pub use subscription_service::SubscriptionApi;
