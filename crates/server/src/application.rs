@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use entitlements_gateway::{GrpcClients, TransportError};
-use entitlements_service::ApiServices;
+use entitlements_service::ApiRoutes;
 use entitlements_store::{Clock, Store};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -16,6 +16,7 @@ use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 use tonic_health::ServingStatus;
+use tonic_health::pb::health_server::HealthServer;
 use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 use tower_http::trace::TraceLayer;
@@ -103,8 +104,9 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
         let token = CancellationToken::new();
         let (mut reporter, health_service) = tonic_health::server::health_reporter();
-        health::set_all(&reporter, ServingStatus::NotServing).await;
+        reporter.set_service_status("", ServingStatus::NotServing).await;
         reporter.set_service_status(health::LIVENESS_SERVICE, ServingStatus::Serving).await;
+        let mut service_names = Vec::new();
         let mut tasks: Vec<JoinHandle<Result<(), ServerError>>> = Vec::new();
         // Stopped first on shutdown, so that it cannot report SERVING after we report NOT_SERVING.
         let supervisor_token = CancellationToken::new();
@@ -121,7 +123,10 @@ impl Application {
                 health_check_interval,
                 subscription_sweep_interval,
             } => {
-                let services = ApiServices::new(store.clone());
+                let api = ApiRoutes::new(store.clone());
+                service_names = api.service_names;
+                let routes = grpc_routes(api.routes, health_service)?;
+                health::set_all(&reporter, &service_names, ServingStatus::NotServing).await;
                 sweeper = Some(tokio::spawn(subscription_sweeper::sweep_subscriptions(
                     store.clone(),
                     subscription_sweep_interval,
@@ -130,21 +135,15 @@ impl Application {
                 supervisor = Some(tokio::spawn(health::supervise_database(
                     store,
                     reporter.clone(),
+                    service_names.clone(),
                     bootstrap_api_key,
                     health_check_interval,
                     supervisor_token.clone(),
                 )));
-                let in_process = Routes::new(health_service.clone())
-                    .add_service(services.features.clone())
-                    .add_service(services.taxes.clone())
-                    .add_service(services.billable_metrics.clone())
-                    .add_service(services.plans.clone())
-                    .add_service(services.entitlements.clone())
-                    .add_service(services.customers.clone())
-                    .add_service(services.subscriptions.clone());
-                tasks.push(tokio::spawn(serve_grpc(grpc_listener, services, health_service, token.clone())));
+                tasks.push(tokio::spawn(serve_grpc(grpc_listener, routes.clone(), token.clone())));
+                // The gateway calls the same routes in-process: no socket, the same authentication.
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
-                    in_process.prepare(),
+                    routes.prepare(),
                     |never: Infallible| -> TransportError { match never {} },
                 );
                 GrpcClients::new(BoxCloneSyncService::new(transport))
@@ -165,10 +164,10 @@ impl Application {
         {
             tracing::error!(%error, "subscription sweeper failed");
         }
-        health::set_all(&reporter, ServingStatus::NotServing).await;
+        health::set_all(&reporter, &service_names, ServingStatus::NotServing).await;
         tracing::info!("health is NOT_SERVING; closing the listeners");
         token.cancel();
-        health::end_watch_streams(&mut reporter).await;
+        health::end_watch_streams(&mut reporter, &service_names).await;
         let drained = tokio::time::timeout(self.shutdown_timeout, futures_all(tasks)).await;
         match drained {
             Ok(result) => result,
@@ -196,36 +195,19 @@ async fn bind(address: SocketAddr) -> Result<TcpListener, ServerError> {
         .map_err(|error| ServerError::Startup(format!("cannot listen on {address}: {error}")))
 }
 
-async fn serve_grpc(
-    listener: TcpListener,
-    services: ApiServices,
-    health_service: tonic_health::pb::health_server::HealthServer<
-        impl tonic_health::pb::health_server::Health,
-    >,
-    token: CancellationToken,
-) -> Result<(), ServerError> {
+/// Every gRPC service this server answers: the API's (behind authentication), health and
+/// reflection. Built once, served both on the gRPC listener and in-process to the gateway.
+fn grpc_routes(
+    api_routes: Routes,
+    health_service: HealthServer<impl tonic_health::pb::health_server::Health>,
+) -> Result<Routes, ServerError> {
     let reflection_v1 = reflection_builder()
         .build_v1()
         .map_err(|error| ServerError::Startup(format!("reflection: {error}")))?;
     let reflection_v1alpha = reflection_builder()
         .build_v1alpha()
         .map_err(|error| ServerError::Startup(format!("reflection: {error}")))?;
-    tracing::info!(address = %listener.local_addr().map_err(|error| ServerError::Serve(error.to_string()))?, "grpc listening");
-    tonic::transport::Server::builder()
-        .layer(TraceLayer::new_for_grpc())
-        .add_service(health_service)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .add_service(services.features)
-        .add_service(services.taxes)
-        .add_service(services.billable_metrics)
-        .add_service(services.plans)
-        .add_service(services.entitlements)
-        .add_service(services.customers)
-        .add_service(services.subscriptions)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
-        .await
-        .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))
+    Ok(api_routes.add_service(health_service).add_service(reflection_v1).add_service(reflection_v1alpha))
 }
 
 /// Reflection over every service this server serves, both reflection versions included, so that
@@ -236,6 +218,20 @@ fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
+}
+
+async fn serve_grpc(
+    listener: TcpListener,
+    routes: Routes,
+    token: CancellationToken,
+) -> Result<(), ServerError> {
+    tracing::info!(address = %listener.local_addr().map_err(|error| ServerError::Serve(error.to_string()))?, "grpc listening");
+    tonic::transport::Server::builder()
+        .layer(TraceLayer::new_for_grpc())
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
+        .await
+        .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))
 }
 
 async fn serve_http(
