@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let protoc = protoc_bin_vendored::protoc_bin_path()?;
     let well_known_types = protoc_bin_vendored::include_path()?;
-    // SAFETY: build scripts are single-threaded; prost-build reads PROTOC from the environment.
-    unsafe { std::env::set_var("PROTOC", protoc) };
+    let mut config = tonic_prost_build::Config::new();
+    config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);
 
     let proto_root = PathBuf::from("proto");
     let mut protos = Vec::new();
@@ -22,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     tonic_prost_build::configure()
         .file_descriptor_set_path(out_dir.join("entitlements_descriptor.bin"))
-        .compile_protos(&protos, &[proto_root, well_known_types])?;
+        .compile_with_config(config, &protos, &[proto_root, well_known_types])?;
     println!("cargo:rerun-if-changed=proto");
     Ok(())
 }

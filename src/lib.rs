@@ -13,6 +13,8 @@
 //! # Ok(()) }
 //! ```
 
+pub mod errors;
+
 pub use prost;
 pub use prost_types;
 pub use tonic;

@@ -1,21 +1,14 @@
-//! Lago's error envelopes, rebuilt from the services' gRPC statuses without losing anything:
-//!
-//! | gRPC | HTTP | body |
-//! |---|---|---|
-//! | NOT_FOUND, ErrorInfo `<resource>_not_found` | 404 | `{"status":404,"error":"Not Found","code":"..."}` |
-//! | INVALID_ARGUMENT with field violations | 422 | `{..."code":"validation_errors","error_details":{...}}` (a field `name[key]` nests under `name`) |
-//! | INVALID_ARGUMENT otherwise | 400 | `{"status":400,"error":"BadRequest: ..."}` |
-//! | UNAUTHENTICATED | 401 | `{"status":401,"error":"Unauthorized"}` |
-//! | PERMISSION_DENIED, ErrorInfo `<code>` | 403 | `{"status":403,"error":"Forbidden","code":"..."}` |
-//! | FAILED_PRECONDITION, ErrorInfo `<code>` | 405 | `{"status":405,"error":"Method Not Allowed","code":"..."}` |
-//! | UNAVAILABLE | 503 | `{"status":503,"error":"Service Unavailable"}` |
-//! | anything else | 500 | `{"status":500,"error":"Internal Server Error"}` |
+//! Lago's error envelopes, rebuilt from the services' gRPC statuses without losing anything. The
+//! one error table (`entitlements::errors`) says which kind a status is, its HTTP status and the
+//! shape of its body; this module renders that shape: a field `name[key]` nests under `name` in
+//! `error_details`, and a request body the gateway could not read names its problem in the 400.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use entitlements::errors::{ErrorKind, ErrorRow, LagoEnvelope, ReceivedError};
 use serde_json::{Map, Value, json};
-use tonic::{Code, Status};
-use tonic_types::StatusExt;
+use tonic::Status;
+use tonic_types::{FieldViolation, StatusExt};
 
 use crate::lago_json::json_response;
 
@@ -32,80 +25,50 @@ pub(crate) struct LagoError {
 pub(crate) struct BodyError(pub(crate) String);
 
 impl LagoError {
+    /// A 400 found by the gateway itself (an unreadable path or query).
     pub(crate) fn bad_request(message: &str) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            body: json!({ "status": 400, "error": format!("BadRequest: {message}") }),
-        }
-    }
-
-    pub(crate) fn not_found(code: &str) -> Self {
-        Self {
-            status: StatusCode::NOT_FOUND,
-            body: json!({ "status": 404, "error": "Not Found", "code": code }),
-        }
+        Self::of_kind(ErrorKind::BadRequest, message)
     }
 
     /// Translates a service status. When the gateway already knows the body was unreadable, its
     /// message replaces the service's generic "param is missing".
     pub(crate) fn from_status(status: &Status, body_error: Option<&BodyError>) -> Self {
-        let details = status.get_error_details();
-        match status.code() {
-            Code::NotFound => {
-                let code = details.error_info().map_or("resource_not_found", |info| info.reason.as_str());
-                Self::not_found(code)
-            }
-            Code::InvalidArgument => match details.bad_request() {
-                Some(bad_request) if !bad_request.field_violations.is_empty() => {
-                    let mut error_details = Map::new();
-                    for violation in &bad_request.field_violations {
-                        push_detail(&mut error_details, &violation.field, &violation.description);
-                    }
-                    Self {
-                        status: StatusCode::UNPROCESSABLE_ENTITY,
-                        body: json!({
-                            "status": 422,
-                            "error": "Unprocessable Entity",
-                            "code": "validation_errors",
-                            "error_details": error_details,
-                        }),
-                    }
-                }
-                _ => Self::bad_request(body_error.map_or(status.message(), |error| error.0.as_str())),
-            },
-            Code::Unauthenticated => Self {
-                status: StatusCode::UNAUTHORIZED,
-                body: json!({ "status": 401, "error": "Unauthorized" }),
-            },
-            Code::PermissionDenied => {
-                let code = details.error_info().map_or("feature_unavailable", |info| info.reason.as_str());
-                Self {
-                    status: StatusCode::FORBIDDEN,
-                    body: json!({ "status": 403, "error": "Forbidden", "code": code }),
-                }
-            }
-            Code::FailedPrecondition => {
-                let code = details.error_info().map_or("not_allowed", |info| info.reason.as_str());
-                Self {
-                    status: StatusCode::METHOD_NOT_ALLOWED,
-                    body: json!({ "status": 405, "error": "Method Not Allowed", "code": code }),
-                }
-            }
-            Code::Unavailable => Self {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                body: json!({ "status": 503, "error": "Service Unavailable" }),
-            },
-            code => {
-                if code != Code::Internal {
-                    // The service logs its own internal errors; anything else is news here.
-                    tracing::error!(grpc_code = ?code, message = status.message(), "unexpected grpc status");
-                }
-                Self {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    body: json!({ "status": 500, "error": "Internal Server Error" }),
-                }
-            }
+        let ReceivedError { kind, reason } = ReceivedError::from_status(status);
+        if status.code() != kind.row().grpc_code {
+            // The service logs its own internal errors; a code that no kind sends is news here.
+            tracing::error!(grpc_code = ?status.code(), message = status.message(), "unexpected grpc status");
         }
+        let details = status.get_error_details();
+        let field_violations =
+            details.bad_request().map_or(&[][..], |bad_request| bad_request.field_violations.as_slice());
+        let message = body_error.map_or(status.message(), |body_error| body_error.0.as_str());
+        Self::render(kind, &reason, message, field_violations)
+    }
+
+    /// An error of `kind` that no status carried: the table's reason for it, and no field errors.
+    fn of_kind(kind: ErrorKind, message: &str) -> Self {
+        Self::render(kind, kind.row().reason.resolve(None), message, &[])
+    }
+
+    /// The envelope the table gives `kind`; `message` shows only in the envelopes that show one.
+    fn render(kind: ErrorKind, reason: &str, message: &str, field_violations: &[FieldViolation]) -> Self {
+        let ErrorRow { http_status, lago_envelope, .. } = kind.row();
+        let status = http_status.as_u16();
+        let body = match lago_envelope {
+            LagoEnvelope::Title(title) => json!({ "status": status, "error": title }),
+            LagoEnvelope::TitleAndCode(title) => json!({ "status": status, "error": title, "code": reason }),
+            LagoEnvelope::TitleCodeAndFieldErrors(title) => {
+                let mut error_details = Map::new();
+                for violation in field_violations {
+                    push_detail(&mut error_details, &violation.field, &violation.description);
+                }
+                json!({ "status": status, "error": title, "code": reason, "error_details": error_details })
+            }
+            LagoEnvelope::MessageAfter(prefix) => {
+                json!({ "status": status, "error": format!("{prefix}{message}") })
+            }
+        };
+        Self { status: http_status, body }
     }
 }
 
@@ -136,5 +99,5 @@ impl IntoResponse for LagoError {
 
 /// Lago's catch-all: unknown routes (and known paths with another method) are 404s.
 pub(crate) async fn route_not_found() -> LagoError {
-    LagoError::not_found("resource_not_found")
+    LagoError::of_kind(ErrorKind::NotFound, "")
 }

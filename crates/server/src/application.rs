@@ -8,14 +8,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use entitlements_gateway::{GrpcClients, TransportError};
-use entitlements_service::ApiServices;
+use entitlements_service::ApiRoutes;
 use entitlements_store::{Clock, Store};
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 use tonic_health::ServingStatus;
+use tonic_health::pb::health_server::HealthServer;
 use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
 use tower_http::trace::TraceLayer;
@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 use crate::ServerError;
 use crate::config::ServeArgs;
 use crate::health;
+use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
 
 /// Everything `serve` needs, resolved from flags and environment.
@@ -96,22 +97,24 @@ impl Application {
         }
     }
 
-    /// Serves until `shutdown` completes, then shuts down in order.
+    /// Serves until `shutdown` completes, then shuts down in order. A task that stops first (a
+    /// server, the health supervisor, the sweeper) is logged and shuts the server down the same
+    /// way, and its failure is returned.
     ///
     /// # Errors
-    /// When a server fails.
+    /// When the routes cannot be built or a task fails.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
         let token = CancellationToken::new();
         let (mut reporter, health_service) = tonic_health::server::health_reporter();
-        health::set_all(&reporter, ServingStatus::NotServing).await;
+        reporter.set_service_status("", ServingStatus::NotServing).await;
         reporter.set_service_status(health::LIVENESS_SERVICE, ServingStatus::Serving).await;
-        let mut tasks: Vec<JoinHandle<Result<(), ServerError>>> = Vec::new();
-        // Stopped first on shutdown, so that it cannot report SERVING after we report NOT_SERVING.
-        let supervisor_token = CancellationToken::new();
-        let mut supervisor = None;
-        // Stopped with the supervisor, before the listeners: no transition is written after
-        // health says NOT_SERVING.
-        let mut sweeper = None;
+        let mut service_names = Vec::new();
+        // The health supervisor and the sweeper: stopped first on shutdown, so that the supervisor
+        // cannot report SERVING after we report NOT_SERVING and no transition is written after it.
+        let background_token = CancellationToken::new();
+        let mut background = TaskGroup::default();
+        // The listeners: stopped once health says NOT_SERVING.
+        let mut servers = TaskGroup::default();
         let clients = match self.mode {
             Mode::GatewayOnly { upstream } => GrpcClients::from_channel(upstream),
             Mode::Full {
@@ -121,57 +124,59 @@ impl Application {
                 health_check_interval,
                 subscription_sweep_interval,
             } => {
-                let services = ApiServices::new(store.clone());
-                sweeper = Some(tokio::spawn(subscription_sweeper::sweep_subscriptions(
+                let api = ApiRoutes::new(store.clone());
+                service_names = api.service_names;
+                let routes = grpc_routes(api.routes, health_service)?;
+                health::set_all(&reporter, &service_names, ServingStatus::NotServing).await;
+                let sweep = subscription_sweeper::sweep_subscriptions(
                     store.clone(),
                     subscription_sweep_interval,
-                    supervisor_token.clone(),
-                )));
-                supervisor = Some(tokio::spawn(health::supervise_database(
+                    background_token.clone(),
+                );
+                background.spawn("subscription sweeper", async move {
+                    sweep.await;
+                    Ok(())
+                });
+                let supervise = health::supervise_database(
                     store,
                     reporter.clone(),
+                    service_names.clone(),
                     bootstrap_api_key,
                     health_check_interval,
-                    supervisor_token.clone(),
-                )));
-                let in_process = Routes::new(health_service.clone())
-                    .add_service(services.features.clone())
-                    .add_service(services.taxes.clone())
-                    .add_service(services.billable_metrics.clone())
-                    .add_service(services.plans.clone())
-                    .add_service(services.entitlements.clone())
-                    .add_service(services.customers.clone())
-                    .add_service(services.subscriptions.clone());
-                tasks.push(tokio::spawn(serve_grpc(grpc_listener, services, health_service, token.clone())));
+                    background_token.clone(),
+                );
+                background.spawn("health supervisor", async move {
+                    supervise.await;
+                    Ok(())
+                });
+                servers.spawn("grpc server", serve_grpc(grpc_listener, routes.clone(), token.clone()));
+                // The gateway calls the same routes in-process: no socket, the same authentication.
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
-                    in_process.prepare(),
+                    routes.prepare(),
                     |never: Infallible| -> TransportError { match never {} },
                 );
                 GrpcClients::new(BoxCloneSyncService::new(transport))
             }
         };
-        tasks.push(tokio::spawn(serve_http(self.http_listener, clients, token.clone())));
+        servers.spawn("http server", serve_http(self.http_listener, clients, token.clone()));
 
-        shutdown.await;
-        tracing::info!("shutting down: health NOT_SERVING, finishing requests in flight");
-        supervisor_token.cancel();
-        if let Some(supervisor) = supervisor
-            && let Err(error) = supervisor.await
-        {
-            tracing::error!(%error, "health supervisor failed");
+        let unexpected_stop = tokio::select! {
+            () = shutdown => None,
+            stopped = background.next_stopped() => Some(stopped.into_unexpected_stop()),
+            stopped = servers.next_stopped() => Some(stopped.into_unexpected_stop()),
+        };
+        match &unexpected_stop {
+            None => tracing::info!("shutting down: health NOT_SERVING, finishing requests in flight"),
+            Some(error) => tracing::error!(%error, "a server task stopped; shutting down"),
         }
-        if let Some(sweeper) = sweeper
-            && let Err(error) = sweeper.await
-        {
-            tracing::error!(%error, "subscription sweeper failed");
-        }
-        health::set_all(&reporter, ServingStatus::NotServing).await;
+        background_token.cancel();
+        let background_stopped = background.join_all().await;
+        health::set_all(&reporter, &service_names, ServingStatus::NotServing).await;
         tracing::info!("health is NOT_SERVING; closing the listeners");
         token.cancel();
-        health::end_watch_streams(&mut reporter).await;
-        let drained = tokio::time::timeout(self.shutdown_timeout, futures_all(tasks)).await;
-        match drained {
-            Ok(result) => result,
+        health::end_watch_streams(&mut reporter, &service_names).await;
+        let servers_stopped = match tokio::time::timeout(self.shutdown_timeout, servers.join_all()).await {
+            Ok(stopped) => stopped,
             Err(_) => {
                 tracing::warn!(
                     timeout_secs = self.shutdown_timeout.as_secs(),
@@ -179,15 +184,12 @@ impl Application {
                 );
                 Ok(())
             }
+        };
+        match unexpected_stop {
+            Some(error) => Err(error),
+            None => background_stopped.and(servers_stopped),
         }
     }
-}
-
-async fn futures_all(tasks: Vec<JoinHandle<Result<(), ServerError>>>) -> Result<(), ServerError> {
-    for task in tasks {
-        task.await.map_err(|error| ServerError::Serve(format!("server task failed: {error}")))??;
-    }
-    Ok(())
 }
 
 async fn bind(address: SocketAddr) -> Result<TcpListener, ServerError> {
@@ -196,36 +198,19 @@ async fn bind(address: SocketAddr) -> Result<TcpListener, ServerError> {
         .map_err(|error| ServerError::Startup(format!("cannot listen on {address}: {error}")))
 }
 
-async fn serve_grpc(
-    listener: TcpListener,
-    services: ApiServices,
-    health_service: tonic_health::pb::health_server::HealthServer<
-        impl tonic_health::pb::health_server::Health,
-    >,
-    token: CancellationToken,
-) -> Result<(), ServerError> {
+/// Every gRPC service this server answers: the API's (behind authentication), health and
+/// reflection. Built once, served both on the gRPC listener and in-process to the gateway.
+fn grpc_routes(
+    api_routes: Routes,
+    health_service: HealthServer<impl tonic_health::pb::health_server::Health>,
+) -> Result<Routes, ServerError> {
     let reflection_v1 = reflection_builder()
         .build_v1()
         .map_err(|error| ServerError::Startup(format!("reflection: {error}")))?;
     let reflection_v1alpha = reflection_builder()
         .build_v1alpha()
         .map_err(|error| ServerError::Startup(format!("reflection: {error}")))?;
-    tracing::info!(address = %listener.local_addr().map_err(|error| ServerError::Serve(error.to_string()))?, "grpc listening");
-    tonic::transport::Server::builder()
-        .layer(TraceLayer::new_for_grpc())
-        .add_service(health_service)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .add_service(services.features)
-        .add_service(services.taxes)
-        .add_service(services.billable_metrics)
-        .add_service(services.plans)
-        .add_service(services.entitlements)
-        .add_service(services.customers)
-        .add_service(services.subscriptions)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
-        .await
-        .map_err(|error| ServerError::Serve(format!("grpc server: {error}")))
+    Ok(api_routes.add_service(health_service).add_service(reflection_v1).add_service(reflection_v1alpha))
 }
 
 /// Reflection over every service this server serves, both reflection versions included, so that
@@ -238,17 +223,29 @@ fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
         .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
 }
 
+async fn serve_grpc(
+    listener: TcpListener,
+    routes: Routes,
+    token: CancellationToken,
+) -> Result<(), TaskError> {
+    tracing::info!(address = %listener.local_addr()?, "grpc listening");
+    tonic::transport::Server::builder()
+        .layer(TraceLayer::new_for_grpc())
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
+        .await?;
+    Ok(())
+}
+
 async fn serve_http(
     listener: TcpListener,
     clients: GrpcClients,
     token: CancellationToken,
-) -> Result<(), ServerError> {
-    tracing::info!(address = %listener.local_addr().map_err(|error| ServerError::Serve(error.to_string()))?, "http listening");
+) -> Result<(), TaskError> {
+    tracing::info!(address = %listener.local_addr()?, "http listening");
     let router = entitlements_gateway::router(clients).layer(TraceLayer::new_for_http());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(token.cancelled_owned())
-        .await
-        .map_err(|error| ServerError::Serve(format!("http server: {error}")))
+    axum::serve(listener, router).with_graceful_shutdown(token.cancelled_owned()).await?;
+    Ok(())
 }
 
 /// Completes on SIGTERM or SIGINT.

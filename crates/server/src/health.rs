@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use entitlements_service::SERVICE_NAMES;
 use entitlements_store::{ApiKey, Store};
 use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
@@ -17,19 +16,23 @@ use tonic_health::server::HealthReporter;
 pub const LIVENESS_SERVICE: &str = "liveness";
 
 /// Sets the overall status (`""`) and every API service's status at once (not liveness).
-pub(crate) async fn set_all(reporter: &HealthReporter, status: ServingStatus) {
+pub(crate) async fn set_all(
+    reporter: &HealthReporter,
+    service_names: &[&'static str],
+    status: ServingStatus,
+) {
     reporter.set_service_status("", status).await;
-    for service_name in SERVICE_NAMES {
+    for service_name in service_names {
         reporter.set_service_status(service_name, status).await;
     }
 }
 
 /// Forgets every status, which ends open Watch streams (after they delivered NOT_SERVING), so
 /// that their connections do not hold a graceful shutdown open until its timeout.
-pub(crate) async fn end_watch_streams(reporter: &mut HealthReporter) {
+pub(crate) async fn end_watch_streams(reporter: &mut HealthReporter, service_names: &[&'static str]) {
     reporter.clear_service_status("").await;
     reporter.clear_service_status(LIVENESS_SERVICE).await;
-    for service_name in SERVICE_NAMES {
+    for service_name in service_names {
         reporter.clear_service_status(service_name).await;
     }
 }
@@ -39,6 +42,7 @@ pub(crate) async fn end_watch_streams(reporter: &mut HealthReporter) {
 pub(crate) async fn supervise_database(
     store: Store,
     reporter: HealthReporter,
+    service_names: Vec<&'static str>,
     bootstrap_api_key: Option<String>,
     interval: Duration,
     shutdown: CancellationToken,
@@ -60,7 +64,7 @@ pub(crate) async fn supervise_database(
             serving = healthy;
             let status = if healthy { ServingStatus::Serving } else { ServingStatus::NotServing };
             tracing::info!(serving, "database health changed");
-            set_all(&reporter, status).await;
+            set_all(&reporter, &service_names, status).await;
         }
         tokio::select! {
             () = shutdown.cancelled() => return,

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod application;
 pub mod config;
 mod health;
+mod server_tasks;
 mod subscription_sweeper;
 pub mod telemetry;
 
@@ -16,8 +17,12 @@ pub use health::LIVENESS_SERVICE;
 pub enum ServerError {
     #[error("startup failed: {0}")]
     Startup(String),
-    #[error("server failed: {0}")]
-    Serve(String),
+    /// A long-running task (a server, the health supervisor, the sweeper) failed.
+    #[error("{task} failed: {source}")]
+    TaskFailed { task: &'static str, source: Box<dyn std::error::Error + Send + Sync> },
+    /// A long-running task ended before shutdown was asked for.
+    #[error("{task} stopped unexpectedly")]
+    TaskStopped { task: &'static str },
     #[error(transparent)]
     Domain(#[from] entitlements_domain::Error),
 }

@@ -7,7 +7,7 @@ use entitlements_domain::{Error, PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::organization_of;
 use crate::billable_metric_conversions::{billable_metric_to_pb, create_input, update_input};
 use crate::error_status::status_from_error;
 use crate::feature_conversions::pagination_meta_to_pb;
@@ -16,12 +16,11 @@ use crate::feature_conversions::pagination_meta_to_pb;
 #[derive(Debug, Clone)]
 pub struct BillableMetricApi {
     store: Store,
-    authenticator: Authenticator,
 }
 
 impl BillableMetricApi {
-    pub fn new(store: Store, authenticator: Authenticator) -> Self {
-        Self { store, authenticator }
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 }
 
@@ -31,7 +30,7 @@ impl BillableMetricService for BillableMetricApi {
         &self,
         request: Request<pb::CreateBillableMetricRequest>,
     ) -> Result<Response<pb::CreateBillableMetricResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let input = create_input(request.into_inner()).map_err(status_from_error)?;
         let metric =
             self.store.create_billable_metric(organization_id, input).await.map_err(status_from_error)?;
@@ -44,7 +43,7 @@ impl BillableMetricService for BillableMetricApi {
         &self,
         request: Request<pb::GetBillableMetricRequest>,
     ) -> Result<Response<pb::GetBillableMetricResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::GetBillableMetricRequest { code } = request.into_inner();
         let metric = self.store.billable_metric(organization_id, &code).await.map_err(status_from_error)?;
         Ok(Response::new(pb::GetBillableMetricResponse {
@@ -56,7 +55,7 @@ impl BillableMetricService for BillableMetricApi {
         &self,
         request: Request<pb::ListBillableMetricsRequest>,
     ) -> Result<Response<pb::ListBillableMetricsResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::ListBillableMetricsRequest { page, per_page } = request.into_inner();
         let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
         let page = self
@@ -74,7 +73,7 @@ impl BillableMetricService for BillableMetricApi {
         &self,
         request: Request<pb::UpdateBillableMetricRequest>,
     ) -> Result<Response<pb::UpdateBillableMetricResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::UpdateBillableMetricRequest { code, billable_metric } = request.into_inner();
         // Lago reads the body before it reports an unknown metric: a missing body is a 400 first.
         let update = update_input(billable_metric)
@@ -93,7 +92,7 @@ impl BillableMetricService for BillableMetricApi {
         &self,
         request: Request<pb::DeleteBillableMetricRequest>,
     ) -> Result<Response<pb::DeleteBillableMetricResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::DeleteBillableMetricRequest { code } = request.into_inner();
         let metric =
             self.store.delete_billable_metric(organization_id, &code).await.map_err(status_from_error)?;

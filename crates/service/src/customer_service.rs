@@ -7,7 +7,7 @@ use entitlements_domain::{PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::organization_of;
 use crate::customer_conversions::{customer_input_from_pb, customer_to_pb, list_filters_from_pb};
 use crate::error_status::status_from_error;
 use crate::feature_conversions::pagination_meta_to_pb;
@@ -16,12 +16,11 @@ use crate::feature_conversions::pagination_meta_to_pb;
 #[derive(Debug, Clone)]
 pub struct CustomerApi {
     store: Store,
-    authenticator: Authenticator,
 }
 
 impl CustomerApi {
-    pub fn new(store: Store, authenticator: Authenticator) -> Self {
-        Self { store, authenticator }
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 }
 
@@ -31,7 +30,7 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::UpsertCustomerRequest>,
     ) -> Result<Response<pb::UpsertCustomerResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::UpsertCustomerRequest { customer } = request.into_inner();
         let input = customer_input_from_pb(customer).map_err(status_from_error)?;
         let customer = self.store.upsert_customer(organization_id, input).await.map_err(status_from_error)?;
@@ -42,7 +41,7 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::GetCustomerRequest>,
     ) -> Result<Response<pb::GetCustomerResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::GetCustomerRequest { external_id } = request.into_inner();
         let customer = self.store.customer(organization_id, &external_id).await.map_err(status_from_error)?;
         Ok(Response::new(pb::GetCustomerResponse { customer: Some(customer_to_pb(customer)) }))
@@ -52,7 +51,7 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::ListCustomersRequest>,
     ) -> Result<Response<pb::ListCustomersResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let request = request.into_inner();
         let page_request = PageRequest::new(request.page, request.per_page).map_err(status_from_error)?;
         let filters = list_filters_from_pb(request).validate().map_err(status_from_error)?;
@@ -71,7 +70,7 @@ impl CustomerService for CustomerApi {
         &self,
         request: Request<pb::DeleteCustomerRequest>,
     ) -> Result<Response<pb::DeleteCustomerResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::DeleteCustomerRequest { external_id } = request.into_inner();
         let customer =
             self.store.delete_customer(organization_id, &external_id).await.map_err(status_from_error)?;

@@ -7,7 +7,7 @@ use entitlements_domain::{EntitlementsWrite, Error, PlanEntitlement, Subscriptio
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::organization_of;
 use crate::entitlement_conversions::{
     entitlement_inputs_from_pb, plan_entitlement_to_pb, subscription_entitlement_to_pb,
 };
@@ -17,12 +17,11 @@ use crate::error_status::status_from_error;
 #[derive(Debug, Clone)]
 pub struct EntitlementApi {
     store: Store,
-    authenticator: Authenticator,
 }
 
 impl EntitlementApi {
-    pub fn new(store: Store, authenticator: Authenticator) -> Self {
-        Self { store, authenticator }
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 
     async fn write_plan_entitlements(
@@ -66,7 +65,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::ReplacePlanEntitlementsRequest>,
     ) -> Result<Response<pb::ReplacePlanEntitlementsResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::ReplacePlanEntitlementsRequest { plan_code, entitlements } = request.into_inner();
         let entitlements = self
             .write_plan_entitlements(organization_id, &plan_code, entitlements, EntitlementsWrite::Replace)
@@ -78,7 +77,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::UpdatePlanEntitlementsRequest>,
     ) -> Result<Response<pb::UpdatePlanEntitlementsResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::UpdatePlanEntitlementsRequest { plan_code, entitlements } = request.into_inner();
         let entitlements = self
             .write_plan_entitlements(organization_id, &plan_code, entitlements, EntitlementsWrite::Merge)
@@ -90,7 +89,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::ListPlanEntitlementsRequest>,
     ) -> Result<Response<pb::ListPlanEntitlementsResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::ListPlanEntitlementsRequest { plan_code } = request.into_inner();
         let entitlements =
             self.store.plan_entitlements(organization_id, &plan_code).await.map_err(status_from_error)?;
@@ -103,7 +102,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::GetPlanEntitlementRequest>,
     ) -> Result<Response<pb::GetPlanEntitlementResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::GetPlanEntitlementRequest { plan_code, feature_code } = request.into_inner();
         let entitlement = self
             .store
@@ -119,7 +118,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::DeletePlanEntitlementRequest>,
     ) -> Result<Response<pb::DeletePlanEntitlementResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::DeletePlanEntitlementRequest { plan_code, feature_code } = request.into_inner();
         let entitlement = self
             .store
@@ -135,7 +134,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::DeletePlanEntitlementPrivilegeRequest>,
     ) -> Result<Response<pb::DeletePlanEntitlementPrivilegeResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::DeletePlanEntitlementPrivilegeRequest { plan_code, feature_code, privilege_code } =
             request.into_inner();
         let entitlement = self
@@ -152,7 +151,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::ListSubscriptionEntitlementsRequest>,
     ) -> Result<Response<pb::ListSubscriptionEntitlementsResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::ListSubscriptionEntitlementsRequest { subscription_external_id, subscription_status } =
             request.into_inner();
         let entitlements = self
@@ -173,7 +172,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::UpdateSubscriptionEntitlementsRequest>,
     ) -> Result<Response<pb::UpdateSubscriptionEntitlementsResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::UpdateSubscriptionEntitlementsRequest {
             subscription_external_id,
             subscription_status,
@@ -199,7 +198,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::RemoveSubscriptionFeatureRequest>,
     ) -> Result<Response<pb::RemoveSubscriptionFeatureResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::RemoveSubscriptionFeatureRequest {
             subscription_external_id,
             subscription_status,
@@ -224,7 +223,7 @@ impl EntitlementService for EntitlementApi {
         &self,
         request: Request<pb::RemoveSubscriptionPrivilegeRequest>,
     ) -> Result<Response<pb::RemoveSubscriptionPrivilegeResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::RemoveSubscriptionPrivilegeRequest {
             subscription_external_id,
             subscription_status,

@@ -7,7 +7,7 @@ use entitlements_domain::{Error, NewFeature, PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::organization_of;
 use crate::error_status::status_from_error;
 use crate::feature_conversions::{create_input, feature_to_pb, pagination_meta_to_pb, update_input};
 
@@ -15,12 +15,11 @@ use crate::feature_conversions::{create_input, feature_to_pb, pagination_meta_to
 #[derive(Debug, Clone)]
 pub struct FeatureApi {
     store: Store,
-    authenticator: Authenticator,
 }
 
 impl FeatureApi {
-    pub fn new(store: Store, authenticator: Authenticator) -> Self {
-        Self { store, authenticator }
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 }
 
@@ -30,7 +29,7 @@ impl FeatureService for FeatureApi {
         &self,
         request: Request<pb::CreateFeatureRequest>,
     ) -> Result<Response<pb::CreateFeatureResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let new_feature =
             create_input(request.into_inner()).and_then(NewFeature::parse).map_err(status_from_error)?;
         let feature =
@@ -42,7 +41,7 @@ impl FeatureService for FeatureApi {
         &self,
         request: Request<pb::GetFeatureRequest>,
     ) -> Result<Response<pb::GetFeatureResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::GetFeatureRequest { code } = request.into_inner();
         let feature = self.store.feature(organization_id, &code).await.map_err(status_from_error)?;
         Ok(Response::new(pb::GetFeatureResponse { feature: Some(feature_to_pb(feature)) }))
@@ -52,7 +51,7 @@ impl FeatureService for FeatureApi {
         &self,
         request: Request<pb::ListFeaturesRequest>,
     ) -> Result<Response<pb::ListFeaturesResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::ListFeaturesRequest { page, per_page, search_term } = request.into_inner();
         let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
         let search_term = Some(search_term.trim()).filter(|term| !term.is_empty());
@@ -71,7 +70,7 @@ impl FeatureService for FeatureApi {
         &self,
         request: Request<pb::UpdateFeatureRequest>,
     ) -> Result<Response<pb::UpdateFeatureResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::UpdateFeatureRequest { code, feature } = request.into_inner();
         let Some(update) = update_input(feature) else {
             // Lago looks the feature up before it reads the body: a missing feature is a 404 first.
@@ -87,7 +86,7 @@ impl FeatureService for FeatureApi {
         &self,
         request: Request<pb::DeleteFeatureRequest>,
     ) -> Result<Response<pb::DeleteFeatureResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::DeleteFeatureRequest { code } = request.into_inner();
         let feature = self.store.delete_feature(organization_id, &code).await.map_err(status_from_error)?;
         Ok(Response::new(pb::DeleteFeatureResponse { feature: Some(feature_to_pb(feature)) }))
@@ -97,7 +96,7 @@ impl FeatureService for FeatureApi {
         &self,
         request: Request<pb::DeleteFeaturePrivilegeRequest>,
     ) -> Result<Response<pb::DeleteFeaturePrivilegeResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::DeleteFeaturePrivilegeRequest { feature_code, privilege_code } = request.into_inner();
         let feature = self
             .store

@@ -1,5 +1,6 @@
 //! The gRPC services of the entitlements API: authentication, conversion between proto messages
-//! and domain types at the wire boundary, and the one table that maps domain errors to statuses.
+//! and domain types at the wire boundary, and the mapping of domain errors onto the one error
+//! table (`entitlements::errors`).
 //! The REST gateway reaches the same code through generated clients.
 
 mod auth;
@@ -21,15 +22,17 @@ mod subscription_service;
 mod tax_conversions;
 mod tax_service;
 
-pub use auth::{API_KEY_METADATA, Authenticator};
+pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};
 pub use billable_metric_service::BillableMetricApi;
 pub use customer_service::CustomerApi;
 pub use entitlement_service::EntitlementApi;
-pub use error_status::{ERROR_DOMAIN, status_from_error};
+pub use error_status::status_from_error;
 pub use feature_service::FeatureApi;
 pub use plan_service::PlanApi;
 pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
+
+use std::convert::Infallible;
 
 use entitlements::v1::billable_metric_service_server::BillableMetricServiceServer;
 use entitlements::v1::customer_service_server::CustomerServiceServer;
@@ -39,47 +42,48 @@ use entitlements::v1::plan_service_server::PlanServiceServer;
 use entitlements::v1::subscription_service_server::SubscriptionServiceServer;
 use entitlements::v1::tax_service_server::TaxServiceServer;
 use entitlements_store::Store;
+use tonic::body::Body;
+use tonic::server::NamedService;
+use tonic::service::Routes;
+use tower::{Layer, Service};
 
-/// The service names this server implements, as registered for health and reflection.
-pub const SERVICE_NAMES: &[&str] = &[
-    "entitlements.v1.FeatureService",
-    "entitlements.v1.TaxService",
-    "entitlements.v1.BillableMetricService",
-    "entitlements.v1.PlanService",
-    "entitlements.v1.EntitlementService",
-    "entitlements.v1.CustomerService",
-    "entitlements.v1.SubscriptionService",
-];
-
-/// Every gRPC service of the API, ready to be added to a tonic router.
-#[derive(Debug, Clone)]
-pub struct ApiServices {
-    pub features: FeatureServiceServer<FeatureApi>,
-    pub taxes: TaxServiceServer<TaxApi>,
-    pub billable_metrics: BillableMetricServiceServer<BillableMetricApi>,
-    pub plans: PlanServiceServer<PlanApi>,
-    pub entitlements: EntitlementServiceServer<EntitlementApi>,
-    pub customers: CustomerServiceServer<CustomerApi>,
-    pub subscriptions: SubscriptionServiceServer<SubscriptionApi>,
+/// Every gRPC service of the API, each behind the authentication layer, as routes ready to serve
+/// (add health and reflection, then serve them in-process or on a listener), with their names.
+#[derive(Debug)]
+pub struct ApiRoutes {
+    pub routes: Routes,
+    /// The fully qualified name of each service, such as `entitlements.v1.FeatureService`, as
+    /// registered for health and reflection.
+    pub service_names: Vec<&'static str>,
 }
 
-impl ApiServices {
+impl ApiRoutes {
+    /// The one list of the API's services.
     pub fn new(store: Store) -> Self {
-        let authenticator = Authenticator::new(store.clone());
-        Self {
-            features: FeatureServiceServer::new(FeatureApi::new(store.clone(), authenticator.clone())),
-            taxes: TaxServiceServer::new(TaxApi::new(store.clone(), authenticator.clone())),
-            billable_metrics: BillableMetricServiceServer::new(BillableMetricApi::new(
-                store.clone(),
-                authenticator.clone(),
-            )),
-            plans: PlanServiceServer::new(PlanApi::new(store.clone(), authenticator.clone())),
-            entitlements: EntitlementServiceServer::new(EntitlementApi::new(
-                store.clone(),
-                authenticator.clone(),
-            )),
-            customers: CustomerServiceServer::new(CustomerApi::new(store.clone(), authenticator.clone())),
-            subscriptions: SubscriptionServiceServer::new(SubscriptionApi::new(store, authenticator)),
-        }
+        let authentication = AuthenticationLayer::new(store.clone());
+        let mut api = Self { routes: Routes::default(), service_names: Vec::new() };
+        api.add(&authentication, FeatureServiceServer::new(FeatureApi::new(store.clone())));
+        api.add(&authentication, TaxServiceServer::new(TaxApi::new(store.clone())));
+        api.add(&authentication, BillableMetricServiceServer::new(BillableMetricApi::new(store.clone())));
+        api.add(&authentication, PlanServiceServer::new(PlanApi::new(store.clone())));
+        api.add(&authentication, EntitlementServiceServer::new(EntitlementApi::new(store.clone())));
+        api.add(&authentication, CustomerServiceServer::new(CustomerApi::new(store.clone())));
+        api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store)));
+        api
+    }
+
+    fn add<S>(&mut self, authentication: &AuthenticationLayer, service: S)
+    where
+        S: Service<http::Request<Body>, Response = http::Response<Body>, Error = Infallible>
+            + NamedService
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        self.service_names.push(S::NAME);
+        let routes = std::mem::take(&mut self.routes);
+        self.routes = routes.add_service(authentication.layer(service));
     }
 }

@@ -7,7 +7,7 @@ use entitlements_domain::{PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::organization_of;
 use crate::error_status::status_from_error;
 use crate::feature_conversions::pagination_meta_to_pb;
 use crate::plan_conversions::{plan_input_from_pb, plan_to_pb};
@@ -16,12 +16,11 @@ use crate::plan_conversions::{plan_input_from_pb, plan_to_pb};
 #[derive(Debug, Clone)]
 pub struct PlanApi {
     store: Store,
-    authenticator: Authenticator,
 }
 
 impl PlanApi {
-    pub fn new(store: Store, authenticator: Authenticator) -> Self {
-        Self { store, authenticator }
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 }
 
@@ -31,7 +30,7 @@ impl PlanService for PlanApi {
         &self,
         request: Request<pb::CreatePlanRequest>,
     ) -> Result<Response<pb::CreatePlanResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::CreatePlanRequest { plan } = request.into_inner();
         let input = plan_input_from_pb(plan).map_err(status_from_error)?;
         let plan = self.store.create_plan(organization_id, input).await.map_err(status_from_error)?;
@@ -42,7 +41,7 @@ impl PlanService for PlanApi {
         &self,
         request: Request<pb::GetPlanRequest>,
     ) -> Result<Response<pb::GetPlanResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::GetPlanRequest { code } = request.into_inner();
         let plan = self.store.plan(organization_id, &code).await.map_err(status_from_error)?;
         Ok(Response::new(pb::GetPlanResponse { plan: Some(plan_to_pb(plan)) }))
@@ -52,7 +51,7 @@ impl PlanService for PlanApi {
         &self,
         request: Request<pb::ListPlansRequest>,
     ) -> Result<Response<pb::ListPlansResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::ListPlansRequest { page, per_page } = request.into_inner();
         let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
         let page = self.store.list_plans(organization_id, page_request).await.map_err(status_from_error)?;
@@ -66,7 +65,7 @@ impl PlanService for PlanApi {
         &self,
         request: Request<pb::UpdatePlanRequest>,
     ) -> Result<Response<pb::UpdatePlanResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::UpdatePlanRequest { code, plan } = request.into_inner();
         let input = match plan_input_from_pb(plan) {
             Ok(input) => input,
@@ -84,7 +83,7 @@ impl PlanService for PlanApi {
         &self,
         request: Request<pb::DeletePlanRequest>,
     ) -> Result<Response<pb::DeletePlanResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::DeletePlanRequest { code } = request.into_inner();
         let plan = self.store.delete_plan(organization_id, &code).await.map_err(status_from_error)?;
         Ok(Response::new(pb::DeletePlanResponse { plan: Some(plan_to_pb(plan)) }))

@@ -7,7 +7,7 @@ use entitlements_domain::{PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::organization_of;
 use crate::error_status::status_from_error;
 use crate::feature_conversions::pagination_meta_to_pb;
 use crate::subscription_conversions::{
@@ -19,12 +19,11 @@ use crate::subscription_conversions::{
 #[derive(Debug, Clone)]
 pub struct SubscriptionApi {
     store: Store,
-    authenticator: Authenticator,
 }
 
 impl SubscriptionApi {
-    pub fn new(store: Store, authenticator: Authenticator) -> Self {
-        Self { store, authenticator }
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 }
 
@@ -34,7 +33,7 @@ impl SubscriptionService for SubscriptionApi {
         &self,
         request: Request<pb::CreateSubscriptionRequest>,
     ) -> Result<Response<pb::CreateSubscriptionResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::CreateSubscriptionRequest { subscription } = request.into_inner();
         let input = create_input_from_pb(subscription).map_err(status_from_error)?;
         let subscription =
@@ -48,7 +47,7 @@ impl SubscriptionService for SubscriptionApi {
         &self,
         request: Request<pb::GetSubscriptionRequest>,
     ) -> Result<Response<pb::GetSubscriptionResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::GetSubscriptionRequest { external_id, status } = request.into_inner();
         let subscription = self
             .store
@@ -64,7 +63,7 @@ impl SubscriptionService for SubscriptionApi {
         &self,
         request: Request<pb::ListSubscriptionsRequest>,
     ) -> Result<Response<pb::ListSubscriptionsResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let request = request.into_inner();
         let page_request = PageRequest::new(request.page, request.per_page).map_err(status_from_error)?;
         let (filters, customer_must_exist) = list_filters_from_pb(request);
@@ -84,7 +83,7 @@ impl SubscriptionService for SubscriptionApi {
         &self,
         request: Request<pb::UpdateSubscriptionRequest>,
     ) -> Result<Response<pb::UpdateSubscriptionResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::UpdateSubscriptionRequest { external_id, status, subscription } = request.into_inner();
         // The store finds the subscription before it reads the body, as Lago: a missing
         // subscription is a 404 even without a body.
@@ -103,7 +102,7 @@ impl SubscriptionService for SubscriptionApi {
         &self,
         request: Request<pb::TerminateSubscriptionRequest>,
     ) -> Result<Response<pb::TerminateSubscriptionResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::TerminateSubscriptionRequest {
             external_id,
             status,

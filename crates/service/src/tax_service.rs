@@ -7,7 +7,7 @@ use entitlements_domain::{Error, PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
-use crate::auth::Authenticator;
+use crate::auth::organization_of;
 use crate::error_status::status_from_error;
 use crate::feature_conversions::pagination_meta_to_pb;
 use crate::tax_conversions::{create_input, tax_to_pb, update_input};
@@ -16,12 +16,11 @@ use crate::tax_conversions::{create_input, tax_to_pb, update_input};
 #[derive(Debug, Clone)]
 pub struct TaxApi {
     store: Store,
-    authenticator: Authenticator,
 }
 
 impl TaxApi {
-    pub fn new(store: Store, authenticator: Authenticator) -> Self {
-        Self { store, authenticator }
+    pub fn new(store: Store) -> Self {
+        Self { store }
     }
 }
 
@@ -31,7 +30,7 @@ impl TaxService for TaxApi {
         &self,
         request: Request<pb::CreateTaxRequest>,
     ) -> Result<Response<pb::CreateTaxResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let input = create_input(request.into_inner()).map_err(status_from_error)?;
         let tax = self.store.create_tax(organization_id, input).await.map_err(status_from_error)?;
         Ok(Response::new(pb::CreateTaxResponse { tax: Some(tax_to_pb(&tax)) }))
@@ -41,7 +40,7 @@ impl TaxService for TaxApi {
         &self,
         request: Request<pb::GetTaxRequest>,
     ) -> Result<Response<pb::GetTaxResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::GetTaxRequest { code } = request.into_inner();
         let tax = self.store.tax(organization_id, &code).await.map_err(status_from_error)?;
         Ok(Response::new(pb::GetTaxResponse { tax: Some(tax_to_pb(&tax)) }))
@@ -51,7 +50,7 @@ impl TaxService for TaxApi {
         &self,
         request: Request<pb::ListTaxesRequest>,
     ) -> Result<Response<pb::ListTaxesResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::ListTaxesRequest { page, per_page } = request.into_inner();
         let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
         let page = self.store.list_taxes(organization_id, page_request).await.map_err(status_from_error)?;
@@ -65,7 +64,7 @@ impl TaxService for TaxApi {
         &self,
         request: Request<pb::UpdateTaxRequest>,
     ) -> Result<Response<pb::UpdateTaxResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::UpdateTaxRequest { code, tax } = request.into_inner();
         // Lago reads the body before it reports an unknown tax: a missing body is a 400 first.
         let update = update_input(tax).ok_or_else(|| status_from_error(Error::missing_param("tax")))?;
@@ -77,7 +76,7 @@ impl TaxService for TaxApi {
         &self,
         request: Request<pb::DeleteTaxRequest>,
     ) -> Result<Response<pb::DeleteTaxResponse>, Status> {
-        let organization_id = self.authenticator.organization(&request).await?;
+        let organization_id = organization_of(&request)?;
         let pb::DeleteTaxRequest { code } = request.into_inner();
         let tax = self.store.delete_tax(organization_id, &code).await.map_err(status_from_error)?;
         Ok(Response::new(pb::DeleteTaxResponse { tax: Some(tax_to_pb(&tax)) }))
