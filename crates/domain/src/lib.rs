@@ -86,11 +86,16 @@ pub use subscription::entitlements::{
 };
 pub use subscription::filters::{SubscriptionFilters, SubscriptionListFilters};
 pub use subscription::input::{
-    FEATURE_UNAVAILABLE, SubscriptionChanges, SubscriptionCreateInput, SubscriptionRequest,
-    SubscriptionUpdateInput, TerminationChoices, TerminationInput, purchase_order_number,
+    FEATURE_UNAVAILABLE, PURCHASE_ORDER_NUMBER_NOT_EDITABLE, SubscriptionChanges, SubscriptionCreateInput,
+    SubscriptionRequest, SubscriptionUpdateInput, TerminationChoices, TerminationInput,
+    purchase_order_number,
 };
 pub use subscription::lifecycle::{
     Lifecycle, Transition, TransitionKind, advance, end_on_request, next_transition_at,
+};
+pub use subscription::selection::{
+    SubscriptionSelector, WantedStatus, editable_subscription, find_by_status, is_taken_by_another_customer,
+    is_upgrade, lookup_order, update_target,
 };
 pub use subscription::{
     OnTerminationCreditNote, OnTerminationInvoice, Subscription, SubscriptionStatus, yearly_amount_cents,

@@ -3,7 +3,9 @@
 
 use entitlements::v1 as pb;
 use entitlements::v1::entitlement_service_server::EntitlementService;
-use entitlements_domain::{EntitlementsWrite, Error, PlanEntitlement, SubscriptionEntitlement};
+use entitlements_domain::{
+    EntitlementsWrite, Error, PlanEntitlement, SubscriptionEntitlement, SubscriptionSelector,
+};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
@@ -12,6 +14,7 @@ use crate::entitlement_conversions::{
     entitlement_inputs_from_pb, plan_entitlement_to_pb, subscription_entitlement_to_pb,
 };
 use crate::error_status::status_from_error;
+use crate::found_before_invalid::found_before_invalid;
 
 /// The EntitlementService implementation.
 #[derive(Debug, Clone)]
@@ -31,15 +34,14 @@ impl EntitlementApi {
         inputs: Option<pb::EntitlementInputs>,
         write: EntitlementsWrite,
     ) -> Result<Vec<pb::PlanEntitlement>, Status> {
+        // An absent update changes nothing; an absent replacement is a malformed request.
         let inputs = match (inputs, write) {
-            (Some(inputs), _) => entitlement_inputs_from_pb(inputs),
-            (None, EntitlementsWrite::Merge) => Vec::new(),
-            (None, EntitlementsWrite::Replace) => {
-                // Lago finds the plan before it reads the body: a missing plan is a 404 first.
-                self.store.plan_entitlements(organization_id, plan_code).await.map_err(status_from_error)?;
-                return Err(status_from_error(Error::missing_param("entitlements")));
-            }
+            (Some(inputs), _) => Ok(entitlement_inputs_from_pb(inputs)),
+            (None, EntitlementsWrite::Merge) => Ok(Vec::new()),
+            (None, EntitlementsWrite::Replace) => Err(Error::missing_param("entitlements")),
         };
+        let inputs =
+            found_before_invalid(inputs, self.store.plan_entitlements(organization_id, plan_code)).await?;
         let entitlements = self
             .store
             .write_plan_entitlements(organization_id, plan_code, inputs, write)
@@ -158,8 +160,7 @@ impl EntitlementService for EntitlementApi {
             .store
             .subscription_entitlements(
                 organization_id,
-                &subscription_external_id,
-                subscription_status.as_deref(),
+                &SubscriptionSelector::for_lookup(subscription_external_id, subscription_status.as_deref()),
             )
             .await
             .map_err(status_from_error)?;
@@ -183,8 +184,7 @@ impl EntitlementService for EntitlementApi {
             .store
             .update_subscription_entitlements(
                 organization_id,
-                &subscription_external_id,
-                subscription_status.as_deref(),
+                &SubscriptionSelector::for_lookup(subscription_external_id, subscription_status.as_deref()),
                 inputs,
             )
             .await
@@ -208,8 +208,7 @@ impl EntitlementService for EntitlementApi {
             .store
             .remove_subscription_feature(
                 organization_id,
-                &subscription_external_id,
-                subscription_status.as_deref(),
+                &SubscriptionSelector::for_lookup(subscription_external_id, subscription_status.as_deref()),
                 &feature_code,
             )
             .await
@@ -234,8 +233,7 @@ impl EntitlementService for EntitlementApi {
             .store
             .remove_subscription_privilege(
                 organization_id,
-                &subscription_external_id,
-                subscription_status.as_deref(),
+                &SubscriptionSelector::for_lookup(subscription_external_id, subscription_status.as_deref()),
                 &feature_code,
                 &privilege_code,
             )

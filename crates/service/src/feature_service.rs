@@ -10,6 +10,7 @@ use tonic::{Request, Response, Status};
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
 use crate::feature_conversions::{create_input, feature_to_pb, pagination_meta_to_pb, update_input};
+use crate::found_before_invalid::found_before_invalid;
 
 /// The FeatureService implementation.
 #[derive(Debug, Clone)]
@@ -72,11 +73,11 @@ impl FeatureService for FeatureApi {
     ) -> Result<Response<pb::UpdateFeatureResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::UpdateFeatureRequest { code, feature } = request.into_inner();
-        let Some(update) = update_input(feature) else {
-            // Lago looks the feature up before it reads the body: a missing feature is a 404 first.
-            self.store.feature(organization_id, &code).await.map_err(status_from_error)?;
-            return Err(status_from_error(Error::missing_param("feature")));
-        };
+        let update = found_before_invalid(
+            update_input(feature).ok_or_else(|| Error::missing_param("feature")),
+            self.store.feature(organization_id, &code),
+        )
+        .await?;
         let feature =
             self.store.update_feature(organization_id, &code, update).await.map_err(status_from_error)?;
         Ok(Response::new(pb::UpdateFeatureResponse { feature: Some(feature_to_pb(feature)) }))

@@ -14,6 +14,7 @@ mod entitlement_service;
 mod error_status;
 mod feature_conversions;
 mod feature_service;
+mod found_before_invalid;
 mod plan_conversions;
 mod plan_service;
 mod struct_json;

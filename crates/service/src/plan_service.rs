@@ -10,6 +10,7 @@ use tonic::{Request, Response, Status};
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
 use crate::feature_conversions::pagination_meta_to_pb;
+use crate::found_before_invalid::found_before_invalid;
 use crate::plan_conversions::{plan_input_from_pb, plan_to_pb};
 
 /// The PlanService implementation.
@@ -67,14 +68,8 @@ impl PlanService for PlanApi {
     ) -> Result<Response<pb::UpdatePlanResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::UpdatePlanRequest { code, plan } = request.into_inner();
-        let input = match plan_input_from_pb(plan) {
-            Ok(input) => input,
-            Err(error) => {
-                // Lago looks the plan up before it reads the body: a missing plan is a 404 first.
-                self.store.plan(organization_id, &code).await.map_err(status_from_error)?;
-                return Err(status_from_error(error));
-            }
-        };
+        let input =
+            found_before_invalid(plan_input_from_pb(plan), self.store.plan(organization_id, &code)).await?;
         let plan = self.store.update_plan(organization_id, &code, input).await.map_err(status_from_error)?;
         Ok(Response::new(pb::UpdatePlanResponse { plan: Some(plan_to_pb(plan)) }))
     }

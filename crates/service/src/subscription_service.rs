@@ -3,13 +3,14 @@
 
 use entitlements::v1 as pb;
 use entitlements::v1::subscription_service_server::SubscriptionService;
-use entitlements_domain::{PageRequest, PaginationMeta};
+use entitlements_domain::{PageRequest, PaginationMeta, SubscriptionSelector};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
 use crate::feature_conversions::pagination_meta_to_pb;
+use crate::found_before_invalid::found_before_invalid;
 use crate::subscription_conversions::{
     create_input_from_pb, list_filters_from_pb, subscription_to_pb, termination_input_from_pb,
     update_input_from_pb,
@@ -51,7 +52,7 @@ impl SubscriptionService for SubscriptionApi {
         let pb::GetSubscriptionRequest { external_id, status } = request.into_inner();
         let subscription = self
             .store
-            .subscription(organization_id, &external_id, status.as_deref())
+            .subscription(organization_id, &SubscriptionSelector::for_lookup(external_id, status.as_deref()))
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::GetSubscriptionResponse {
@@ -85,12 +86,15 @@ impl SubscriptionService for SubscriptionApi {
     ) -> Result<Response<pb::UpdateSubscriptionResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::UpdateSubscriptionRequest { external_id, status, subscription } = request.into_inner();
-        // The store finds the subscription before it reads the body, as Lago: a missing
-        // subscription is a 404 even without a body.
-        let input = update_input_from_pb(subscription);
+        let selector = SubscriptionSelector::for_update(external_id, status.as_deref());
+        let input = found_before_invalid(
+            update_input_from_pb(subscription),
+            self.store.find_subscription_to_update(organization_id, &selector),
+        )
+        .await?;
         let subscription = self
             .store
-            .update_subscription(organization_id, &external_id, status.as_deref(), input)
+            .update_subscription(organization_id, &selector, input)
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::UpdateSubscriptionResponse {
@@ -112,7 +116,11 @@ impl SubscriptionService for SubscriptionApi {
         let input = termination_input_from_pb(on_termination_credit_note, on_termination_invoice);
         let subscription = self
             .store
-            .terminate_subscription(organization_id, &external_id, status.as_deref(), input)
+            .terminate_subscription(
+                organization_id,
+                &SubscriptionSelector::for_termination(external_id, status.as_deref()),
+                input,
+            )
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::TerminateSubscriptionResponse {

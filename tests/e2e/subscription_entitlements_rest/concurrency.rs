@@ -2,6 +2,7 @@
 //! lost), and the cost of the effective-entitlements read: a fixed number of queries, whatever the
 //! number of features.
 
+use entitlements_domain::SubscriptionSelector;
 use futures_util::future::join_all;
 use serde_json::{Map, Value, json};
 
@@ -27,7 +28,10 @@ async fn statements_of_one_read(app: &TestApp, external_id: &str) -> u64 {
     let organization_id = app.organization_id().await;
     let before = counter.count();
     let entitlements = store
-        .subscription_entitlements(organization_id, external_id, None)
+        .subscription_entitlements(
+            organization_id,
+            &SubscriptionSelector::for_lookup(external_id.to_owned(), None),
+        )
         .await
         .expect("read the entitlements");
     assert!(!entitlements.is_empty(), "{external_id} has entitlements");

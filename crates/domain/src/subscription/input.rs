@@ -10,7 +10,7 @@ use crate::customer::input::TextChange;
 use crate::datetime_text::parse_iso8601;
 use crate::enum_input::EnumInput;
 use crate::error::{Error, Resource};
-use crate::subscription::{OnTerminationCreditNote, OnTerminationInvoice};
+use crate::subscription::{OnTerminationCreditNote, OnTerminationInvoice, SubscriptionStatus};
 use crate::validation::{ErrorCode, ValidationErrors, is_blank};
 
 const INVALID_DATE: ErrorCode = ErrorCode::Named("invalid_date");
@@ -174,7 +174,31 @@ pub struct SubscriptionChanges {
     pub purchase_order_number: Option<Option<String>>,
 }
 
+/// Lago's code for a purchase order number change on a subscription that has ended.
+pub const PURCHASE_ORDER_NUMBER_NOT_EDITABLE: &str = "purchase_order_number_not_editable";
+
 impl SubscriptionUpdateInput {
+    /// Lago's first check once the subscription is found: its purchase order number changes only
+    /// while it is pending or active (sending the number it has is no change, so it passes).
+    ///
+    /// # Errors
+    /// `NotAllowed(purchase_order_number_not_editable)`.
+    pub fn check_purchase_order_number(
+        &self,
+        current: Option<&str>,
+        status: SubscriptionStatus,
+    ) -> Result<(), Error> {
+        let Some(given) = &self.purchase_order_number else {
+            return Ok(());
+        };
+        let normalized = given.as_deref().and_then(purchase_order_number);
+        let editable = matches!(status, SubscriptionStatus::Pending | SubscriptionStatus::Active);
+        if normalized.as_deref() != current && !editable {
+            return Err(Error::NotAllowed(PURCHASE_ORDER_NUMBER_NOT_EDITABLE));
+        }
+        Ok(())
+    }
+
     /// Lago's checks of an update, in its order (after the lookup and the purchase order
     /// number check, which need the subscription): the dates and on-termination choices, the
     /// plan overrides, the billing entity. `stored_subscription_at` stands for an absent

@@ -14,13 +14,14 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::billing_period::start_of_local_day;
-use crate::ids::SubscriptionId;
+use crate::ids::{CustomerId, SubscriptionId};
 use crate::subscription::SubscriptionStatus;
 
 /// What the time-driven transitions need of one subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lifecycle {
     pub id: SubscriptionId,
+    pub customer_id: CustomerId,
     /// The subscription this one replaces (an upgrade's or a downgrade's predecessor).
     pub previous_id: Option<SubscriptionId>,
     pub status: SubscriptionStatus,
@@ -40,6 +41,13 @@ impl Lifecycle {
     /// A pending subscription with no predecessor: one that starts on a later date.
     pub fn is_starting_in_the_future(&self) -> bool {
         self.status == SubscriptionStatus::Pending && self.previous_id.is_none()
+    }
+
+    /// Whether a new request with this external id changes this subscription rather than
+    /// starting another (Lago's `editable_subscriptions`): the active one, or the one starting
+    /// in the future. A scheduled downgrade is not: it is the current one's.
+    pub fn is_editable(&self) -> bool {
+        self.status == SubscriptionStatus::Active || self.is_starting_in_the_future()
     }
 
     /// When a pending subscription becomes active by time alone: local midnight of its start

@@ -7,6 +7,7 @@ pub(crate) mod entitlements;
 pub(crate) mod filters;
 pub(crate) mod input;
 pub(crate) mod lifecycle;
+pub(crate) mod selection;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -7,8 +7,8 @@
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
     BillingTime, Customer, Error, ErrorCode, OrganizationId, PeriodSchedule, PlanInterval, Subscription,
-    SubscriptionCreateInput, SubscriptionId, SubscriptionRequest, SubscriptionStatus, Transition,
-    ValidationErrors, starts_on_or_before_today, yearly_amount_cents,
+    SubscriptionCreateInput, SubscriptionId, SubscriptionRequest, Transition, ValidationErrors,
+    is_taken_by_another_customer, is_upgrade, starts_on_or_before_today,
 };
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
@@ -70,23 +70,29 @@ impl Store {
         let external_ids = [request.external_id.clone()];
         let mut subscriptions =
             SubscriptionSet::load(&transaction, organization_id, &external_ids, true).await?;
-        let caught_up = subscriptions.advance(now)?;
+        let caught_up = subscriptions.advance(now);
         changes.extend(subscriptions.transition_changes(&caught_up));
         let creation = Creation { organization_id, customer: &customer, plan: &plan, request: &request, now };
-        let answered = match current_subscription(&subscriptions, customer.id.0) {
+        let answered = match subscriptions.editable(customer.id) {
             None => creation.create(&mut subscriptions, &mut changes)?,
             Some(current) if current.plan_id == plan.id => current.id,
             Some(current) => {
                 let current = current.clone();
                 let current_plan = plan_row_by_id(&transaction, current.plan_id).await?;
-                if plan_is_upgrade(&plan, &current_plan)? {
+                let upgrade = is_upgrade(
+                    interval(&plan)?,
+                    plan.amount_cents,
+                    interval(&current_plan)?,
+                    current_plan.amount_cents,
+                );
+                if upgrade {
                     creation.upgrade(&mut subscriptions, &current, &mut changes)?
                 } else {
                     creation.downgrade(&mut subscriptions, &current, &current_plan, &mut changes)?
                 }
             }
         };
-        let later = subscriptions.advance(now)?;
+        let later = subscriptions.advance(now);
         changes.extend(subscriptions.transition_changes(&later));
         subscriptions.save(&transaction, now).await?;
         let row = subscriptions
@@ -97,28 +103,6 @@ impl Store {
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(subscription)
     }
-}
-
-/// The customer's subscription a new request with its external id changes (Lago's
-/// `editable_subscriptions`): the active one, or the one starting in the future.
-fn current_subscription(subscriptions: &SubscriptionSet, customer_id: Uuid) -> Option<&subscription::Model> {
-    subscriptions
-        .rows()
-        .iter()
-        .filter(|row| row.customer_id == customer_id && is_editable(row))
-        // `started_at DESC` puts the one not started yet first, as PostgreSQL sorts nulls.
-        .max_by_key(|row| (row.started_at.is_none(), row.started_at))
-}
-
-fn is_editable(row: &subscription::Model) -> bool {
-    row.status == SubscriptionStatus::Active.as_str()
-        || (row.status == SubscriptionStatus::Pending.as_str() && row.previous_subscription_id.is_none())
-}
-
-/// Lago's `yearly_amount_cents` comparison: more or the same a year is an upgrade.
-fn plan_is_upgrade(new: &plan::Model, current: &plan::Model) -> Result<bool, StoreError> {
-    Ok(yearly_amount_cents(interval(new)?, new.amount_cents)
-        >= yearly_amount_cents(interval(current)?, current.amount_cents))
 }
 
 fn interval(plan: &plan::Model) -> Result<PlanInterval, StoreError> {
@@ -154,9 +138,7 @@ impl Creation<'_> {
         subscriptions: &mut SubscriptionSet,
         changes: &mut Vec<PendingChange>,
     ) -> Result<Uuid, StoreError> {
-        let taken =
-            subscriptions.rows().iter().any(|row| row.customer_id != self.customer.id.0 && is_editable(row));
-        if taken {
+        if is_taken_by_another_customer(&subscriptions.lifecycles(), self.customer.id) {
             return Err(ValidationErrors::single("external_id", ErrorCode::ValueAlreadyExist).into());
         }
         let billing_time = self.request.new_subscription_billing_time()?;
@@ -164,7 +146,7 @@ impl Creation<'_> {
         let subscription_at = self.request.subscription_at;
         let mut row = self.new_row(subscription_at, billing_time);
         if starts_on_or_before_today(subscription_at, self.now, timezone) {
-            row.status = SubscriptionStatus::Active.as_str().to_owned();
+            row.status = subscription::Status::Active;
             row.started_at = Some(self.started_at(subscriptions, subscription_at, timezone));
         }
         row.ending_at = self.request.ending_at;
@@ -192,9 +174,8 @@ impl Creation<'_> {
             .iter()
             .filter(|row| {
                 row.customer_id == self.customer.id.0
-                    && row.status == SubscriptionStatus::Terminated.as_str()
-                    && row.on_termination_invoice
-                        == entitlements_domain::OnTerminationInvoice::Generate.as_str()
+                    && row.status == subscription::Status::Terminated
+                    && row.on_termination_invoice == subscription::Invoice::Generate
             })
             .filter_map(|row| row.terminated_at)
             .max()
@@ -209,13 +190,13 @@ impl Creation<'_> {
         current: &subscription::Model,
         changes: &mut Vec<PendingChange>,
     ) -> Result<Uuid, StoreError> {
-        if current.status == SubscriptionStatus::Pending.as_str() {
+        if current.status == subscription::Status::Pending {
             return self.change_pending_plan(subscriptions, current.id, changes);
         }
-        let ended = subscriptions.end_on_request(current.id, self.now)?;
+        let ended = subscriptions.end_on_request(current.id, self.now);
         changes.extend(subscriptions.transition_changes(&ended));
         let mut row = self.successor(current)?;
-        row.status = SubscriptionStatus::Active.as_str().to_owned();
+        row.status = subscription::Status::Active;
         row.started_at = Some(self.now);
         Ok(self.push(subscriptions, row, changes))
     }
@@ -230,7 +211,7 @@ impl Creation<'_> {
         current_plan: &plan::Model,
         changes: &mut Vec<PendingChange>,
     ) -> Result<Uuid, StoreError> {
-        if current.status == SubscriptionStatus::Pending.as_str() {
+        if current.status == subscription::Status::Pending {
             return self.change_pending_plan(subscriptions, current.id, changes);
         }
         let scheduled: Vec<Uuid> = subscriptions
@@ -238,18 +219,18 @@ impl Creation<'_> {
             .iter()
             .filter(|row| {
                 row.previous_subscription_id == Some(current.id)
-                    && row.status == SubscriptionStatus::Pending.as_str()
+                    && row.status == subscription::Status::Pending
             })
             .map(|row| row.id)
             .collect();
         for scheduled_id in scheduled {
-            let canceled: Vec<Transition> = subscriptions.end_on_request(scheduled_id, self.now)?;
+            let canceled: Vec<Transition> = subscriptions.end_on_request(scheduled_id, self.now);
             changes.extend(subscriptions.transition_changes(&canceled));
         }
         let schedule = PeriodSchedule {
             interval: interval(current_plan)?,
             bill_charges_monthly: current_plan.bill_charges_monthly.unwrap_or(false),
-            billing_time: parse_billing_time(current)?,
+            billing_time: BillingTime::from(current.billing_time),
             subscription_at: current.subscription_at,
             started_at: current.started_at.unwrap_or(current.subscription_at),
             terminated_at: None,
@@ -289,7 +270,7 @@ impl Creation<'_> {
     /// A subscription replacing `current` (upgrade or downgrade): it keeps the subscription
     /// date, billing time, `ending_at` (unless given) and invoice consolidation (unless given).
     fn successor(&self, current: &subscription::Model) -> Result<subscription::Model, StoreError> {
-        let mut row = self.new_row(current.subscription_at, parse_billing_time(current)?);
+        let mut row = self.new_row(current.subscription_at, BillingTime::from(current.billing_time));
         row.previous_subscription_id = Some(current.id);
         row.ending_at = if self.request.ending_at_given { self.request.ending_at } else { current.ending_at };
         row.consolidate_invoice = self.request.consolidate_invoice.unwrap_or(current.consolidate_invoice);
@@ -306,8 +287,8 @@ impl Creation<'_> {
             previous_subscription_id: None,
             external_id: self.request.external_id.clone(),
             name: Some(self.request.name.clone()),
-            status: SubscriptionStatus::Pending.as_str().to_owned(),
-            billing_time: billing_time.as_str().to_owned(),
+            status: subscription::Status::Pending,
+            billing_time: billing_time.into(),
             subscription_at,
             started_at: None,
             ending_at: None,
@@ -316,7 +297,7 @@ impl Creation<'_> {
             downgrade_at: None,
             transition_due_at: None,
             on_termination_credit_note: None,
-            on_termination_invoice: entitlements_domain::OnTerminationInvoice::Generate.as_str().to_owned(),
+            on_termination_invoice: subscription::Invoice::Generate,
             progressive_billing_disabled: false,
             consolidate_invoice: true,
             purchase_order_number: None,
@@ -335,16 +316,10 @@ impl Creation<'_> {
     ) -> Uuid {
         let id = row.id;
         changes.push(subscription_change(ChangeEventType::SubscriptionCreated, id, &row.external_id));
-        if row.status == SubscriptionStatus::Active.as_str() {
+        if row.status == subscription::Status::Active {
             changes.push(subscription_change(ChangeEventType::SubscriptionStarted, id, &row.external_id));
         }
         subscriptions.push(row, self.customer.attributes.applicable_tz());
         id
     }
-}
-
-fn parse_billing_time(row: &subscription::Model) -> Result<BillingTime, StoreError> {
-    Ok(BillingTime::parse(&row.billing_time).ok_or_else(|| {
-        Error::Internal(format!("subscription {} has billing time {:?}", row.id, row.billing_time))
-    })?)
 }

@@ -5,8 +5,8 @@
 
 use entitlements_domain::{
     EntitlementInput, Error, Feature, OrganizationId, Resource, SubscriptionEntitlement,
-    SubscriptionEntitlementChanges, feature_removal_changes, override_changes, privilege_of,
-    privilege_removal_changes,
+    SubscriptionEntitlementChanges, SubscriptionSelector, feature_removal_changes, override_changes,
+    privilege_of, privilege_removal_changes,
 };
 use sea_orm::DatabaseTransaction;
 
@@ -19,21 +19,19 @@ use crate::feature::features_by_codes_for_share;
 use crate::subscription::lookup::{SubscriptionTarget, find_subscription_for_entitlements};
 
 impl Store {
-    /// What the subscription with this external id and status (default active) is entitled to.
+    /// What the subscription is entitled to.
     ///
     /// # Errors
     /// NOT_FOUND `subscription_not_found`.
     pub async fn subscription_entitlements(
         &self,
         organization_id: OrganizationId,
-        external_id: &str,
-        status: Option<&str>,
+        subscription: &SubscriptionSelector,
     ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
         let target = find_subscription_for_entitlements(
             self.connection(),
             organization_id,
-            external_id,
-            status,
+            subscription,
             self.now(),
             false,
         )
@@ -53,11 +51,10 @@ impl Store {
     pub async fn update_subscription_entitlements(
         &self,
         organization_id: OrganizationId,
-        external_id: &str,
-        status: Option<&str>,
+        subscription: &SubscriptionSelector,
         inputs: Vec<EntitlementInput>,
     ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
-        let (transaction, target, rows) = self.locked_rows(organization_id, external_id, status).await?;
+        let (transaction, target, rows) = self.locked_rows(organization_id, subscription).await?;
         let codes: Vec<String> = inputs.iter().map(|input| input.feature_code.clone()).collect();
         let features = features_by_codes_for_share(&transaction, organization_id, &codes).await?;
         let changes = override_changes(rows.layers(), &inputs, &features)?;
@@ -72,11 +69,10 @@ impl Store {
     pub async fn remove_subscription_feature(
         &self,
         organization_id: OrganizationId,
-        external_id: &str,
-        status: Option<&str>,
+        subscription: &SubscriptionSelector,
         feature_code: &str,
     ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
-        let (transaction, target, rows) = self.locked_rows(organization_id, external_id, status).await?;
+        let (transaction, target, rows) = self.locked_rows(organization_id, subscription).await?;
         let feature = feature_named(&transaction, organization_id, feature_code).await?;
         let changes = feature_removal_changes(rows.layers(), &feature);
         self.finish_write(transaction, organization_id, &target, &changes).await
@@ -90,12 +86,11 @@ impl Store {
     pub async fn remove_subscription_privilege(
         &self,
         organization_id: OrganizationId,
-        external_id: &str,
-        status: Option<&str>,
+        subscription: &SubscriptionSelector,
         feature_code: &str,
         privilege_code: &str,
     ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
-        let (transaction, target, rows) = self.locked_rows(organization_id, external_id, status).await?;
+        let (transaction, target, rows) = self.locked_rows(organization_id, subscription).await?;
         let feature = feature_named(&transaction, organization_id, feature_code).await?;
         let privilege = privilege_of(&feature, privilege_code)?;
         let changes = privilege_removal_changes(rows.layers(), &feature, privilege);
@@ -106,19 +101,12 @@ impl Store {
     async fn locked_rows(
         &self,
         organization_id: OrganizationId,
-        external_id: &str,
-        status: Option<&str>,
+        subscription: &SubscriptionSelector,
     ) -> Result<(DatabaseTransaction, SubscriptionTarget, SubscriptionRows), StoreError> {
         let transaction = self.begin_write().await?;
-        let target = find_subscription_for_entitlements(
-            &transaction,
-            organization_id,
-            external_id,
-            status,
-            self.now(),
-            true,
-        )
-        .await?;
+        let target =
+            find_subscription_for_entitlements(&transaction, organization_id, subscription, self.now(), true)
+                .await?;
         let rows = SubscriptionRows::load(&transaction, organization_id, target.id, target.plan_id).await?;
         Ok((transaction, target, rows))
     }

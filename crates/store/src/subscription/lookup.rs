@@ -5,7 +5,7 @@
 //! the transition has been written yet.
 
 use chrono::{DateTime, Utc};
-use entitlements_domain::{Error, OrganizationId, PlanId, Resource, SubscriptionId, SubscriptionStatus};
+use entitlements_domain::{Error, OrganizationId, PlanId, Resource, SubscriptionId, SubscriptionSelector};
 use sea_orm::ConnectionTrait;
 
 use crate::db::error::StoreError;
@@ -20,9 +20,9 @@ pub(crate) struct SubscriptionTarget {
     pub(crate) external_id: String,
 }
 
-/// The organization's subscription with this external id whose effective status at `now` is
-/// `status` (`None` means `active`; `pending`, `active`, `terminated` or `canceled`), the most
-/// recently terminated first, then the most recently started.
+/// The organization's subscription the selector finds among the effective states at `now` (the
+/// domain's `find_by_status`: the most recently terminated first, then the most recently
+/// started).
 ///
 /// `for_update` (inside a write transaction) takes the organization lock and then locks the
 /// subscriptions of the external id, so that writes to one subscription serialize, and in the
@@ -30,29 +30,29 @@ pub(crate) struct SubscriptionTarget {
 /// else.
 ///
 /// # Errors
-/// `NotFound(Subscription)` when none matches or `status` is not one of the four;
+/// `NotFound(Subscription)` when none matches;
 /// `Unavailable` or `Internal` when the database fails.
 pub(crate) async fn find_subscription_for_entitlements(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
-    external_id: &str,
-    status: Option<&str>,
+    subscription: &SubscriptionSelector,
     now: DateTime<Utc>,
     for_update: bool,
 ) -> Result<SubscriptionTarget, StoreError> {
-    let wanted = match status {
-        None => SubscriptionStatus::Active,
-        Some(text) => SubscriptionStatus::parse(text).ok_or(Error::NotFound(Resource::Subscription))?,
-    };
     if for_update {
         lock_organization(connection, organization_id).await?;
     }
-    let mut subscriptions =
-        SubscriptionSet::load(connection, organization_id, &[external_id.to_owned()], for_update).await?;
+    let mut subscriptions = SubscriptionSet::load(
+        connection,
+        organization_id,
+        std::slice::from_ref(&subscription.external_id),
+        for_update,
+    )
+    .await?;
     // The effective statuses: transitions due are applied here (not written: reads stay reads).
-    subscriptions.advance(now)?;
+    subscriptions.advance(now);
     subscriptions
-        .find(wanted)
+        .find(subscription.status)
         .map(|row| SubscriptionTarget {
             id: SubscriptionId(row.id),
             plan_id: PlanId(row.plan_id),

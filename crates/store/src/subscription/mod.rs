@@ -11,7 +11,8 @@ pub(crate) mod updates;
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
-    Error, OrganizationId, Page, PageRequest, Resource, Subscription, SubscriptionFilters, SubscriptionStatus,
+    Error, OrganizationId, Page, PageRequest, Resource, Subscription, SubscriptionFilters,
+    SubscriptionSelector,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -30,21 +31,19 @@ use crate::subscription::rows::load_subscriptions;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
 
 impl Store {
-    /// The subscription with this external id whose status is `status` (`None`: active), the
-    /// most recently terminated first, then the most recently started; with its entitlements.
+    /// The subscription the selector finds (the domain's `find_by_status`), with its
+    /// entitlements.
     ///
     /// # Errors
-    /// `NotFound(Subscription)` when none matches or `status` is not a status.
+    /// `NotFound(Subscription)` when none matches.
     pub async fn subscription(
         &self,
         organization_id: OrganizationId,
-        external_id: &str,
-        status: Option<&str>,
+        subscription: &SubscriptionSelector,
     ) -> Result<Subscription, StoreError> {
         let now = self.now();
-        let wanted = wanted_status(status)?;
         let row = self
-            .effective_subscription_row(organization_id, external_id, wanted, now)
+            .effective_subscription_row(organization_id, subscription, now)
             .await?
             .ok_or(Error::NotFound(Resource::Subscription))?;
         self.render_one(self.connection(), organization_id, row, now, true).await
@@ -86,27 +85,26 @@ impl Store {
         Ok(Page { items, total_count })
     }
 
-    /// The first subscription of the external id with `status` (in Lago's lookup order) in its
+    /// The subscription the selector finds (in Lago's lookup order) in its
     /// effective state at `now`. When that state has transitions the stored rows lack, they are
     /// written (and logged) first, and the subscriptions read again.
     pub(crate) async fn effective_subscription_row(
         &self,
         organization_id: OrganizationId,
-        external_id: &str,
-        status: SubscriptionStatus,
+        subscription: &SubscriptionSelector,
         now: DateTime<Utc>,
     ) -> Result<Option<subscription::Model>, StoreError> {
-        let external_ids = [external_id.to_owned()];
+        let external_ids = [subscription.external_id.clone()];
         let mut subscriptions =
             SubscriptionSet::load(self.connection(), organization_id, &external_ids, false).await?;
-        if !subscriptions.clone().advance(now)?.is_empty() {
+        if !subscriptions.clone().advance(now).is_empty() {
             self.catch_up_external_ids(organization_id, &external_ids, now).await?;
             subscriptions =
                 SubscriptionSet::load(self.connection(), organization_id, &external_ids, false).await?;
         }
         // Applied again in case the catching up lost a race to a later request: still pure.
-        subscriptions.advance(now)?;
-        Ok(subscriptions.find(status).cloned())
+        subscriptions.advance(now);
+        Ok(subscriptions.find(subscription.status).cloned())
     }
 
     /// One subscription as the API shows it.
@@ -122,16 +120,6 @@ impl Store {
             .await?
             .pop()
             .ok_or_else(|| Error::Internal("loaded subscription lost".to_owned()))?)
-    }
-}
-
-/// Lago's status parameter: `None` means active; anything but a status finds nothing.
-pub(crate) fn wanted_status(status: Option<&str>) -> Result<SubscriptionStatus, StoreError> {
-    match status {
-        None => Ok(SubscriptionStatus::Active),
-        Some(text) => {
-            SubscriptionStatus::parse(text).ok_or_else(|| Error::NotFound(Resource::Subscription).into())
-        }
     }
 }
 

@@ -20,7 +20,7 @@ use crate::entitlement::subscription_rows::load_subscription_entitlements;
 use crate::entity::plan;
 use crate::entity::subscription;
 use crate::plan::reads::load_plans;
-use crate::subscription_lifecycle::chain::{parse_status, subscription_customers};
+use crate::subscription_lifecycle::chain::subscription_customers;
 
 /// The subscriptions of `rows` (in their order), as of `now`. `with_entitlements` adds their
 /// effective entitlements.
@@ -54,7 +54,7 @@ pub(crate) async fn load_subscriptions(
             .iter()
             .filter(|successor| {
                 successor.previous_subscription_id == Some(row.id)
-                    && successor.status != SubscriptionStatus::Canceled.as_str()
+                    && successor.status != subscription::Status::Canceled
             })
             .max_by_key(|successor| (successor.created_at, successor.id));
         let linked = Linked {
@@ -94,10 +94,10 @@ struct Linked {
 /// one that already took effect (an upgrade has no downgrade date).
 fn downgrade_date_at(next: &subscription::Model) -> Option<DateTime<Utc>> {
     let downgrade_at = next.downgrade_at?;
-    if next.status == SubscriptionStatus::Pending.as_str() {
+    if next.status == subscription::Status::Pending {
         Some(downgrade_at)
     } else {
-        next.started_at.filter(|_| next.status != SubscriptionStatus::Canceled.as_str())
+        next.started_at.filter(|_| next.status != subscription::Status::Canceled)
     }
 }
 
@@ -109,21 +109,10 @@ fn subscription_from_row(
     now: DateTime<Utc>,
     entitlements: Option<Vec<entitlements_domain::SubscriptionEntitlement>>,
 ) -> Result<Subscription, StoreError> {
-    let unknown = |column: &str, value: &str| {
-        Error::Internal(format!("subscription {} has {column} {value:?}", row.id))
-    };
-    let status = parse_status(&row)?;
-    let billing_time =
-        BillingTime::parse(&row.billing_time).ok_or_else(|| unknown("billing_time", &row.billing_time))?;
-    let on_termination_credit_note = match &row.on_termination_credit_note {
-        None => None,
-        Some(text) => Some(
-            OnTerminationCreditNote::parse(text)
-                .ok_or_else(|| unknown("on_termination_credit_note", text))?,
-        ),
-    };
-    let on_termination_invoice = OnTerminationInvoice::parse(&row.on_termination_invoice)
-        .ok_or_else(|| unknown("on_termination_invoice", &row.on_termination_invoice))?;
+    let status = SubscriptionStatus::from(row.status);
+    let billing_time = BillingTime::from(row.billing_time);
+    let on_termination_credit_note = row.on_termination_credit_note.map(OnTerminationCreditNote::from);
+    let on_termination_invoice = OnTerminationInvoice::from(row.on_termination_invoice);
     let current_billing_period = row.started_at.map(|started_at| {
         PeriodSchedule {
             interval: plan.attributes.interval,

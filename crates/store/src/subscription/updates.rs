@@ -3,11 +3,10 @@
 //! id, in their effective state, that records its events.
 
 use entitlements_domain::{
-    Error, OnTerminationCreditNote, OrganizationId, Resource, Subscription, SubscriptionStatus,
-    SubscriptionUpdateInput, TerminationInput, purchase_order_number, starts_on_or_before_today,
+    Error, OnTerminationCreditNote, OrganizationId, Resource, Subscription, SubscriptionSelector,
+    SubscriptionUpdateInput, TerminationInput, starts_on_or_before_today,
 };
 use sea_orm::ConnectionTrait;
-use uuid::Uuid;
 
 use crate::Store;
 use crate::change_log::subscription_events::subscription_change;
@@ -16,49 +15,60 @@ use crate::db::error::StoreError;
 use crate::db::locks::lock_organization;
 use crate::entity::subscription;
 use crate::subscription::create::plan_row_by_id;
-use crate::subscription_lifecycle::chain::{SubscriptionSet, parse_status};
-
-/// Lago's code for a purchase order number change on a subscription that has ended.
-const PURCHASE_ORDER_NUMBER_NOT_EDITABLE: &str = "purchase_order_number_not_editable";
+use crate::subscription_lifecycle::chain::SubscriptionSet;
 
 impl Store {
-    /// Updates the subscription Lago's update finds: the only one with this external id whatever
-    /// its status, else the pending one when `status` is `pending`, else the active one.
-    ///
-    /// `input` is the request's body as read: its error, if any, is answered once the
-    /// subscription is found.
+    /// Whether an update with this selector finds a subscription (the domain's
+    /// `update_target`), without changing anything: for answering a missing subscription before
+    /// an unusable update body, as Lago does.
     ///
     /// # Errors
-    /// `NotFound(Subscription)`; the body's error; `NotAllowed(purchase_order_number_not_editable)`;
-    /// then those of `SubscriptionUpdateInput::validate`.
+    /// `NotFound(Subscription)`.
+    pub async fn find_subscription_to_update(
+        &self,
+        organization_id: OrganizationId,
+        subscription: &SubscriptionSelector,
+    ) -> Result<(), StoreError> {
+        let mut subscriptions = SubscriptionSet::load(
+            self.connection(),
+            organization_id,
+            std::slice::from_ref(&subscription.external_id),
+            false,
+        )
+        .await?;
+        subscriptions.advance(self.now());
+        subscriptions.update_target(subscription.status).ok_or(Error::NotFound(Resource::Subscription))?;
+        Ok(())
+    }
+
+    /// Updates the subscription Lago's update finds (the domain's `update_target`).
+    ///
+    /// # Errors
+    /// `NotFound(Subscription)`; `NotAllowed(purchase_order_number_not_editable)`; then those of
+    /// `SubscriptionUpdateInput::validate`.
     pub async fn update_subscription(
         &self,
         organization_id: OrganizationId,
-        external_id: &str,
-        status: Option<&str>,
-        input: Result<SubscriptionUpdateInput, Error>,
+        subscription: &SubscriptionSelector,
+        input: SubscriptionUpdateInput,
     ) -> Result<Subscription, StoreError> {
         let now = self.now();
+        let external_id = subscription.external_id.as_str();
         let transaction = self.begin_write().await?;
         lock_organization(&transaction, organization_id).await?;
         let (mut subscriptions, mut changes) =
             effective_subscriptions(&transaction, organization_id, external_id, now).await?;
-        let target = update_target(&subscriptions, status)?.ok_or(Error::NotFound(Resource::Subscription))?;
-        let input = input?;
-        let row = subscriptions.row(target).cloned().ok_or_else(lost)?;
-        let row_status = parse_status(&row)?;
-        if let Some(given) = &input.purchase_order_number {
-            let normalized = given.as_deref().and_then(purchase_order_number);
-            let editable = matches!(row_status, SubscriptionStatus::Pending | SubscriptionStatus::Active);
-            if normalized != row.purchase_order_number && !editable {
-                return Err(Error::NotAllowed(PURCHASE_ORDER_NUMBER_NOT_EDITABLE).into());
-            }
-        }
+        let row = subscriptions
+            .update_target(subscription.status)
+            .cloned()
+            .ok_or(Error::NotFound(Resource::Subscription))?;
+        let target = row.id;
+        let lifecycle = subscriptions.lifecycle(target).ok_or_else(lost)?;
+        input.check_purchase_order_number(row.purchase_order_number.as_deref(), lifecycle.status)?;
         let update = input.validate(row.subscription_at, now)?;
         let pay_in_advance = plan_row_by_id(&transaction, row.plan_id).await?.pay_in_advance;
-        let starting_in_the_future =
-            row_status == SubscriptionStatus::Pending && row.previous_subscription_id.is_none();
-        let timezone = subscriptions.timezone(row.customer_id);
+        let starting_in_the_future = lifecycle.is_starting_in_the_future();
+        let timezone = lifecycle.timezone;
         let updated = subscriptions.row_mut(target).ok_or_else(lost)?;
         if let Some(name) = update.name {
             updated.name = name;
@@ -77,23 +87,23 @@ impl Store {
         }
         // Lago keeps a credit note choice only for pay-in-advance plans.
         if let Some(credit_note) = update.on_termination_credit_note.filter(|_| pay_in_advance) {
-            updated.on_termination_credit_note = credit_note.map(|choice| choice.as_str().to_owned());
+            updated.on_termination_credit_note = credit_note.map(Into::into);
         }
         if let Some(invoice) = update.on_termination_invoice {
-            updated.on_termination_invoice = invoice.as_str().to_owned();
+            updated.on_termination_invoice = invoice.into();
         }
         // The start date moves only before the start; one that has come starts it now.
         if let Some(subscription_at) = update.subscription_at.filter(|_| starting_in_the_future) {
             updated.subscription_at = subscription_at;
             if starts_on_or_before_today(subscription_at, now, timezone) {
-                updated.status = SubscriptionStatus::Active.as_str().to_owned();
+                updated.status = subscription::Status::Active;
                 updated.started_at = Some(subscription_at);
                 changes.push(subscription_change(ChangeEventType::SubscriptionStarted, target, external_id));
             }
         }
         changes.push(subscription_change(ChangeEventType::SubscriptionUpdated, target, external_id));
         // A new `ending_at` may already have passed (its date is checked, not its instant).
-        let later = subscriptions.advance(now)?;
+        let later = subscriptions.advance(now);
         changes.extend(subscriptions.transition_changes(&later));
         subscriptions.save(&transaction, now).await?;
         let row = subscriptions.row(target).cloned().ok_or_else(lost)?;
@@ -111,44 +121,40 @@ impl Store {
     pub async fn terminate_subscription(
         &self,
         organization_id: OrganizationId,
-        external_id: &str,
-        status: Option<&str>,
+        subscription: &SubscriptionSelector,
         input: TerminationInput,
     ) -> Result<Subscription, StoreError> {
         let now = self.now();
-        let wanted = if status == Some(SubscriptionStatus::Pending.as_str()) {
-            SubscriptionStatus::Pending
-        } else {
-            SubscriptionStatus::Active
-        };
+        let external_id = subscription.external_id.as_str();
         let transaction = self.begin_write().await?;
         lock_organization(&transaction, organization_id).await?;
         let (mut subscriptions, mut changes) =
             effective_subscriptions(&transaction, organization_id, external_id, now).await?;
-        let row = subscriptions.find(wanted).cloned().ok_or(Error::NotFound(Resource::Subscription))?;
+        let row = subscriptions
+            .find(subscription.status)
+            .cloned()
+            .ok_or(Error::NotFound(Resource::Subscription))?;
         let target = row.id;
-        if wanted == SubscriptionStatus::Active {
+        if row.status == subscription::Status::Active {
             let choices = input.validate()?;
             let pay_in_advance = plan_row_by_id(&transaction, row.plan_id).await?.pay_in_advance;
             let terminated = subscriptions.row_mut(target).ok_or_else(lost)?;
             terminated.on_termination_credit_note = pay_in_advance.then(|| {
-                let stored =
-                    terminated.on_termination_credit_note.as_deref().and_then(OnTerminationCreditNote::parse);
+                let stored = terminated.on_termination_credit_note.map(OnTerminationCreditNote::from);
                 choices
                     .on_termination_credit_note
                     .or(stored)
                     .unwrap_or(OnTerminationCreditNote::Credit)
-                    .as_str()
-                    .to_owned()
+                    .into()
             });
             if let Some(invoice) = choices.on_termination_invoice {
-                terminated.on_termination_invoice = invoice.as_str().to_owned();
+                terminated.on_termination_invoice = invoice.into();
             }
         } else if let Some(previous_id) = row.previous_subscription_id {
             // Canceling a scheduled downgrade changes the subscription it was to replace.
             changes.push(subscription_change(ChangeEventType::SubscriptionUpdated, previous_id, external_id));
         }
-        let ended = subscriptions.end_on_request(target, now)?;
+        let ended = subscriptions.end_on_request(target, now);
         changes.extend(subscriptions.transition_changes(&ended));
         subscriptions.save(&transaction, now).await?;
         let row = subscriptions.row(target).cloned().ok_or_else(lost)?;
@@ -168,32 +174,9 @@ async fn effective_subscriptions(
 ) -> Result<(SubscriptionSet, Vec<PendingChange>), StoreError> {
     let mut subscriptions =
         SubscriptionSet::load(connection, organization_id, &[external_id.to_owned()], true).await?;
-    let caught_up = subscriptions.advance(now)?;
+    let caught_up = subscriptions.advance(now);
     let changes = subscriptions.transition_changes(&caught_up);
     Ok((subscriptions, changes))
-}
-
-/// Lago's lookup of an update: by subscription date (newest first), the only subscription of
-/// the external id whatever its status, else the first with the status asked (`pending`, or
-/// `active` for any other value).
-fn update_target(subscriptions: &SubscriptionSet, status: Option<&str>) -> Result<Option<Uuid>, StoreError> {
-    let mut rows: Vec<&subscription::Model> = subscriptions.rows().iter().collect();
-    rows.sort_by_key(|row| std::cmp::Reverse(row.subscription_at));
-    if let [only] = rows.as_slice() {
-        return Ok(Some(only.id));
-    }
-    let wanted = match status {
-        Some("pending") => SubscriptionStatus::Pending,
-        // No subscription is ever incomplete here.
-        Some("incomplete") => return Ok(None),
-        _ => SubscriptionStatus::Active,
-    };
-    for row in rows {
-        if parse_status(row)? == wanted {
-            return Ok(Some(row.id));
-        }
-    }
-    Ok(None)
 }
 
 fn lost() -> Error {

@@ -4,7 +4,7 @@
 //! at once), and reads start dates in the customer's new timezone.
 
 use chrono::{DateTime, Utc};
-use entitlements_domain::{OrganizationId, SubscriptionStatus};
+use entitlements_domain::OrganizationId;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -51,11 +51,9 @@ pub(crate) async fn end_subscriptions_of(
         return Ok(Vec::new());
     }
     let mut subscriptions = SubscriptionSet::load(connection, organization_id, &external_ids, true).await?;
-    let mut transitions = subscriptions.advance(now)?;
-    let active = SubscriptionStatus::Active.as_str();
-    let pending = SubscriptionStatus::Pending.as_str();
+    let mut transitions = subscriptions.advance(now);
     // Active ones first: ending one cancels the downgrade it scheduled, whatever its plan.
-    for status in [active, pending] {
+    for status in [subscription::Status::Active, subscription::Status::Pending] {
         let targets: Vec<Uuid> = subscriptions
             .rows()
             .iter()
@@ -63,7 +61,7 @@ pub(crate) async fn end_subscriptions_of(
             .map(|row| row.id)
             .collect();
         for target in targets {
-            transitions.extend(subscriptions.end_on_request(target, now)?);
+            transitions.extend(subscriptions.end_on_request(target, now));
         }
     }
     subscriptions.save(connection, now).await?;
@@ -94,8 +92,7 @@ async fn open_external_ids(
         .distinct()
         .filter(column.eq(id))
         .filter(
-            subscription::Column::Status
-                .is_in([SubscriptionStatus::Pending.as_str(), SubscriptionStatus::Active.as_str()]),
+            subscription::Column::Status.is_in([subscription::Status::Pending, subscription::Status::Active]),
         )
         .into_tuple()
         .all(connection)

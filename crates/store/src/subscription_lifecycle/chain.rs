@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
-    CustomerAttributes, Error, Lifecycle, OrganizationId, SubscriptionId, SubscriptionStatus, Transition, Tz,
-    advance, end_on_request, next_transition_at,
+    CustomerAttributes, CustomerId, Lifecycle, OrganizationId, SubscriptionId, Transition, Tz, WantedStatus,
+    advance, editable_subscription, end_on_request, find_by_status, next_transition_at, update_target,
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -79,12 +79,25 @@ impl SubscriptionSet {
         self.rows.iter_mut().find(|row| row.id == id)
     }
 
-    /// The first subscription with this status, in Lago's lookup order (see `lookup_order`).
-    pub(crate) fn find(&self, status: SubscriptionStatus) -> Option<&subscription::Model> {
-        self.rows
-            .iter()
-            .filter(|row| row.status == status.as_str())
-            .min_by(|left, right| lookup_order(left, right))
+    /// The subscription a lookup with this status finds (the domain's `find_by_status`).
+    pub(crate) fn find(&self, wanted: WantedStatus) -> Option<&subscription::Model> {
+        find_by_status(&self.lifecycles(), wanted).and_then(|id| self.row(id.0))
+    }
+
+    /// The subscription an update with this status changes (the domain's `update_target`).
+    pub(crate) fn update_target(&self, wanted: WantedStatus) -> Option<&subscription::Model> {
+        update_target(&self.lifecycles(), wanted).and_then(|id| self.row(id.0))
+    }
+
+    /// The customer's subscription a new request with this external id changes (the domain's
+    /// `editable_subscription`).
+    pub(crate) fn editable(&self, customer_id: CustomerId) -> Option<&subscription::Model> {
+        editable_subscription(&self.lifecycles(), customer_id).and_then(|id| self.row(id.0))
+    }
+
+    /// The lifecycle of one of the rows.
+    pub(crate) fn lifecycle(&self, id: Uuid) -> Option<Lifecycle> {
+        self.row(id).map(|row| lifecycle(row, self.timezone(row.customer_id)))
     }
 
     /// The timezone a customer's subscription dates are read in.
@@ -99,37 +112,30 @@ impl SubscriptionSet {
     }
 
     /// The rows' lifecycles, in the rows' order.
-    pub(crate) fn lifecycles(&self) -> Result<Vec<Lifecycle>, StoreError> {
+    pub(crate) fn lifecycles(&self) -> Vec<Lifecycle> {
         self.rows.iter().map(|row| lifecycle(row, self.timezone(row.customer_id))).collect()
     }
 
     /// Applies every transition due at `now`.
-    pub(crate) fn advance(&mut self, now: DateTime<Utc>) -> Result<Vec<Transition>, StoreError> {
+    pub(crate) fn advance(&mut self, now: DateTime<Utc>) -> Vec<Transition> {
         self.apply(|lifecycles| advance(lifecycles, now))
     }
 
     /// Ends a subscription on request at `at` (see `end_on_request`).
-    pub(crate) fn end_on_request(
-        &mut self,
-        id: Uuid,
-        at: DateTime<Utc>,
-    ) -> Result<Vec<Transition>, StoreError> {
+    pub(crate) fn end_on_request(&mut self, id: Uuid, at: DateTime<Utc>) -> Vec<Transition> {
         self.apply(|lifecycles| end_on_request(lifecycles, SubscriptionId(id), at))
     }
 
-    fn apply(
-        &mut self,
-        change: impl FnOnce(&mut [Lifecycle]) -> Vec<Transition>,
-    ) -> Result<Vec<Transition>, StoreError> {
-        let mut lifecycles = self.lifecycles()?;
+    fn apply(&mut self, change: impl FnOnce(&mut [Lifecycle]) -> Vec<Transition>) -> Vec<Transition> {
+        let mut lifecycles = self.lifecycles();
         let transitions = change(&mut lifecycles);
         for (row, lifecycle) in self.rows.iter_mut().zip(&lifecycles) {
-            row.status = lifecycle.status.as_str().to_owned();
+            row.status = lifecycle.status.into();
             row.started_at = lifecycle.started_at;
             row.terminated_at = lifecycle.terminated_at;
             row.canceled_at = lifecycle.canceled_at;
         }
-        Ok(transitions)
+        transitions
     }
 
     /// The change events of `transitions`, each naming its subscription by external id.
@@ -156,7 +162,7 @@ impl SubscriptionSet {
         connection: &impl ConnectionTrait,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let lifecycles = self.lifecycles()?;
+        let lifecycles = self.lifecycles();
         for (index, row) in self.rows.iter_mut().enumerate() {
             row.transition_due_at = next_transition_at(&lifecycles, index);
         }
@@ -167,9 +173,8 @@ impl SubscriptionSet {
                 changed.push(row.clone());
             }
         }
-        let active = SubscriptionStatus::Active.as_str();
         let (becoming_active, others): (Vec<_>, Vec<_>) =
-            changed.into_iter().partition(|row| row.status == active);
+            changed.into_iter().partition(|row| row.status == subscription::Status::Active);
         upsert_rows(connection, others).await?;
         upsert_rows(connection, becoming_active).await?;
         self.loaded = self.rows.iter().map(|row| (row.id, row.clone())).collect();
@@ -248,11 +253,12 @@ pub(crate) async fn subscription_customers(
 }
 
 /// The lifecycle of a stored row, read in `timezone`.
-fn lifecycle(row: &subscription::Model, timezone: Tz) -> Result<Lifecycle, StoreError> {
-    Ok(Lifecycle {
+fn lifecycle(row: &subscription::Model, timezone: Tz) -> Lifecycle {
+    Lifecycle {
         id: SubscriptionId(row.id),
+        customer_id: CustomerId(row.customer_id),
         previous_id: row.previous_subscription_id.map(SubscriptionId),
-        status: parse_status(row)?,
+        status: row.status.into(),
         subscription_at: row.subscription_at,
         started_at: row.started_at,
         ending_at: row.ending_at,
@@ -260,25 +266,5 @@ fn lifecycle(row: &subscription::Model, timezone: Tz) -> Result<Lifecycle, Store
         canceled_at: row.canceled_at,
         downgrade_at: row.downgrade_at,
         timezone,
-    })
-}
-
-pub(crate) fn parse_status(row: &subscription::Model) -> Result<SubscriptionStatus, StoreError> {
-    Ok(SubscriptionStatus::parse(&row.status)
-        .ok_or_else(|| Error::Internal(format!("subscription {} has status {:?}", row.id, row.status)))?)
-}
-
-/// Lago's order among subscriptions of one external id for lookups by status
-/// (`terminated_at DESC NULLS FIRST, started_at DESC`, PostgreSQL putting nulls first in
-/// descending order): those not terminated first, then the most recently terminated, then the
-/// most recently started.
-fn lookup_order(left: &subscription::Model, right: &subscription::Model) -> std::cmp::Ordering {
-    let newest_first = |left: Option<DateTime<Utc>>, right: Option<DateTime<Utc>>| match (left, right) {
-        (None, None) => std::cmp::Ordering::Equal,
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (Some(left), Some(right)) => right.cmp(&left),
-    };
-    newest_first(left.terminated_at, right.terminated_at)
-        .then(newest_first(left.started_at, right.started_at))
+    }
 }

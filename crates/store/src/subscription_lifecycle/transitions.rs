@@ -39,7 +39,7 @@ pub(crate) async fn write_due_transitions(
         return Ok(Vec::new());
     }
     let mut subscriptions = SubscriptionSet::load(connection, organization_id, external_ids, true).await?;
-    let transitions = subscriptions.advance(now)?;
+    let transitions = subscriptions.advance(now);
     subscriptions.save(connection, now).await?;
     Ok(subscriptions.transition_changes(&transitions))
 }

@@ -167,3 +167,22 @@ fn termination_choices() {
         TerminationInput { on_termination_credit_note: Some(EnumInput::Null), on_termination_invoice: None };
     assert_eq!(blank.validate(), Ok(TerminationChoices::default()));
 }
+
+#[test]
+fn a_purchase_order_number_changes_only_while_pending_or_active() {
+    let change = |number: Option<&str>| SubscriptionUpdateInput {
+        purchase_order_number: Some(number.map(str::to_owned)),
+        ..SubscriptionUpdateInput::default()
+    };
+    let not_editable = Err(Error::NotAllowed(PURCHASE_ORDER_NUMBER_NOT_EDITABLE));
+    for status in [SubscriptionStatus::Pending, SubscriptionStatus::Active] {
+        assert_eq!(change(Some("PO-2")).check_purchase_order_number(Some("PO-1"), status), Ok(()));
+    }
+    for status in [SubscriptionStatus::Terminated, SubscriptionStatus::Canceled] {
+        assert_eq!(change(Some("PO-2")).check_purchase_order_number(Some("PO-1"), status), not_editable);
+        assert_eq!(change(None).check_purchase_order_number(Some("PO-1"), status), not_editable);
+        // The number it has (blanks stripped) is no change.
+        assert_eq!(change(Some(" PO-1 ")).check_purchase_order_number(Some("PO-1"), status), Ok(()));
+        assert_eq!(SubscriptionUpdateInput::default().check_purchase_order_number(None, status), Ok(()));
+    }
+}

@@ -19,6 +19,7 @@ fn id(number: u128) -> SubscriptionId {
 fn subscription(number: u128, status: SubscriptionStatus, subscription_at: &str) -> Lifecycle {
     Lifecycle {
         id: id(number),
+        customer_id: CustomerId(Uuid::from_u128(100)),
         previous_id: None,
         status,
         subscription_at: at(subscription_at),
