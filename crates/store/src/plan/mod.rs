@@ -264,7 +264,7 @@ fn plan_row(
         name: Set(attributes.name.clone()),
         invoice_display_name: Set(attributes.invoice_display_name.clone()),
         description: Set(attributes.description.clone()),
-        interval: Set(attributes.interval.as_str().to_owned()),
+        interval: Set(attributes.interval.into()),
         amount_cents: Set(attributes.amount_cents),
         amount_currency: Set(attributes.amount_currency.clone()),
         trial_period: Set(attributes.trial_period),
