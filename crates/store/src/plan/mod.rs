@@ -390,7 +390,7 @@ impl PlanWrites {
                 billable_metric_id: Set(prepared.metric.id.0),
                 code: Set(settings.code.clone()),
                 invoice_display_name: Set(settings.invoice_display_name.clone()),
-                charge_model: Set(settings.charge_model.as_str().to_owned()),
+                charge_model: Set(settings.charge_model.into()),
                 pay_in_advance: Set(settings.pay_in_advance),
                 prorated: Set(settings.prorated),
                 invoiceable: Set(settings.invoiceable),

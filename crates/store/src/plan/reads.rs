@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use entitlements_domain::{
-    BillableMetricId, ChargeId, ChargeModel, ChargeSettings, Error, MinimumCommitment, OrganizationId, Plan,
+    BillableMetricId, ChargeId, ChargeSettings, Error, MinimumCommitment, OrganizationId, Plan,
     PlanAttributes, PlanCharge, PlanId, PlanMetadata, Tax, UsageThreshold,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -136,8 +136,7 @@ fn charge_from_row(
     billable_metric_code: String,
     taxes: Vec<Tax>,
 ) -> Result<PlanCharge, StoreError> {
-    let charge_model = ChargeModel::parse(&row.charge_model)
-        .ok_or_else(|| Error::Internal(format!("charge {} has an unknown model", row.id)))?;
+    let charge_model = row.charge_model.into();
     let (filters, filter_ids) = filters_from_json(charge_model, &row.filters)?;
     Ok(PlanCharge {
         id: ChargeId(row.id),
