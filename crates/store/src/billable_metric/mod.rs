@@ -5,8 +5,7 @@ pub(crate) mod filters;
 
 use entitlements_domain::{
     BillableMetric, BillableMetricCreateInput, BillableMetricId, BillableMetricUpdateInput, Error,
-    MetricAggregation, NewBillableMetric, OrganizationId, Page, PageRequest, Resource, RoundingFunction,
-    WeightedInterval,
+    NewBillableMetric, OrganizationId, Page, PageRequest, Resource,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -305,12 +304,13 @@ async fn with_filters(
 ) -> Result<Vec<BillableMetric>, StoreError> {
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     let mut filters = filters_by_metric(connection, &ids).await?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
             let metric_filters = filters.remove(&row.id).unwrap_or_default();
             metric_from_row(row, metric_filters)
         })
-        .collect()
+        .collect())
 }
 
 /// The columns a create or an update writes (not the organization, deletion or creation time).
@@ -320,11 +320,11 @@ fn metric_row(metric: &BillableMetric, now: chrono::DateTime<chrono::Utc>) -> bi
         code: Set(metric.code.clone()),
         name: Set(metric.name.clone()),
         description: Set(metric.description.clone()),
-        aggregation_type: Set(metric.aggregation_type.as_str().to_owned()),
+        aggregation_type: Set(metric.aggregation_type.into()),
         field_name: Set(metric.field_name.clone()),
         recurring: Set(metric.recurring),
-        weighted_interval: Set(metric.weighted_interval.map(|interval| interval.as_str().to_owned())),
-        rounding_function: Set(metric.rounding_function.map(|function| function.as_str().to_owned())),
+        weighted_interval: Set(metric.weighted_interval.map(Into::into)),
+        rounding_function: Set(metric.rounding_function.map(Into::into)),
         rounding_precision: Set(metric.rounding_precision),
         expression: Set(metric.expression.clone()),
         updated_at: Set(now),
@@ -335,34 +335,22 @@ fn metric_row(metric: &BillableMetric, now: chrono::DateTime<chrono::Utc>) -> bi
 fn metric_from_row(
     row: billable_metric::Model,
     filters: Vec<entitlements_domain::BillableMetricFilter>,
-) -> Result<BillableMetric, StoreError> {
-    let corrupt =
-        |column: &str| Error::Internal(format!("billable metric {} has an invalid {column}", row.id));
-    let aggregation_type =
-        MetricAggregation::parse(&row.aggregation_type).ok_or_else(|| corrupt("aggregation_type"))?;
-    let weighted_interval = match row.weighted_interval.as_deref() {
-        None => None,
-        Some(text) => Some(WeightedInterval::parse(text).ok_or_else(|| corrupt("weighted_interval"))?),
-    };
-    let rounding_function = match row.rounding_function.as_deref() {
-        None => None,
-        Some(text) => Some(RoundingFunction::parse(text).ok_or_else(|| corrupt("rounding_function"))?),
-    };
-    Ok(BillableMetric {
+) -> BillableMetric {
+    BillableMetric {
         id: BillableMetricId(row.id),
         code: row.code,
         name: row.name,
         description: row.description,
-        aggregation_type,
+        aggregation_type: row.aggregation_type.into(),
         field_name: row.field_name,
         recurring: row.recurring,
-        weighted_interval,
-        rounding_function,
+        weighted_interval: row.weighted_interval.map(Into::into),
+        rounding_function: row.rounding_function.map(Into::into),
         rounding_precision: row.rounding_precision,
         expression: row.expression,
         filters,
         created_at: row.created_at,
-    })
+    }
 }
 
 fn metric_change(event_type: ChangeEventType, metric: &BillableMetric) -> PendingChange {

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use entitlements_domain::{BillableMetricFilter, ChargeModel, Error, prune_charge_filters};
+use entitlements_domain::{BillableMetricFilter, prune_charge_filters};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -60,9 +60,7 @@ pub(crate) async fn prune_metric_charge_filters(
     let mut changed_plans = BTreeSet::new();
     let mut rows = Vec::new();
     for row in charges {
-        let charge_model = ChargeModel::parse(&row.charge_model)
-            .ok_or_else(|| Error::Internal(format!("charge {} has an unknown model", row.id)))?;
-        let (filters, ids) = filters_from_json(charge_model, &row.filters)?;
+        let (filters, ids) = filters_from_json(row.charge_model.into(), &row.filters)?;
         let current: Vec<_> = filters.into_iter().zip(ids).collect();
         let Some(remaining) = prune_charge_filters(&current, before, after) else {
             continue;

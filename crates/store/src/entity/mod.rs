@@ -51,3 +51,40 @@ pub(crate) mod privilege;
 pub(crate) mod subscription;
 pub(crate) mod tax;
 pub(crate) mod usage_threshold;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::fmt::Debug;
+
+    use sea_orm::{ActiveEnum, ColumnTrait, ColumnType, sea_query::StringLen};
+
+    /// Checks an active enum over a string column: its variants store exactly `stored` (in
+    /// declaration order) and read back, the column keeps the migration's type (`.string()`), and
+    /// the conversions to and from the domain's `domain_variants` are inverse and agree with the
+    /// domain's own spelling (`domain_as_str`), which is what rows written before held.
+    pub(crate) fn assert_stored_enum<Stored, Domain>(
+        column: impl ColumnTrait,
+        stored: &[&str],
+        domain_variants: &[Domain],
+        domain_as_str: fn(Domain) -> &'static str,
+    ) where
+        Stored: ActiveEnum<Value = String> + Copy + PartialEq + Debug + From<Domain>,
+        Domain: Copy + PartialEq + Debug + From<Stored>,
+    {
+        assert_eq!(column.def().get_column_type(), &ColumnType::String(StringLen::None));
+        let values: Vec<String> = Stored::iter().map(|variant| variant.to_value()).collect();
+        assert_eq!(values, stored);
+        for variant in Stored::iter() {
+            let value = variant.to_value();
+            assert_eq!(Stored::try_from_value(&value).ok(), Some(variant));
+            let domain = Domain::from(variant);
+            assert_eq!(domain_as_str(domain), value);
+            assert_eq!(Stored::from(domain), variant);
+        }
+        assert_eq!(domain_variants.len(), stored.len(), "every domain variant is listed once");
+        for &domain in domain_variants {
+            assert_eq!(Domain::from(Stored::from(domain)), domain);
+        }
+        assert!(Stored::try_from_value(&"unknown".to_owned()).is_err());
+    }
+}

@@ -1,6 +1,7 @@
 //! `entitlement_privileges`, soft-deleted. `config` is Lago's JSON: `{"select_options": [...]}` for
-//! select privileges, `{}` otherwise.
+//! select privileges, `{}` otherwise. `value_type` is stored in Lago's spelling (`integer`).
 
+use entitlements_domain as domain;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,7 +13,7 @@ pub struct Model {
     pub entitlement_feature_id: Uuid,
     pub code: String,
     pub name: Option<String>,
-    pub value_type: String,
+    pub value_type: ValueType,
     pub config: Json,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
@@ -23,3 +24,60 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// `entitlement_privileges.value_type`, in Lago's spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ValueType {
+    #[sea_orm(string_value = "string")]
+    String,
+    #[sea_orm(string_value = "integer")]
+    Integer,
+    #[sea_orm(string_value = "boolean")]
+    Boolean,
+    #[sea_orm(string_value = "select")]
+    Select,
+}
+
+impl From<ValueType> for domain::ValueType {
+    fn from(value_type: ValueType) -> Self {
+        match value_type {
+            ValueType::String => Self::String,
+            ValueType::Integer => Self::Integer,
+            ValueType::Boolean => Self::Boolean,
+            ValueType::Select => Self::Select,
+        }
+    }
+}
+
+impl From<domain::ValueType> for ValueType {
+    fn from(value_type: domain::ValueType) -> Self {
+        match value_type {
+            domain::ValueType::String => Self::String,
+            domain::ValueType::Integer => Self::Integer,
+            domain::ValueType::Boolean => Self::Boolean,
+            domain::ValueType::Select => Self::Select,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entity::tests::assert_stored_enum;
+
+    #[test]
+    fn value_type_is_stored_in_lago_spelling_and_converts_both_ways() {
+        assert_stored_enum::<ValueType, domain::ValueType>(
+            Column::ValueType,
+            &["string", "integer", "boolean", "select"],
+            &[
+                domain::ValueType::String,
+                domain::ValueType::Integer,
+                domain::ValueType::Boolean,
+                domain::ValueType::Select,
+            ],
+            domain::ValueType::as_str,
+        );
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use entitlements_domain::{
     Error, Feature, FeatureCode, FeatureId, FeatureUpdateInput, NewFeature, NewPrivilege, OrganizationId,
     Page, PageRequest, Privilege, PrivilegeChange, PrivilegeCode, PrivilegeId, PrivilegeType, Resource,
-    ValueType, parse_feature_update,
+    parse_feature_update,
 };
 use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{
@@ -299,7 +299,7 @@ async fn insert_privileges(
         entitlement_feature_id: Set(feature_id.0),
         code: Set(privilege.code.as_str().to_owned()),
         name: Set(privilege.name.clone()),
-        value_type: Set(privilege.privilege_type.value_type().as_str().to_owned()),
+        value_type: Set(privilege.privilege_type.value_type().into()),
         config: Set(config_json(&privilege.privilege_type)),
         deleted_at: Set(None),
         created_at: Set(now),
@@ -321,12 +321,12 @@ fn config_json(privilege_type: &PrivilegeType) -> serde_json::Value {
 
 fn privilege_from_row(row: privilege::Model) -> Result<Privilege, StoreError> {
     let corrupt = || Error::Internal(format!("privilege {} has an invalid type or config", row.id));
-    let value_type = ValueType::parse(&row.value_type).ok_or_else(corrupt)?;
     let select_options: Vec<String> = match row.config.get("select_options") {
         Some(options) => serde_json::from_value(options.clone()).map_err(|_| corrupt())?,
         None => Vec::new(),
     };
-    let privilege_type = PrivilegeType::from_parts(value_type, select_options).ok_or_else(corrupt)?;
+    let privilege_type =
+        PrivilegeType::from_parts(row.value_type.into(), select_options).ok_or_else(corrupt)?;
     Ok(Privilege {
         id: PrivilegeId(row.id),
         code: PrivilegeCode::from_stored(row.code),

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use entitlements_domain::{
-    BillableMetricId, ChargeId, ChargeModel, ChargeSettings, Error, MinimumCommitment, OrganizationId, Plan,
-    PlanAttributes, PlanCharge, PlanId, PlanInterval, PlanMetadata, Tax, UsageThreshold,
+    BillableMetricId, ChargeId, ChargeSettings, Error, MinimumCommitment, OrganizationId, Plan,
+    PlanAttributes, PlanCharge, PlanId, PlanMetadata, Tax, UsageThreshold,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
@@ -104,7 +104,7 @@ pub(crate) async fn load_plans(
                 pending_deletion: row.pending_deletion,
                 created_at: row.created_at,
                 metadata: row.metadata.as_ref().map(metadata_from_json).transpose()?,
-                attributes: attributes_from_row(row)?,
+                attributes: attributes_from_row(row),
                 charges: charges_by_plan.remove(&id).unwrap_or_default(),
                 taxes: taxes_by_owner.remove(&id).unwrap_or_default(),
                 usage_thresholds: thresholds_by_plan.remove(&id).unwrap_or_default(),
@@ -115,22 +115,20 @@ pub(crate) async fn load_plans(
         .collect()
 }
 
-fn attributes_from_row(row: plan::Model) -> Result<PlanAttributes, StoreError> {
-    let interval = PlanInterval::parse(&row.interval)
-        .ok_or_else(|| Error::Internal(format!("plan {} has an unknown interval", row.id)))?;
-    Ok(PlanAttributes {
+fn attributes_from_row(row: plan::Model) -> PlanAttributes {
+    PlanAttributes {
         code: row.code,
         name: row.name,
         invoice_display_name: row.invoice_display_name,
         description: row.description,
-        interval,
+        interval: row.interval.into(),
         amount_cents: row.amount_cents,
         amount_currency: row.amount_currency,
         trial_period: row.trial_period,
         pay_in_advance: row.pay_in_advance,
         bill_charges_monthly: row.bill_charges_monthly,
         bill_fixed_charges_monthly: row.bill_fixed_charges_monthly,
-    })
+    }
 }
 
 fn charge_from_row(
@@ -138,8 +136,7 @@ fn charge_from_row(
     billable_metric_code: String,
     taxes: Vec<Tax>,
 ) -> Result<PlanCharge, StoreError> {
-    let charge_model = ChargeModel::parse(&row.charge_model)
-        .ok_or_else(|| Error::Internal(format!("charge {} has an unknown model", row.id)))?;
+    let charge_model = row.charge_model.into();
     let (filters, filter_ids) = filters_from_json(charge_model, &row.filters)?;
     Ok(PlanCharge {
         id: ChargeId(row.id),

@@ -106,8 +106,7 @@ impl Store {
 }
 
 fn interval(plan: &plan::Model) -> Result<PlanInterval, StoreError> {
-    Ok(PlanInterval::parse(&plan.interval)
-        .ok_or_else(|| Error::Internal(format!("plan {} has interval {:?}", plan.id, plan.interval)))?)
+    Ok(plan.interval.into())
 }
 
 /// A plan by id, deleted or not (a subscription may outlive its plan's deletion in a race).
