@@ -34,108 +34,27 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// `billable_metrics.aggregation_type`, in Lago's spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum AggregationType {
-    #[sea_orm(string_value = "count_agg")]
-    Count,
-    #[sea_orm(string_value = "sum_agg")]
-    Sum,
-    #[sea_orm(string_value = "max_agg")]
-    Max,
-    #[sea_orm(string_value = "unique_count_agg")]
-    UniqueCount,
-    #[sea_orm(string_value = "weighted_sum_agg")]
-    WeightedSum,
-    #[sea_orm(string_value = "latest_agg")]
-    Latest,
-    #[sea_orm(string_value = "custom_agg")]
-    Custom,
-}
-
-impl From<AggregationType> for domain::MetricAggregation {
-    fn from(aggregation: AggregationType) -> Self {
-        match aggregation {
-            AggregationType::Count => Self::Count,
-            AggregationType::Sum => Self::Sum,
-            AggregationType::Max => Self::Max,
-            AggregationType::UniqueCount => Self::UniqueCount,
-            AggregationType::WeightedSum => Self::WeightedSum,
-            AggregationType::Latest => Self::Latest,
-            AggregationType::Custom => Self::Custom,
-        }
+stored_enum! {
+    /// `billable_metrics.aggregation_type`, in Lago's spelling.
+    AggregationType <=> domain::MetricAggregation {
+        Count = "count_agg",
+        Sum = "sum_agg",
+        Max = "max_agg",
+        UniqueCount = "unique_count_agg",
+        WeightedSum = "weighted_sum_agg",
+        Latest = "latest_agg",
+        Custom = "custom_agg",
     }
 }
 
-impl From<domain::MetricAggregation> for AggregationType {
-    fn from(aggregation: domain::MetricAggregation) -> Self {
-        match aggregation {
-            domain::MetricAggregation::Count => Self::Count,
-            domain::MetricAggregation::Sum => Self::Sum,
-            domain::MetricAggregation::Max => Self::Max,
-            domain::MetricAggregation::UniqueCount => Self::UniqueCount,
-            domain::MetricAggregation::WeightedSum => Self::WeightedSum,
-            domain::MetricAggregation::Latest => Self::Latest,
-            domain::MetricAggregation::Custom => Self::Custom,
-        }
-    }
+stored_enum! {
+    /// `billable_metrics.weighted_interval`, in Lago's spelling.
+    WeightedInterval <=> domain::WeightedInterval { Seconds = "seconds" }
 }
 
-/// `billable_metrics.weighted_interval`, in Lago's spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum WeightedInterval {
-    #[sea_orm(string_value = "seconds")]
-    Seconds,
-}
-
-impl From<WeightedInterval> for domain::WeightedInterval {
-    fn from(interval: WeightedInterval) -> Self {
-        match interval {
-            WeightedInterval::Seconds => Self::Seconds,
-        }
-    }
-}
-
-impl From<domain::WeightedInterval> for WeightedInterval {
-    fn from(interval: domain::WeightedInterval) -> Self {
-        match interval {
-            domain::WeightedInterval::Seconds => Self::Seconds,
-        }
-    }
-}
-
-/// `billable_metrics.rounding_function`, in Lago's spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum RoundingFunction {
-    #[sea_orm(string_value = "round")]
-    Round,
-    #[sea_orm(string_value = "ceil")]
-    Ceil,
-    #[sea_orm(string_value = "floor")]
-    Floor,
-}
-
-impl From<RoundingFunction> for domain::RoundingFunction {
-    fn from(function: RoundingFunction) -> Self {
-        match function {
-            RoundingFunction::Round => Self::Round,
-            RoundingFunction::Ceil => Self::Ceil,
-            RoundingFunction::Floor => Self::Floor,
-        }
-    }
-}
-
-impl From<domain::RoundingFunction> for RoundingFunction {
-    fn from(function: domain::RoundingFunction) -> Self {
-        match function {
-            domain::RoundingFunction::Round => Self::Round,
-            domain::RoundingFunction::Ceil => Self::Ceil,
-            domain::RoundingFunction::Floor => Self::Floor,
-        }
-    }
+stored_enum! {
+    /// `billable_metrics.rounding_function`, in Lago's spelling.
+    RoundingFunction <=> domain::RoundingFunction { Round = "round", Ceil = "ceil", Floor = "floor" }
 }
 
 #[cfg(test)]

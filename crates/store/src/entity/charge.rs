@@ -33,55 +33,17 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// `charges.charge_model`, in Lago's spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum ChargeModel {
-    #[sea_orm(string_value = "standard")]
-    Standard,
-    #[sea_orm(string_value = "graduated")]
-    Graduated,
-    #[sea_orm(string_value = "package")]
-    Package,
-    #[sea_orm(string_value = "percentage")]
-    Percentage,
-    #[sea_orm(string_value = "volume")]
-    Volume,
-    #[sea_orm(string_value = "graduated_percentage")]
-    GraduatedPercentage,
-    #[sea_orm(string_value = "custom")]
-    Custom,
-    #[sea_orm(string_value = "dynamic")]
-    Dynamic,
-}
-
-impl From<ChargeModel> for domain::ChargeModel {
-    fn from(model: ChargeModel) -> Self {
-        match model {
-            ChargeModel::Standard => Self::Standard,
-            ChargeModel::Graduated => Self::Graduated,
-            ChargeModel::Package => Self::Package,
-            ChargeModel::Percentage => Self::Percentage,
-            ChargeModel::Volume => Self::Volume,
-            ChargeModel::GraduatedPercentage => Self::GraduatedPercentage,
-            ChargeModel::Custom => Self::Custom,
-            ChargeModel::Dynamic => Self::Dynamic,
-        }
-    }
-}
-
-impl From<domain::ChargeModel> for ChargeModel {
-    fn from(model: domain::ChargeModel) -> Self {
-        match model {
-            domain::ChargeModel::Standard => Self::Standard,
-            domain::ChargeModel::Graduated => Self::Graduated,
-            domain::ChargeModel::Package => Self::Package,
-            domain::ChargeModel::Percentage => Self::Percentage,
-            domain::ChargeModel::Volume => Self::Volume,
-            domain::ChargeModel::GraduatedPercentage => Self::GraduatedPercentage,
-            domain::ChargeModel::Custom => Self::Custom,
-            domain::ChargeModel::Dynamic => Self::Dynamic,
-        }
+stored_enum! {
+    /// `charges.charge_model`, in Lago's spelling.
+    ChargeModel <=> domain::ChargeModel {
+        Standard = "standard",
+        Graduated = "graduated",
+        Package = "package",
+        Percentage = "percentage",
+        Volume = "volume",
+        GraduatedPercentage = "graduated_percentage",
+        Custom = "custom",
+        Dynamic = "dynamic",
     }
 }
 

@@ -35,43 +35,14 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// `plans.interval`, in Lago's spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum Interval {
-    #[sea_orm(string_value = "weekly")]
-    Weekly,
-    #[sea_orm(string_value = "monthly")]
-    Monthly,
-    #[sea_orm(string_value = "quarterly")]
-    Quarterly,
-    #[sea_orm(string_value = "semiannual")]
-    Semiannual,
-    #[sea_orm(string_value = "yearly")]
-    Yearly,
-}
-
-impl From<Interval> for domain::PlanInterval {
-    fn from(interval: Interval) -> Self {
-        match interval {
-            Interval::Weekly => Self::Weekly,
-            Interval::Monthly => Self::Monthly,
-            Interval::Quarterly => Self::Quarterly,
-            Interval::Semiannual => Self::Semiannual,
-            Interval::Yearly => Self::Yearly,
-        }
-    }
-}
-
-impl From<domain::PlanInterval> for Interval {
-    fn from(interval: domain::PlanInterval) -> Self {
-        match interval {
-            domain::PlanInterval::Weekly => Self::Weekly,
-            domain::PlanInterval::Monthly => Self::Monthly,
-            domain::PlanInterval::Quarterly => Self::Quarterly,
-            domain::PlanInterval::Semiannual => Self::Semiannual,
-            domain::PlanInterval::Yearly => Self::Yearly,
-        }
+stored_enum! {
+    /// `plans.interval`, in Lago's spelling.
+    Interval <=> domain::PlanInterval {
+        Weekly = "weekly",
+        Monthly = "monthly",
+        Quarterly = "quarterly",
+        Semiannual = "semiannual",
+        Yearly = "yearly",
     }
 }
 

@@ -25,39 +25,13 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// `entitlement_privileges.value_type`, in Lago's spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-pub enum ValueType {
-    #[sea_orm(string_value = "string")]
-    String,
-    #[sea_orm(string_value = "integer")]
-    Integer,
-    #[sea_orm(string_value = "boolean")]
-    Boolean,
-    #[sea_orm(string_value = "select")]
-    Select,
-}
-
-impl From<ValueType> for domain::ValueType {
-    fn from(value_type: ValueType) -> Self {
-        match value_type {
-            ValueType::String => Self::String,
-            ValueType::Integer => Self::Integer,
-            ValueType::Boolean => Self::Boolean,
-            ValueType::Select => Self::Select,
-        }
-    }
-}
-
-impl From<domain::ValueType> for ValueType {
-    fn from(value_type: domain::ValueType) -> Self {
-        match value_type {
-            domain::ValueType::String => Self::String,
-            domain::ValueType::Integer => Self::Integer,
-            domain::ValueType::Boolean => Self::Boolean,
-            domain::ValueType::Select => Self::Select,
-        }
+stored_enum! {
+    /// `entitlement_privileges.value_type`, in Lago's spelling.
+    ValueType <=> domain::ValueType {
+        String = "string",
+        Integer = "integer",
+        Boolean = "boolean",
+        Select = "select",
     }
 }
 

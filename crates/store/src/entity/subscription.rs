@@ -21,7 +21,12 @@ stored_enum! {
 
 stored_enum! {
     /// `on_termination_credit_note`.
-    CreditNote <=> OnTerminationCreditNote { Credit = "credit", Skip = "skip", Refund = "refund", Offset = "offset" }
+    CreditNote <=> OnTerminationCreditNote {
+        Credit = "credit",
+        Skip = "skip",
+        Refund = "refund",
+        Offset = "offset",
+    }
 }
 
 stored_enum! {
@@ -65,30 +70,34 @@ impl ActiveModelBehavior for ActiveModel {}
 
 #[cfg(test)]
 mod tests {
-    use entitlements_domain::{
-        BillingTime, OnTerminationCreditNote, OnTerminationInvoice, SubscriptionStatus,
-    };
-    use sea_orm::{ActiveEnum, Iterable};
-
-    use super::{CreditNote, Invoice, Status, StoredBillingTime};
+    use super::*;
+    use crate::entity::tests::assert_stored_enum;
 
     #[test]
-    fn every_stored_value_is_the_string_its_domain_value_is_spelled_as() {
-        for status in Status::iter() {
-            assert_eq!(status.to_value(), SubscriptionStatus::from(status).as_str());
-            assert_eq!(Status::from(SubscriptionStatus::from(status)), status);
-        }
-        for billing_time in StoredBillingTime::iter() {
-            assert_eq!(billing_time.to_value(), BillingTime::from(billing_time).as_str());
-            assert_eq!(StoredBillingTime::from(BillingTime::from(billing_time)), billing_time);
-        }
-        for credit_note in CreditNote::iter() {
-            assert_eq!(credit_note.to_value(), OnTerminationCreditNote::from(credit_note).as_str());
-            assert_eq!(CreditNote::from(OnTerminationCreditNote::from(credit_note)), credit_note);
-        }
-        for invoice in Invoice::iter() {
-            assert_eq!(invoice.to_value(), OnTerminationInvoice::from(invoice).as_str());
-            assert_eq!(Invoice::from(OnTerminationInvoice::from(invoice)), invoice);
-        }
+    fn status_billing_time_and_termination_choices_are_stored_in_lago_spelling() {
+        assert_stored_enum::<Status, SubscriptionStatus>(
+            Column::Status,
+            &["pending", "active", "terminated", "canceled"],
+            &SubscriptionStatus::ALL,
+            SubscriptionStatus::as_str,
+        );
+        assert_stored_enum::<StoredBillingTime, BillingTime>(
+            Column::BillingTime,
+            &["calendar", "anniversary"],
+            &BillingTime::ALL,
+            BillingTime::as_str,
+        );
+        assert_stored_enum::<CreditNote, OnTerminationCreditNote>(
+            Column::OnTerminationCreditNote,
+            &["credit", "skip", "refund", "offset"],
+            &OnTerminationCreditNote::ALL,
+            OnTerminationCreditNote::as_str,
+        );
+        assert_stored_enum::<Invoice, OnTerminationInvoice>(
+            Column::OnTerminationInvoice,
+            &["generate", "skip"],
+            &OnTerminationInvoice::ALL,
+            OnTerminationInvoice::as_str,
+        );
     }
 }

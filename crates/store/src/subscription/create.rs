@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
-    BillingTime, Customer, Error, ErrorCode, OrganizationId, PeriodSchedule, PlanInterval, Subscription,
+    BillingTime, Customer, Error, ErrorCode, OrganizationId, PeriodSchedule, Subscription,
     SubscriptionCreateInput, SubscriptionId, SubscriptionRequest, Transition, ValidationErrors,
     is_taken_by_another_customer, is_upgrade, starts_on_or_before_today,
 };
@@ -80,9 +80,9 @@ impl Store {
                 let current = current.clone();
                 let current_plan = plan_row_by_id(&transaction, current.plan_id).await?;
                 let upgrade = is_upgrade(
-                    interval(&plan)?,
+                    plan.interval.into(),
                     plan.amount_cents,
-                    interval(&current_plan)?,
+                    current_plan.interval.into(),
                     current_plan.amount_cents,
                 );
                 if upgrade {
@@ -103,10 +103,6 @@ impl Store {
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(subscription)
     }
-}
-
-fn interval(plan: &plan::Model) -> Result<PlanInterval, StoreError> {
-    Ok(plan.interval.into())
 }
 
 /// A plan by id, deleted or not (a subscription may outlive its plan's deletion in a race).
@@ -227,7 +223,7 @@ impl Creation<'_> {
             changes.extend(subscriptions.transition_changes(&canceled));
         }
         let schedule = PeriodSchedule {
-            interval: interval(current_plan)?,
+            interval: current_plan.interval.into(),
             bill_charges_monthly: current_plan.bill_charges_monthly.unwrap_or(false),
             billing_time: BillingTime::from(current.billing_time),
             subscription_at: current.subscription_at,
