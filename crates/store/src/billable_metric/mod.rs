@@ -20,6 +20,7 @@ use crate::charge::metric_cascades::{charges_on_metric, delete_metric_charges, p
 use crate::db::coded_rows::{code_is_taken, find_by_code};
 use crate::db::error::StoreError;
 use crate::db::error::already_exists_or_db_error;
+use crate::db::soft_delete::soft_delete;
 use crate::db::{IN_LIST_CHUNK, page_window};
 use crate::entity::billable_metric;
 
@@ -215,14 +216,7 @@ impl Store {
         let mut changes = vec![metric_change(ChangeEventType::BillableMetricDeleted, &deleted)];
         changes.extend(delete_metric_charges(&transaction, &charges, now).await?);
         delete_filters(&transaction, deleted.id.0, now).await?;
-        billable_metric::Entity::update(billable_metric::ActiveModel {
-            id: Set(deleted.id.0),
-            deleted_at: Set(Some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .exec(&transaction)
-        .await?;
+        soft_delete::<billable_metric::Entity>(&transaction, deleted.id.0, now).await?;
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }

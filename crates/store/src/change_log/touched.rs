@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::change_log::subscription_events::subscription_change;
 use crate::change_log::{ChangeEventType, PendingChange};
-use crate::db::IN_LIST_CHUNK;
 use crate::db::error::StoreError;
+use crate::db::in_chunks;
 use crate::entity::plan;
 use crate::entity::subscription;
 
@@ -20,16 +20,13 @@ pub(crate) async fn plans_updated(
 ) -> Result<Vec<PendingChange>, StoreError> {
     let plan_ids: BTreeSet<Uuid> = plan_ids.into_iter().collect();
     let plan_ids: Vec<Uuid> = plan_ids.into_iter().collect();
-    let mut plans = Vec::new();
-    for chunk in plan_ids.chunks(IN_LIST_CHUNK) {
-        plans.extend(
-            plan::Entity::find()
-                .filter(plan::Column::Id.is_in(chunk.iter().copied()))
-                .filter(plan::Column::DeletedAt.is_null())
-                .all(connection)
-                .await?,
-        );
-    }
+    let mut plans = in_chunks(&plan_ids, |chunk| {
+        plan::Entity::find()
+            .filter(plan::Column::Id.is_in(chunk.iter().copied()))
+            .filter(plan::Column::DeletedAt.is_null())
+            .all(connection)
+    })
+    .await?;
     plans.sort_by(|left, right| left.code.cmp(&right.code));
     Ok(plans
         .into_iter()
@@ -50,15 +47,12 @@ pub(crate) async fn subscriptions_updated(
 ) -> Result<Vec<PendingChange>, StoreError> {
     let subscription_ids: BTreeSet<Uuid> = subscription_ids.into_iter().collect();
     let subscription_ids: Vec<Uuid> = subscription_ids.into_iter().collect();
-    let mut subscriptions = Vec::new();
-    for chunk in subscription_ids.chunks(IN_LIST_CHUNK) {
-        subscriptions.extend(
-            subscription::Entity::find()
-                .filter(subscription::Column::Id.is_in(chunk.iter().copied()))
-                .all(connection)
-                .await?,
-        );
-    }
+    let mut subscriptions = in_chunks(&subscription_ids, |chunk| {
+        subscription::Entity::find()
+            .filter(subscription::Column::Id.is_in(chunk.iter().copied()))
+            .all(connection)
+    })
+    .await?;
     subscriptions.sort_by(|left, right| (&left.external_id, left.id).cmp(&(&right.external_id, right.id)));
     Ok(subscriptions
         .into_iter()

@@ -29,6 +29,7 @@ use crate::customer::writes::{insert_customer, replace_customer_taxes, resolve_t
 use crate::db::error::StoreError;
 use crate::db::locks::lock_organization;
 use crate::db::page_window;
+use crate::db::soft_delete::soft_delete;
 use crate::entity::customer;
 use crate::subscription_lifecycle::cascades::{
     SubscriptionOwner, end_subscriptions_of, retime_customer_subscriptions,
@@ -178,14 +179,7 @@ impl Store {
         )
         .await?;
         changes.push(customer_change(ChangeEventType::CustomerDeleted, &deleted));
-        customer::Entity::update(customer::ActiveModel {
-            id: Set(deleted.id.0),
-            deleted_at: Set(Some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .exec(&transaction)
-        .await?;
+        soft_delete::<customer::Entity>(&transaction, deleted.id.0, now).await?;
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }

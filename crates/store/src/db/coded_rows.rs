@@ -3,30 +3,27 @@
 //! so that another organization's object and a deleted one both read as missing.
 
 use entitlements_domain::OrganizationId;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use crate::db::error::StoreError;
+use crate::db::soft_delete::SoftDeleted;
 use crate::entity::billable_metric;
 use crate::entity::feature;
 use crate::entity::plan;
 use crate::entity::tax;
 
 /// A table of soft-deleted rows that an organization addresses by code.
-pub(crate) trait CodedEntity: EntityTrait {
-    const ID: Self::Column;
+pub(crate) trait CodedEntity: SoftDeleted {
     const ORGANIZATION_ID: Self::Column;
     const CODE: Self::Column;
-    const DELETED_AT: Self::Column;
 }
 
 macro_rules! coded_entity {
     ($($module:ident),*) => {
         $(impl CodedEntity for $module::Entity {
-            const ID: Self::Column = $module::Column::Id;
             const ORGANIZATION_ID: Self::Column = $module::Column::OrganizationId;
             const CODE: Self::Column = $module::Column::Code;
-            const DELETED_AT: Self::Column = $module::Column::DeletedAt;
         })*
     };
 }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use entitlements_domain::{Error, Feature, FeatureId, OrganizationId, PrivilegeId, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::Store;
@@ -15,6 +15,7 @@ use crate::change_log::ChangeEventType;
 use crate::change_log::touched::{plans_updated, subscriptions_updated};
 use crate::db::IN_LIST_CHUNK;
 use crate::db::error::StoreError;
+use crate::db::soft_delete::soft_delete;
 use crate::entitlement::rows::{EntitlementOwners, delete_entitlements, entitlement_rows};
 use crate::entity::entitlement;
 use crate::entity::entitlement_value;
@@ -49,14 +50,7 @@ impl Store {
             .filter(privilege::Column::DeletedAt.is_null())
             .exec(&transaction)
             .await?;
-        feature::Entity::update(feature::ActiveModel {
-            id: Set(deleted.id.0),
-            deleted_at: Set(Some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .exec(&transaction)
-        .await?;
+        soft_delete::<feature::Entity>(&transaction, deleted.id.0, now).await?;
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
@@ -81,14 +75,7 @@ impl Store {
             .ok_or(Error::NotFound(Resource::Privilege))?;
         let removed = current.privileges.remove(position);
         let now = self.now();
-        privilege::Entity::update(privilege::ActiveModel {
-            id: Set(removed.id.0),
-            deleted_at: Set(Some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .exec(&transaction)
-        .await?;
+        soft_delete::<privilege::Entity>(&transaction, removed.id.0, now).await?;
         let overridden = delete_privilege_values(&transaction, current.id, removed.id).await?;
         let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &current)];
         changes

@@ -13,8 +13,8 @@ use sea_orm::sea_query::{ExprTrait, OnConflict, SimpleExpr};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::db::IN_LIST_CHUNK;
 use crate::db::error::StoreError;
+use crate::db::{IN_LIST_CHUNK, in_chunks};
 use crate::entity::entitlement;
 use crate::entity::entitlement_value;
 use crate::feature::features_by_ids;
@@ -60,12 +60,10 @@ pub(crate) async fn load_plan_entitlements(
     organization_id: OrganizationId,
     plan_ids: &[Uuid],
 ) -> Result<LoadedEntitlements, StoreError> {
-    let mut rows = Vec::new();
-    for chunk in plan_ids.chunks(IN_LIST_CHUNK) {
-        rows.extend(
-            entitlement_rows(connection, entitlement::Column::PlanId.is_in(chunk.iter().copied())).await?,
-        );
-    }
+    let rows = in_chunks(plan_ids, |chunk| {
+        entitlement_rows(connection, entitlement::Column::PlanId.is_in(chunk.iter().copied()))
+    })
+    .await?;
     load(connection, organization_id, rows).await
 }
 

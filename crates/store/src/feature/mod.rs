@@ -23,7 +23,7 @@ use crate::db::coded_rows::find_by_code;
 use crate::db::error::StoreError;
 use crate::db::error::already_exists_or_db_error;
 use crate::db::text_search::contains_ignoring_case;
-use crate::db::{IN_LIST_CHUNK, page_window};
+use crate::db::{IN_LIST_CHUNK, in_chunks, page_window};
 use crate::entity::entitlement;
 use crate::entity::feature;
 use crate::entity::privilege;
@@ -197,14 +197,10 @@ pub(crate) async fn features_by_ids(
     organization_id: OrganizationId,
     ids: &[uuid::Uuid],
 ) -> Result<Vec<Feature>, StoreError> {
-    let mut rows = Vec::new();
-    for chunk in ids.chunks(IN_LIST_CHUNK) {
-        rows.extend(
-            features_where(organization_id, feature::Column::Id.is_in(chunk.iter().copied()))
-                .all(connection)
-                .await?,
-        );
-    }
+    let rows = in_chunks(ids, |chunk| {
+        features_where(organization_id, feature::Column::Id.is_in(chunk.iter().copied())).all(connection)
+    })
+    .await?;
     with_privileges(connection, rows).await
 }
 
@@ -216,15 +212,12 @@ pub(crate) async fn features_by_codes_for_share(
     organization_id: OrganizationId,
     codes: &[String],
 ) -> Result<Vec<Feature>, StoreError> {
-    let mut rows = Vec::new();
-    for chunk in codes.chunks(IN_LIST_CHUNK) {
-        rows.extend(
-            features_where(organization_id, feature::Column::Code.is_in(chunk.iter().cloned()))
-                .lock_shared()
-                .all(connection)
-                .await?,
-        );
-    }
+    let rows = in_chunks(codes, |chunk| {
+        features_where(organization_id, feature::Column::Code.is_in(chunk.iter().cloned()))
+            .lock_shared()
+            .all(connection)
+    })
+    .await?;
     with_privileges(connection, rows).await
 }
 

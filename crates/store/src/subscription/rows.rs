@@ -14,8 +14,8 @@ use entitlements_domain::{
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::db::IN_LIST_CHUNK;
 use crate::db::error::StoreError;
+use crate::db::{IN_LIST_CHUNK, in_chunks};
 use crate::entitlement::subscription_rows::load_subscription_entitlements;
 use crate::entity::plan;
 use crate::entity::subscription;
@@ -165,12 +165,10 @@ async fn rows_where(
     column: subscription::Column,
     values: &[Uuid],
 ) -> Result<Vec<subscription::Model>, StoreError> {
-    let mut rows = Vec::new();
-    for chunk in values.chunks(IN_LIST_CHUNK) {
-        rows.extend(
-            subscription::Entity::find().filter(column.is_in(chunk.iter().copied())).all(connection).await?,
-        );
-    }
+    let rows = in_chunks(values, |chunk| {
+        subscription::Entity::find().filter(column.is_in(chunk.iter().copied())).all(connection)
+    })
+    .await?;
     Ok(rows)
 }
 

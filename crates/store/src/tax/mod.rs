@@ -21,7 +21,8 @@ use crate::change_log::{ChangeEventType, PendingChange};
 use crate::db::coded_rows::{code_is_taken, find_by_code};
 use crate::db::error::StoreError;
 use crate::db::error::already_exists_or_db_error;
-use crate::db::{IN_LIST_CHUNK, page_window};
+use crate::db::soft_delete::soft_delete;
+use crate::db::{in_chunks, page_window};
 use crate::entity::applied_tax;
 use crate::entity::tax;
 use crate::tax::cascades::unapply_tax;
@@ -200,14 +201,7 @@ impl Store {
         let mut changes = vec![tax_change(ChangeEventType::TaxDeleted, &deleted)];
         changes.extend(unapply_tax(&transaction, deleted.id.0).await?);
         let now = self.now();
-        tax::Entity::update(tax::ActiveModel {
-            id: Set(deleted.id.0),
-            deleted_at: Set(Some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .exec(&transaction)
-        .await?;
+        soft_delete::<tax::Entity>(&transaction, deleted.id.0, now).await?;
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(deleted)
     }
@@ -223,12 +217,10 @@ pub(crate) async fn taxes_by_codes(
     organization_id: OrganizationId,
     codes: &[String],
 ) -> Result<Vec<Tax>, StoreError> {
-    let mut taxes = Vec::new();
-    for chunk in codes.chunks(IN_LIST_CHUNK) {
-        taxes.extend(
-            find_taxes(connection, organization_id, tax::Column::Code.is_in(chunk.iter().cloned())).await?,
-        );
-    }
+    let taxes = in_chunks(codes, |chunk| {
+        find_taxes(connection, organization_id, tax::Column::Code.is_in(chunk.iter().cloned()))
+    })
+    .await?;
     Ok(taxes)
 }
 
@@ -242,12 +234,10 @@ pub(crate) async fn taxes_by_ids(
     organization_id: OrganizationId,
     ids: &[Uuid],
 ) -> Result<Vec<Tax>, StoreError> {
-    let mut taxes = Vec::new();
-    for chunk in ids.chunks(IN_LIST_CHUNK) {
-        taxes.extend(
-            find_taxes(connection, organization_id, tax::Column::Id.is_in(chunk.iter().copied())).await?,
-        );
-    }
+    let taxes = in_chunks(ids, |chunk| {
+        find_taxes(connection, organization_id, tax::Column::Id.is_in(chunk.iter().copied()))
+    })
+    .await?;
     Ok(taxes)
 }
 
@@ -261,17 +251,14 @@ pub(crate) async fn taxes_by_owner(
     organization_id: OrganizationId,
     owner_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Tax>>, StoreError> {
-    let mut applied = Vec::new();
-    for chunk in owner_ids.chunks(IN_LIST_CHUNK) {
-        applied.extend(
-            applied_tax::Entity::find()
-                .filter(applied_tax::Column::OwnerId.is_in(chunk.iter().copied()))
-                .order_by_asc(applied_tax::Column::CreatedAt)
-                .order_by_asc(applied_tax::Column::Id)
-                .all(connection)
-                .await?,
-        );
-    }
+    let applied = in_chunks(owner_ids, |chunk| {
+        applied_tax::Entity::find()
+            .filter(applied_tax::Column::OwnerId.is_in(chunk.iter().copied()))
+            .order_by_asc(applied_tax::Column::CreatedAt)
+            .order_by_asc(applied_tax::Column::Id)
+            .all(connection)
+    })
+    .await?;
     let tax_ids: Vec<Uuid> = applied.iter().map(|row| row.tax_id).collect();
     let taxes: HashMap<Uuid, Tax> = taxes_by_ids(connection, organization_id, &tax_ids)
         .await?
