@@ -82,7 +82,7 @@ pub use plan::{
 pub use subscription::entitlements::{
     EffectivePrivilege, EntitlementLayers, RemovalTarget, StoredRemoval, SubscriptionEntitlement,
     SubscriptionEntitlementChanges, effective_entitlements, feature_removal_changes, override_changes,
-    privilege_removal_changes,
+    override_is_kept, privilege_removal_changes,
 };
 pub use subscription::filters::{SubscriptionFilters, SubscriptionListFilters};
 pub use subscription::input::{

@@ -204,7 +204,7 @@ pub fn override_changes(
         removals.retain(|target| *target != RemovalTarget::Feature(feature.id));
         let Some(plan) = layers.plan_entitlement(feature.id) else {
             // A feature only the subscription has means something even with no value: stored.
-            working.kept = true;
+            working.kept = override_is_kept(!working.values.is_empty(), false);
             for (privilege_id, value) in given {
                 set_value(&mut working.values, privilege_id, value);
             }
@@ -233,9 +233,7 @@ pub fn override_changes(
                 }
             }
         }
-        // An override of a plan feature with no value left means nothing: not stored, so that it
-        // cannot keep the feature once the plan drops it.
-        working.kept = !working.values.is_empty();
+        working.kept = override_is_kept(!working.values.is_empty(), true);
     }
     Ok(SubscriptionEntitlementChanges {
         entitlements: entitlement_changes(overrides),
@@ -247,6 +245,14 @@ pub fn override_changes(
             .map(|removal| removal.id)
             .collect(),
     })
+}
+
+/// Whether an override row stays. An override of a feature the plan grants means something only
+/// through its values: one with none left goes, or it would keep the feature for the
+/// subscription once the plan drops it. An override of a feature only the subscription has is
+/// the grant itself, and stays even without values.
+pub fn override_is_kept(has_values: bool, plan_grants_feature: bool) -> bool {
+    has_values || !plan_grants_feature
 }
 
 /// What removing a feature from a subscription changes: its override goes, with the

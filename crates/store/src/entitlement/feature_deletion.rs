@@ -5,7 +5,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use entitlements_domain::{Error, Feature, FeatureId, OrganizationId, PrivilegeId, Resource};
+use entitlements_domain::{
+    Error, Feature, FeatureId, OrganizationId, PrivilegeId, Resource, override_is_kept,
+};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -166,9 +168,11 @@ async fn delete_emptied_overrides(
     let meaningless: Vec<Uuid> = emptied
         .iter()
         .filter(|row| {
-            row.subscription_id
+            let plan_grants_feature = row
+                .subscription_id
                 .and_then(|id| plan_of.get(&id))
-                .is_some_and(|plan_id| granting.contains(plan_id))
+                .is_some_and(|plan_id| granting.contains(plan_id));
+            !override_is_kept(false, plan_grants_feature)
         })
         .map(|row| row.id)
         .collect();

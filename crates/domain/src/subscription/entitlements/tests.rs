@@ -259,3 +259,11 @@ fn removing_a_feature_or_a_privilege() {
     assert_eq!(changes.entitlements.removed_values, [own[0].values[0].id]);
     assert!(changes.entitlements.removed_entitlements.is_empty() && changes.new_removals.is_empty());
 }
+
+#[test]
+fn an_override_without_values_stays_only_when_the_plan_does_not_grant_its_feature() {
+    assert!(override_is_kept(true, true));
+    assert!(override_is_kept(true, false));
+    assert!(override_is_kept(false, false));
+    assert!(!override_is_kept(false, true));
+}
