@@ -12,10 +12,10 @@ use serde_json::json;
 
 use crate::entitlement_json::{entitlement_inputs_from_json, plan_entitlement_to_json};
 use crate::grpc_clients::GrpcClients;
-use crate::lago_error::{BodyError, LagoError};
+use crate::lago_error::LagoError;
 use crate::lago_extract::LagoPath;
 use crate::lago_json::json_response;
-use crate::request_body::json_object;
+use crate::request_body::{json_object, unreadable_after_lookup};
 use crate::with_api_key;
 
 pub(crate) fn routes() -> Router<GrpcClients> {
@@ -73,15 +73,10 @@ async fn read_body(
 ) -> Result<Option<pb::EntitlementInputs>, LagoError> {
     let error = match json_object(headers, body).and_then(entitlement_inputs_from_json) {
         Ok(entitlements) => return Ok(entitlements),
-        Err(BodyError(error)) => error,
+        Err(error) => error,
     };
     let request = with_api_key(headers, pb::ListPlanEntitlementsRequest { plan_code: plan_code.to_owned() });
-    clients
-        .entitlements()
-        .list_plan_entitlements(request)
-        .await
-        .map_err(|status| LagoError::from_status(&status, None))?;
-    Err(LagoError::bad_request(&error))
+    Err(unreadable_after_lookup(clients.entitlements().list_plan_entitlements(request), error).await)
 }
 
 async fn list_entitlements(

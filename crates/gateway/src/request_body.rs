@@ -1,11 +1,21 @@
 //! Reading request bodies the way Lago does, but strictly: JSON with a JSON content type, where
 //! Lago would have answered 500 or silently ignored the body, we answer a 400.
+//!
+//! Lago reads a body only after it has authenticated the caller and found the object the request
+//! names, so an unreadable body is a 400 only when there is no 401 or 404 to answer first. The
+//! services keep that order (authentication layer, then `found_before_invalid`), and the gateway
+//! leans on them: `split_body` sends an unreadable body as an absent one and puts the reason in
+//! the 400 the service answers. Where an absent body is a valid request (a PATCH that changes
+//! nothing), `unreadable_after_lookup` asks the service for the object first instead.
+
+use std::future::Future;
 
 use axum::http::{HeaderMap, header};
 use entitlements::v1 as pb;
 use serde_json::{Map, Value};
+use tonic::Status;
 
-use crate::lago_error::BodyError;
+use crate::lago_error::{BodyError, LagoError};
 
 /// The body as a JSON object. An empty body reads as `{}` (Lago: no params).
 pub(crate) fn json_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, BodyError> {
@@ -67,6 +77,18 @@ pub(crate) fn tax_codes_from_json(
                 .ok_or_else(|| BodyError(format!("{path}.tax_codes must contain strings")))?,
         })),
         Some(_) => Err(BodyError(format!("{path}.tax_codes must be an array"))),
+    }
+}
+
+/// The 400 for an unreadable body, once `lookup` (a read of the object the request names) has
+/// not answered 401 or 404 first.
+pub(crate) async fn unreadable_after_lookup<T>(
+    lookup: impl Future<Output = Result<T, Status>>,
+    error: BodyError,
+) -> LagoError {
+    match lookup.await {
+        Ok(_) => LagoError::bad_request(&error.0),
+        Err(status) => LagoError::from_status(&status, None),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
-use crate::request_body::json_object;
+use crate::request_body::{json_object, unreadable_after_lookup};
 use crate::with_api_key;
 
 pub(crate) fn routes() -> Router<GrpcClients> {
@@ -74,17 +74,13 @@ async fn update_entitlements(
     let (status, entitlements) = match parsed {
         Ok(parsed) => parsed,
         Err(error) => {
-            // Lago finds the subscription before it reads the body: its 404 comes first.
             let request = pb::ListSubscriptionEntitlementsRequest {
                 subscription_external_id: external_id,
                 subscription_status: subscription_status(&query, None),
             };
-            clients
-                .entitlements()
-                .list_subscription_entitlements(with_api_key(&headers, request))
-                .await
-                .map_err(|status| LagoError::from_status(&status, None))?;
-            return Err(LagoError::bad_request(&error.0));
+            let mut client = clients.entitlements();
+            let lookup = client.list_subscription_entitlements(with_api_key(&headers, request));
+            return Err(unreadable_after_lookup(lookup, error).await);
         }
     };
     let request = pb::UpdateSubscriptionEntitlementsRequest {
