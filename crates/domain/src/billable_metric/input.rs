@@ -6,11 +6,14 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use crate::billable_metric::expression::validate_expression;
 use crate::billable_metric::{BillableMetric, BillableMetricFilter, RoundingFunction, WeightedInterval};
 use crate::charge::model::MetricAggregation;
 use crate::enum_input::EnumInput;
 use crate::error::Error;
+use crate::ids::BillableMetricId;
 use crate::validation::{ErrorCode, ValidationErrors, is_blank};
 
 /// A filter as a client sent it. An empty key is a missing one.
@@ -72,6 +75,38 @@ pub struct NewBillableMetric {
 }
 
 impl NewBillableMetric {
+    /// The metric this creates, with its new id, created at `created_at`.
+    pub fn into_metric(self, id: BillableMetricId, created_at: DateTime<Utc>) -> BillableMetric {
+        let Self {
+            code,
+            name,
+            description,
+            aggregation_type,
+            field_name,
+            recurring,
+            weighted_interval,
+            rounding_function,
+            rounding_precision,
+            expression,
+            filters,
+        } = self;
+        BillableMetric {
+            id,
+            code,
+            name,
+            description,
+            aggregation_type,
+            field_name,
+            recurring,
+            weighted_interval,
+            rounding_function,
+            rounding_precision,
+            expression,
+            filters,
+            created_at,
+        }
+    }
+
     /// Validates a create request. `code_taken` says whether a metric that is not deleted already
     /// has the code; the store answers it, and its unique index settles races.
     ///

@@ -42,35 +42,9 @@ impl Store {
             None,
         )
         .await?;
-        let NewBillableMetric {
-            code,
-            name,
-            description,
-            aggregation_type,
-            field_name,
-            recurring,
-            weighted_interval,
-            rounding_function,
-            rounding_precision,
-            expression,
-            filters,
-        } = NewBillableMetric::parse(input, code_taken)?;
         let now = self.now();
-        let created = BillableMetric {
-            id: BillableMetricId::generate(),
-            code,
-            name,
-            description,
-            aggregation_type,
-            field_name,
-            recurring,
-            weighted_interval,
-            rounding_function,
-            rounding_precision,
-            expression,
-            filters,
-            created_at: now,
-        };
+        let created =
+            NewBillableMetric::parse(input, code_taken)?.into_metric(BillableMetricId::generate(), now);
         let row = billable_metric::ActiveModel {
             organization_id: Set(organization_id.0),
             deleted_at: Set(None),

@@ -217,11 +217,10 @@ pub(crate) async fn taxes_by_codes(
     organization_id: OrganizationId,
     codes: &[String],
 ) -> Result<Vec<Tax>, StoreError> {
-    let taxes = in_chunks(codes, |chunk| {
+    in_chunks(codes, |chunk| {
         find_taxes(connection, organization_id, tax::Column::Code.is_in(chunk.iter().cloned()))
     })
-    .await?;
-    Ok(taxes)
+    .await
 }
 
 /// The organization's taxes (not deleted) with these ids, in no particular order; unknown ids are
@@ -234,11 +233,10 @@ pub(crate) async fn taxes_by_ids(
     organization_id: OrganizationId,
     ids: &[Uuid],
 ) -> Result<Vec<Tax>, StoreError> {
-    let taxes = in_chunks(ids, |chunk| {
+    in_chunks(ids, |chunk| {
         find_taxes(connection, organization_id, tax::Column::Id.is_in(chunk.iter().copied()))
     })
-    .await?;
-    Ok(taxes)
+    .await
 }
 
 /// The taxes applied to each of these owners (plans, charges, commitments, customers), in the
