@@ -2,11 +2,12 @@
 //! (`Subscriptions::TerminateService`): each one transaction on the subscriptions of the external
 //! id, in their effective state, that records its events.
 
+use chrono::{DateTime, Utc};
 use entitlements_domain::{
     Error, OnTerminationCreditNote, OrganizationId, Resource, Subscription, SubscriptionSelector,
     SubscriptionUpdateInput, TerminationInput, starts_on_or_before_today,
 };
-use sea_orm::ConnectionTrait;
+use sea_orm::DatabaseTransaction;
 
 use crate::Store;
 use crate::change_log::subscription_events::subscription_change;
@@ -54,10 +55,8 @@ impl Store {
     ) -> Result<Subscription, StoreError> {
         let now = self.now();
         let external_id = subscription.external_id.as_str();
-        let transaction = self.begin_write().await?;
-        lock_organization(&transaction, organization_id).await?;
-        let (mut subscriptions, mut changes) =
-            effective_subscriptions(&transaction, organization_id, external_id, now).await?;
+        let (transaction, mut subscriptions, mut changes) =
+            self.open_subscriptions(organization_id, external_id, now).await?;
         let row = subscriptions
             .update_target(subscription.status)
             .cloned()
@@ -126,10 +125,8 @@ impl Store {
     ) -> Result<Subscription, StoreError> {
         let now = self.now();
         let external_id = subscription.external_id.as_str();
-        let transaction = self.begin_write().await?;
-        lock_organization(&transaction, organization_id).await?;
-        let (mut subscriptions, mut changes) =
-            effective_subscriptions(&transaction, organization_id, external_id, now).await?;
+        let (transaction, mut subscriptions, mut changes) =
+            self.open_subscriptions(organization_id, external_id, now).await?;
         let row = subscriptions
             .find(subscription.status)
             .cloned()
@@ -162,21 +159,23 @@ impl Store {
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(subscription)
     }
-}
-
-/// The subscriptions of the external id, locked, with the transitions due now applied (and
-/// their events).
-async fn effective_subscriptions(
-    connection: &impl ConnectionTrait,
-    organization_id: OrganizationId,
-    external_id: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(SubscriptionSet, Vec<PendingChange>), StoreError> {
-    let mut subscriptions =
-        SubscriptionSet::load(connection, organization_id, &[external_id.to_owned()], true).await?;
-    let caught_up = subscriptions.advance(now);
-    let changes = subscriptions.transition_changes(&caught_up);
-    Ok((subscriptions, changes))
+    /// Opens a write on the subscriptions of the external id: the organization locked first (as
+    /// every subscription writer does), then the subscriptions, with the transitions due now
+    /// applied and their events.
+    async fn open_subscriptions(
+        &self,
+        organization_id: OrganizationId,
+        external_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(DatabaseTransaction, SubscriptionSet, Vec<PendingChange>), StoreError> {
+        let transaction = self.begin_write().await?;
+        lock_organization(&transaction, organization_id).await?;
+        let mut subscriptions =
+            SubscriptionSet::load(&transaction, organization_id, &[external_id.to_owned()], true).await?;
+        let caught_up = subscriptions.advance(now);
+        let changes = subscriptions.transition_changes(&caught_up);
+        Ok((transaction, subscriptions, changes))
+    }
 }
 
 fn lost() -> Error {
