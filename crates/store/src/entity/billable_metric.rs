@@ -29,10 +29,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+plain_entity!();
 
 stored_enum! {
     /// `billable_metrics.aggregation_type`, in Lago's spelling.

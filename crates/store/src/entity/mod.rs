@@ -32,6 +32,17 @@ macro_rules! stored_enum {
     };
 }
 
+/// Declares what every entity here has in common: no SeaORM relations (the store reads related
+/// rows by their ids) and the default `ActiveModel` behaviour.
+macro_rules! plain_entity {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
 pub(crate) mod api_key;
 pub(crate) mod applied_tax;
 pub(crate) mod billable_metric;

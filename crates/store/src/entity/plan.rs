@@ -30,10 +30,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+plain_entity!();
 
 stored_enum! {
     /// `plans.interval`, in Lago's spelling.

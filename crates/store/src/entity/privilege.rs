@@ -20,10 +20,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+plain_entity!();
 
 stored_enum! {
     /// `entitlement_privileges.value_type`, in Lago's spelling.

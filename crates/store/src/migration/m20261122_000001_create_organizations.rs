@@ -1,45 +1,37 @@
 //! Organizations (tenants) and their API keys, stored as SHA-256 hashes only.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
+
+use super::{SharedColumn, created_at, id, organization_id, organization_key, updated_at};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
+pub(super) enum Organizations {
     Table,
-    Id,
     Name,
     ChangeSequence,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
 enum ApiKeys {
     Table,
-    Id,
-    OrganizationId,
     KeyHash,
-    CreatedAt,
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
                     .table(Organizations::Table)
-                    .col(ColumnDef::new(Organizations::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Organizations::Name).string().not_null().unique_key())
-                    .col(ColumnDef::new(Organizations::ChangeSequence).big_integer().not_null().default(0))
-                    .col(ColumnDef::new(Organizations::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Organizations::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(string_uniq(Organizations::Name))
+                    .col(big_integer(Organizations::ChangeSequence).default(0))
+                    .col(created_at())
+                    .col(updated_at())
                     .to_owned(),
             )
             .await?;
@@ -47,15 +39,11 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ApiKeys::Table)
-                    .col(ColumnDef::new(ApiKeys::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(ApiKeys::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(ApiKeys::KeyHash).string().not_null().unique_key())
-                    .col(ColumnDef::new(ApiKeys::CreatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(ApiKeys::Table, ApiKeys::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
+                    .col(id())
+                    .col(organization_id())
+                    .col(string_uniq(ApiKeys::KeyHash))
+                    .col(created_at())
+                    .foreign_key(&mut organization_key(ApiKeys::Table))
                     .to_owned(),
             )
             .await?;
@@ -64,7 +52,7 @@ impl MigrationTrait for Migration {
                 Index::create()
                     .name("idx_api_keys_organization_id")
                     .table(ApiKeys::Table)
-                    .col(ApiKeys::OrganizationId)
+                    .col(SharedColumn::OrganizationId)
                     .to_owned(),
             )
             .await

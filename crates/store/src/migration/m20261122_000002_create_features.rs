@@ -1,70 +1,48 @@
 //! Features and their privileges, soft-deleted, with codes unique among rows not deleted.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
 
-use super::execute_all;
+use super::{
+    created_at, deleted_at, execute_all, id, organization_id, organization_key, references, updated_at,
+};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
+pub(super) enum EntitlementFeatures {
     Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum EntitlementFeatures {
-    Table,
-    Id,
-    OrganizationId,
     Code,
     Name,
     Description,
-    DeletedAt,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
-enum EntitlementPrivileges {
+pub(super) enum EntitlementPrivileges {
     Table,
-    Id,
-    OrganizationId,
     EntitlementFeatureId,
     Code,
     Name,
     ValueType,
     Config,
-    DeletedAt,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
                     .table(EntitlementFeatures::Table)
-                    .col(ColumnDef::new(EntitlementFeatures::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(EntitlementFeatures::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(EntitlementFeatures::Code).string().not_null())
-                    .col(ColumnDef::new(EntitlementFeatures::Name).string().null())
-                    .col(ColumnDef::new(EntitlementFeatures::Description).string().null())
-                    .col(ColumnDef::new(EntitlementFeatures::DeletedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(EntitlementFeatures::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(EntitlementFeatures::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(EntitlementFeatures::Table, EntitlementFeatures::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
+                    .col(id())
+                    .col(organization_id())
+                    .col(string(EntitlementFeatures::Code))
+                    .col(string_null(EntitlementFeatures::Name))
+                    .col(string_null(EntitlementFeatures::Description))
+                    .col(deleted_at())
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(EntitlementFeatures::Table))
                     .to_owned(),
             )
             .await?;
@@ -72,29 +50,21 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(EntitlementPrivileges::Table)
-                    .col(ColumnDef::new(EntitlementPrivileges::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(EntitlementPrivileges::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(EntitlementPrivileges::EntitlementFeatureId).uuid().not_null())
-                    .col(ColumnDef::new(EntitlementPrivileges::Code).string().not_null())
-                    .col(ColumnDef::new(EntitlementPrivileges::Name).string().null())
-                    .col(ColumnDef::new(EntitlementPrivileges::ValueType).string().not_null())
-                    .col(ColumnDef::new(EntitlementPrivileges::Config).json_binary().not_null())
-                    .col(ColumnDef::new(EntitlementPrivileges::DeletedAt).timestamp_with_time_zone().null())
-                    .col(
-                        ColumnDef::new(EntitlementPrivileges::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(EntitlementPrivileges::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(EntitlementPrivileges::Table, EntitlementPrivileges::EntitlementFeatureId)
-                            .to(EntitlementFeatures::Table, EntitlementFeatures::Id),
-                    )
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid(EntitlementPrivileges::EntitlementFeatureId))
+                    .col(string(EntitlementPrivileges::Code))
+                    .col(string_null(EntitlementPrivileges::Name))
+                    .col(string(EntitlementPrivileges::ValueType))
+                    .col(json_binary(EntitlementPrivileges::Config))
+                    .col(deleted_at())
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut references(
+                        EntitlementPrivileges::Table,
+                        EntitlementPrivileges::EntitlementFeatureId,
+                        EntitlementFeatures::Table,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -1,55 +1,41 @@
 //! The change log: every committed mutation appends here, in the same transaction.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
+
+use super::{SharedColumn, created_at, organization_id, organization_key};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
 enum ChangeEvents {
     Table,
-    OrganizationId,
     Sequence,
     EventType,
     ObjectType,
     ObjectId,
     ObjectCode,
-    CreatedAt,
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
                     .table(ChangeEvents::Table)
-                    .col(ColumnDef::new(ChangeEvents::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(ChangeEvents::Sequence).big_integer().not_null())
-                    .col(ColumnDef::new(ChangeEvents::EventType).string().not_null())
-                    .col(ColumnDef::new(ChangeEvents::ObjectType).string().not_null())
-                    .col(ColumnDef::new(ChangeEvents::ObjectId).uuid().not_null())
-                    .col(ColumnDef::new(ChangeEvents::ObjectCode).string().not_null())
-                    .col(ColumnDef::new(ChangeEvents::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(organization_id())
+                    .col(big_integer(ChangeEvents::Sequence))
+                    .col(string(ChangeEvents::EventType))
+                    .col(string(ChangeEvents::ObjectType))
+                    .col(uuid(ChangeEvents::ObjectId))
+                    .col(string(ChangeEvents::ObjectCode))
+                    .col(created_at())
                     // The primary key is also the index a reader uses to follow the log.
                     .primary_key(
-                        Index::create().col(ChangeEvents::OrganizationId).col(ChangeEvents::Sequence),
+                        Index::create().col(SharedColumn::OrganizationId).col(ChangeEvents::Sequence),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(ChangeEvents::Table, ChangeEvents::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
+                    .foreign_key(&mut organization_key(ChangeEvents::Table))
                     .to_owned(),
             )
             .await

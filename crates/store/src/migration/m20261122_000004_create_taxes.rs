@@ -1,61 +1,42 @@
 //! Taxes, soft-deleted, with codes unique among rows not deleted, so that a deleted tax's code can
 //! be reused like every other code (Lago keeps it taken).
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
 
-use super::execute_all;
+use super::{created_at, deleted_at, execute_all, id, organization_id, organization_key, updated_at};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
 enum Taxes {
     Table,
-    Id,
-    OrganizationId,
     Code,
     Name,
     Rate,
     Description,
     AppliedToOrganization,
-    DeletedAt,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
                     .table(Taxes::Table)
-                    .col(ColumnDef::new(Taxes::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Taxes::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(Taxes::Code).string().not_null())
-                    .col(ColumnDef::new(Taxes::Name).string().not_null())
+                    .col(id())
+                    .col(organization_id())
+                    .col(string(Taxes::Code))
+                    .col(string(Taxes::Name))
                     // Lago's column is a float: rates are echoed as JSON numbers such as 20.0.
-                    .col(ColumnDef::new(Taxes::Rate).double().not_null())
-                    .col(ColumnDef::new(Taxes::Description).text().null())
-                    .col(ColumnDef::new(Taxes::AppliedToOrganization).boolean().not_null().default(false))
-                    .col(ColumnDef::new(Taxes::DeletedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(Taxes::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Taxes::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Taxes::Table, Taxes::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
+                    .col(double(Taxes::Rate))
+                    .col(text_null(Taxes::Description))
+                    .col(boolean(Taxes::AppliedToOrganization).default(false))
+                    .col(deleted_at())
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(Taxes::Table))
                     .to_owned(),
             )
             .await?;

@@ -1,24 +1,18 @@
 //! Billable metrics and their filters, soft-deleted, with metric codes unique among rows not
 //! deleted and one filter per key.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
 
-use super::execute_all;
+use super::{
+    created_at, deleted_at, execute_all, id, organization_id, organization_key, references, updated_at,
+};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
 enum BillableMetrics {
     Table,
-    Id,
-    OrganizationId,
     Code,
     Name,
     Description,
@@ -29,56 +23,40 @@ enum BillableMetrics {
     RoundingFunction,
     RoundingPrecision,
     Expression,
-    DeletedAt,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
 enum BillableMetricFilters {
     Table,
-    Id,
-    OrganizationId,
     BillableMetricId,
     Key,
     Values,
-    DeletedAt,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
                     .table(BillableMetrics::Table)
-                    .col(ColumnDef::new(BillableMetrics::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(BillableMetrics::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(BillableMetrics::Code).string().not_null())
-                    .col(ColumnDef::new(BillableMetrics::Name).string().not_null())
-                    .col(ColumnDef::new(BillableMetrics::Description).text().null())
+                    .col(id())
+                    .col(organization_id())
+                    .col(string(BillableMetrics::Code))
+                    .col(string(BillableMetrics::Name))
+                    .col(text_null(BillableMetrics::Description))
                     // Lago's spellings (`sum_agg`, `seconds`, `round`), readable in the database.
-                    .col(ColumnDef::new(BillableMetrics::AggregationType).string().not_null())
-                    .col(ColumnDef::new(BillableMetrics::FieldName).string().null())
-                    .col(ColumnDef::new(BillableMetrics::Recurring).boolean().not_null().default(false))
-                    .col(ColumnDef::new(BillableMetrics::WeightedInterval).string().null())
-                    .col(ColumnDef::new(BillableMetrics::RoundingFunction).string().null())
-                    .col(ColumnDef::new(BillableMetrics::RoundingPrecision).integer().null())
-                    .col(ColumnDef::new(BillableMetrics::Expression).text().null())
-                    .col(ColumnDef::new(BillableMetrics::DeletedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(BillableMetrics::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(BillableMetrics::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(BillableMetrics::Table, BillableMetrics::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
+                    .col(string(BillableMetrics::AggregationType))
+                    .col(string_null(BillableMetrics::FieldName))
+                    .col(boolean(BillableMetrics::Recurring).default(false))
+                    .col(string_null(BillableMetrics::WeightedInterval))
+                    .col(string_null(BillableMetrics::RoundingFunction))
+                    .col(integer_null(BillableMetrics::RoundingPrecision))
+                    .col(text_null(BillableMetrics::Expression))
+                    .col(deleted_at())
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(BillableMetrics::Table))
                     .to_owned(),
             )
             .await?;
@@ -86,28 +64,20 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(BillableMetricFilters::Table)
-                    .col(ColumnDef::new(BillableMetricFilters::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(BillableMetricFilters::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(BillableMetricFilters::BillableMetricId).uuid().not_null())
-                    .col(ColumnDef::new(BillableMetricFilters::Key).string().not_null())
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid(BillableMetricFilters::BillableMetricId))
+                    .col(string(BillableMetricFilters::Key))
                     // A JSON array of strings, sorted and unique.
-                    .col(ColumnDef::new(BillableMetricFilters::Values).json_binary().not_null())
-                    .col(ColumnDef::new(BillableMetricFilters::DeletedAt).timestamp_with_time_zone().null())
-                    .col(
-                        ColumnDef::new(BillableMetricFilters::CreatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(BillableMetricFilters::UpdatedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(BillableMetricFilters::Table, BillableMetricFilters::BillableMetricId)
-                            .to(BillableMetrics::Table, BillableMetrics::Id),
-                    )
+                    .col(json_binary(BillableMetricFilters::Values))
+                    .col(deleted_at())
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut references(
+                        BillableMetricFilters::Table,
+                        BillableMetricFilters::BillableMetricId,
+                        BillableMetrics::Table,
+                    ))
                     .to_owned(),
             )
             .await?;

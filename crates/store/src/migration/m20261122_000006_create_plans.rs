@@ -2,24 +2,18 @@
 //! plans, charges and commitments. Charge properties and filters are Lago's JSON, stored as
 //! sent (after slicing), so they are echoed exactly.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
 
-use super::execute_all;
+use super::{
+    created_at, deleted_at, execute_all, id, organization_id, organization_key, references, updated_at,
+};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
+pub(super) enum Plans {
     Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Plans {
-    Table,
-    Id,
-    OrganizationId,
     Code,
     Name,
     InvoiceDisplayName,
@@ -34,16 +28,11 @@ enum Plans {
     ParentId,
     PendingDeletion,
     Metadata,
-    DeletedAt,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
 enum Charges {
     Table,
-    Id,
-    OrganizationId,
     PlanId,
     BillableMetricId,
     Code,
@@ -56,89 +45,59 @@ enum Charges {
     MinAmountCents,
     Properties,
     Filters,
-    DeletedAt,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
 enum UsageThresholds {
     Table,
-    Id,
-    OrganizationId,
     PlanId,
     AmountCents,
     ThresholdDisplayName,
     Recurring,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
 enum MinimumCommitments {
     Table,
-    Id,
-    OrganizationId,
     PlanId,
     AmountCents,
     InvoiceDisplayName,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
 enum AppliedTaxes {
     Table,
-    Id,
-    OrganizationId,
     OwnerId,
     TaxId,
-    CreatedAt,
-}
-
-fn id(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column).uuid().not_null().primary_key().to_owned()
-}
-
-fn organization_key(table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(table, column).to(Organizations::Table, Organizations::Id).to_owned()
-}
-
-fn plan_key(table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(table, column).to(Plans::Table, Plans::Id).to_owned()
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
                 Table::create()
                     .table(Plans::Table)
-                    .col(id(Plans::Id))
-                    .col(ColumnDef::new(Plans::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(Plans::Code).string().not_null())
-                    .col(ColumnDef::new(Plans::Name).string().not_null())
-                    .col(ColumnDef::new(Plans::InvoiceDisplayName).string().null())
-                    .col(ColumnDef::new(Plans::Description).string().null())
-                    .col(ColumnDef::new(Plans::Interval).string().not_null())
-                    .col(ColumnDef::new(Plans::AmountCents).big_integer().not_null())
-                    .col(ColumnDef::new(Plans::AmountCurrency).string().not_null())
-                    .col(ColumnDef::new(Plans::TrialPeriod).double().null())
-                    .col(ColumnDef::new(Plans::PayInAdvance).boolean().not_null())
-                    .col(ColumnDef::new(Plans::BillChargesMonthly).boolean().null())
-                    .col(ColumnDef::new(Plans::BillFixedChargesMonthly).boolean().null())
-                    .col(ColumnDef::new(Plans::ParentId).uuid().null())
-                    .col(ColumnDef::new(Plans::PendingDeletion).boolean().not_null().default(false))
-                    .col(ColumnDef::new(Plans::Metadata).json_binary().null())
-                    .col(ColumnDef::new(Plans::DeletedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(Plans::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Plans::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut organization_key(Plans::Table, Plans::OrganizationId))
+                    .col(id())
+                    .col(organization_id())
+                    .col(string(Plans::Code))
+                    .col(string(Plans::Name))
+                    .col(string_null(Plans::InvoiceDisplayName))
+                    .col(string_null(Plans::Description))
+                    .col(string(Plans::Interval))
+                    .col(big_integer(Plans::AmountCents))
+                    .col(string(Plans::AmountCurrency))
+                    .col(double_null(Plans::TrialPeriod))
+                    .col(boolean(Plans::PayInAdvance))
+                    .col(boolean_null(Plans::BillChargesMonthly))
+                    .col(boolean_null(Plans::BillFixedChargesMonthly))
+                    .col(uuid_null(Plans::ParentId))
+                    .col(boolean(Plans::PendingDeletion).default(false))
+                    .col(json_binary_null(Plans::Metadata))
+                    .col(deleted_at())
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(Plans::Table))
                     .to_owned(),
             )
             .await?;
@@ -146,25 +105,25 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Charges::Table)
-                    .col(id(Charges::Id))
-                    .col(ColumnDef::new(Charges::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(Charges::PlanId).uuid().not_null())
-                    .col(ColumnDef::new(Charges::BillableMetricId).uuid().not_null())
-                    .col(ColumnDef::new(Charges::Code).string().not_null())
-                    .col(ColumnDef::new(Charges::InvoiceDisplayName).string().null())
-                    .col(ColumnDef::new(Charges::ChargeModel).string().not_null())
-                    .col(ColumnDef::new(Charges::PayInAdvance).boolean().not_null())
-                    .col(ColumnDef::new(Charges::Prorated).boolean().not_null())
-                    .col(ColumnDef::new(Charges::Invoiceable).boolean().not_null())
-                    .col(ColumnDef::new(Charges::RegroupPaidFees).string().null())
-                    .col(ColumnDef::new(Charges::MinAmountCents).big_integer().not_null())
-                    .col(ColumnDef::new(Charges::Properties).json_binary().not_null())
-                    .col(ColumnDef::new(Charges::Filters).json_binary().not_null())
-                    .col(ColumnDef::new(Charges::DeletedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(Charges::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Charges::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut organization_key(Charges::Table, Charges::OrganizationId))
-                    .foreign_key(&mut plan_key(Charges::Table, Charges::PlanId))
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid(Charges::PlanId))
+                    .col(uuid(Charges::BillableMetricId))
+                    .col(string(Charges::Code))
+                    .col(string_null(Charges::InvoiceDisplayName))
+                    .col(string(Charges::ChargeModel))
+                    .col(boolean(Charges::PayInAdvance))
+                    .col(boolean(Charges::Prorated))
+                    .col(boolean(Charges::Invoiceable))
+                    .col(string_null(Charges::RegroupPaidFees))
+                    .col(big_integer(Charges::MinAmountCents))
+                    .col(json_binary(Charges::Properties))
+                    .col(json_binary(Charges::Filters))
+                    .col(deleted_at())
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(Charges::Table))
+                    .foreign_key(&mut references(Charges::Table, Charges::PlanId, Plans::Table))
                     .to_owned(),
             )
             .await?;
@@ -172,19 +131,20 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(UsageThresholds::Table)
-                    .col(id(UsageThresholds::Id))
-                    .col(ColumnDef::new(UsageThresholds::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(UsageThresholds::PlanId).uuid().not_null())
-                    .col(ColumnDef::new(UsageThresholds::AmountCents).big_integer().not_null())
-                    .col(ColumnDef::new(UsageThresholds::ThresholdDisplayName).string().null())
-                    .col(ColumnDef::new(UsageThresholds::Recurring).boolean().not_null())
-                    .col(ColumnDef::new(UsageThresholds::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(UsageThresholds::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut organization_key(
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid(UsageThresholds::PlanId))
+                    .col(big_integer(UsageThresholds::AmountCents))
+                    .col(string_null(UsageThresholds::ThresholdDisplayName))
+                    .col(boolean(UsageThresholds::Recurring))
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(UsageThresholds::Table))
+                    .foreign_key(&mut references(
                         UsageThresholds::Table,
-                        UsageThresholds::OrganizationId,
+                        UsageThresholds::PlanId,
+                        Plans::Table,
                     ))
-                    .foreign_key(&mut plan_key(UsageThresholds::Table, UsageThresholds::PlanId))
                     .to_owned(),
             )
             .await?;
@@ -192,18 +152,19 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(MinimumCommitments::Table)
-                    .col(id(MinimumCommitments::Id))
-                    .col(ColumnDef::new(MinimumCommitments::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(MinimumCommitments::PlanId).uuid().not_null().unique_key())
-                    .col(ColumnDef::new(MinimumCommitments::AmountCents).big_integer().not_null())
-                    .col(ColumnDef::new(MinimumCommitments::InvoiceDisplayName).string().null())
-                    .col(ColumnDef::new(MinimumCommitments::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(MinimumCommitments::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut organization_key(
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid_uniq(MinimumCommitments::PlanId))
+                    .col(big_integer(MinimumCommitments::AmountCents))
+                    .col(string_null(MinimumCommitments::InvoiceDisplayName))
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(MinimumCommitments::Table))
+                    .foreign_key(&mut references(
                         MinimumCommitments::Table,
-                        MinimumCommitments::OrganizationId,
+                        MinimumCommitments::PlanId,
+                        Plans::Table,
                     ))
-                    .foreign_key(&mut plan_key(MinimumCommitments::Table, MinimumCommitments::PlanId))
                     .to_owned(),
             )
             .await?;
@@ -211,13 +172,13 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(AppliedTaxes::Table)
-                    .col(id(AppliedTaxes::Id))
-                    .col(ColumnDef::new(AppliedTaxes::OrganizationId).uuid().not_null())
+                    .col(id())
+                    .col(organization_id())
                     // A plan, a charge or a minimum commitment.
-                    .col(ColumnDef::new(AppliedTaxes::OwnerId).uuid().not_null())
-                    .col(ColumnDef::new(AppliedTaxes::TaxId).uuid().not_null())
-                    .col(ColumnDef::new(AppliedTaxes::CreatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(&mut organization_key(AppliedTaxes::Table, AppliedTaxes::OrganizationId))
+                    .col(uuid(AppliedTaxes::OwnerId))
+                    .col(uuid(AppliedTaxes::TaxId))
+                    .col(created_at())
+                    .foreign_key(&mut organization_key(AppliedTaxes::Table))
                     .to_owned(),
             )
             .await?;

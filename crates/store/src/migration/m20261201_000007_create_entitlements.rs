@@ -7,148 +7,80 @@
 //! SQLite cannot add a foreign key to an existing table. The store removes a subscription's
 //! entitlements with it.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
 
-use super::execute_all;
+use super::m20261122_000002_create_features::{EntitlementFeatures, EntitlementPrivileges};
+use super::m20261122_000006_create_plans::Plans;
+use super::{created_at, execute_all, id, organization_id, organization_key, references, updated_at};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum EntitlementFeatures {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum EntitlementPrivileges {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Plans {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
 enum EntitlementEntitlements {
     Table,
-    Id,
-    OrganizationId,
     EntitlementFeatureId,
     PlanId,
     SubscriptionId,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
 enum EntitlementEntitlementValues {
     Table,
-    Id,
-    OrganizationId,
     EntitlementEntitlementId,
     EntitlementPrivilegeId,
     Value,
-    CreatedAt,
-    UpdatedAt,
-}
-
-fn timestamp(column: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(column).timestamp_with_time_zone().not_null().to_owned()
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        use EntitlementEntitlementValues as Values;
+        use EntitlementEntitlements as Entitlements;
         manager
             .create_table(
                 Table::create()
-                    .table(EntitlementEntitlements::Table)
-                    .col(ColumnDef::new(EntitlementEntitlements::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(EntitlementEntitlements::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(EntitlementEntitlements::EntitlementFeatureId).uuid().not_null())
-                    .col(ColumnDef::new(EntitlementEntitlements::PlanId).uuid().null())
-                    .col(ColumnDef::new(EntitlementEntitlements::SubscriptionId).uuid().null())
-                    .col(timestamp(EntitlementEntitlements::CreatedAt))
-                    .col(timestamp(EntitlementEntitlements::UpdatedAt))
+                    .table(Entitlements::Table)
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid(Entitlements::EntitlementFeatureId))
+                    .col(uuid_null(Entitlements::PlanId))
+                    .col(uuid_null(Entitlements::SubscriptionId))
+                    .col(created_at())
+                    .col(updated_at())
                     .check(Expr::cust("(plan_id IS NULL) <> (subscription_id IS NULL)"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(EntitlementEntitlements::Table, EntitlementEntitlements::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(
-                                EntitlementEntitlements::Table,
-                                EntitlementEntitlements::EntitlementFeatureId,
-                            )
-                            .to(EntitlementFeatures::Table, EntitlementFeatures::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(EntitlementEntitlements::Table, EntitlementEntitlements::PlanId)
-                            .to(Plans::Table, Plans::Id),
-                    )
+                    .foreign_key(&mut organization_key(Entitlements::Table))
+                    .foreign_key(&mut references(
+                        Entitlements::Table,
+                        Entitlements::EntitlementFeatureId,
+                        EntitlementFeatures::Table,
+                    ))
+                    .foreign_key(&mut references(Entitlements::Table, Entitlements::PlanId, Plans::Table))
                     .to_owned(),
             )
             .await?;
         manager
             .create_table(
                 Table::create()
-                    .table(EntitlementEntitlementValues::Table)
-                    .col(ColumnDef::new(EntitlementEntitlementValues::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(EntitlementEntitlementValues::OrganizationId).uuid().not_null())
-                    .col(
-                        ColumnDef::new(EntitlementEntitlementValues::EntitlementEntitlementId)
-                            .uuid()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(EntitlementEntitlementValues::EntitlementPrivilegeId)
-                            .uuid()
-                            .not_null(),
-                    )
-                    .col(ColumnDef::new(EntitlementEntitlementValues::Value).text().not_null())
-                    .col(timestamp(EntitlementEntitlementValues::CreatedAt))
-                    .col(timestamp(EntitlementEntitlementValues::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(
-                                EntitlementEntitlementValues::Table,
-                                EntitlementEntitlementValues::OrganizationId,
-                            )
-                            .to(Organizations::Table, Organizations::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(
-                                EntitlementEntitlementValues::Table,
-                                EntitlementEntitlementValues::EntitlementEntitlementId,
-                            )
-                            .to(EntitlementEntitlements::Table, EntitlementEntitlements::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(
-                                EntitlementEntitlementValues::Table,
-                                EntitlementEntitlementValues::EntitlementPrivilegeId,
-                            )
-                            .to(EntitlementPrivileges::Table, EntitlementPrivileges::Id),
-                    )
+                    .table(Values::Table)
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid(Values::EntitlementEntitlementId))
+                    .col(uuid(Values::EntitlementPrivilegeId))
+                    .col(text(Values::Value))
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(Values::Table))
+                    .foreign_key(&mut references(
+                        Values::Table,
+                        Values::EntitlementEntitlementId,
+                        Entitlements::Table,
+                    ))
+                    .foreign_key(&mut references(
+                        Values::Table,
+                        Values::EntitlementPrivilegeId,
+                        EntitlementPrivileges::Table,
+                    ))
                     .to_owned(),
             )
             .await?;

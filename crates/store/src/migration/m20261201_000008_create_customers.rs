@@ -3,24 +3,18 @@
 //! `sequential_id` counts every customer of the organization, deleted ones included, as Lago's
 //! `Sequenced` does.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
 
-use super::execute_all;
+use super::{
+    created_at, deleted_at, execute_all, id, organization_id, organization_key, references, updated_at,
+};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
+pub(super) enum Customers {
     Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Customers {
-    Table,
-    Id,
-    OrganizationId,
     ExternalId,
     AccountType,
     SequentialId,
@@ -53,78 +47,62 @@ enum Customers {
     ShippingZipcode,
     ShippingState,
     ShippingCountry,
-    DeletedAt,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
 enum CustomerMetadata {
     Table,
-    Id,
-    OrganizationId,
     CustomerId,
     Key,
     Value,
     DisplayInInvoice,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let text = |column: Customers| ColumnDef::new(column).text().null().to_owned();
         manager
             .create_table(
                 Table::create()
                     .table(Customers::Table)
-                    .col(ColumnDef::new(Customers::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Customers::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(Customers::ExternalId).text().not_null())
-                    .col(ColumnDef::new(Customers::AccountType).string().not_null())
-                    .col(ColumnDef::new(Customers::SequentialId).big_integer().not_null())
-                    .col(ColumnDef::new(Customers::Slug).text().not_null())
-                    .col(text(Customers::Name))
-                    .col(text(Customers::Firstname))
-                    .col(text(Customers::Lastname))
-                    .col(ColumnDef::new(Customers::CustomerType).string().null())
-                    .col(ColumnDef::new(Customers::Country).string().null())
-                    .col(text(Customers::AddressLine1))
-                    .col(text(Customers::AddressLine2))
-                    .col(text(Customers::State))
-                    .col(text(Customers::Zipcode))
-                    .col(text(Customers::Email))
-                    .col(text(Customers::City))
-                    .col(text(Customers::Url))
-                    .col(text(Customers::Phone))
-                    .col(text(Customers::LogoUrl))
-                    .col(text(Customers::LegalName))
-                    .col(text(Customers::LegalNumber))
-                    .col(ColumnDef::new(Customers::Currency).string().null())
-                    .col(text(Customers::TaxIdentificationNumber))
-                    .col(ColumnDef::new(Customers::Timezone).string().null())
-                    .col(ColumnDef::new(Customers::NetPaymentTerm).big_integer().null())
-                    .col(text(Customers::ExternalSalesforceId))
-                    .col(ColumnDef::new(Customers::FinalizeZeroAmountInvoice).string().not_null())
-                    .col(text(Customers::ShippingAddressLine1))
-                    .col(text(Customers::ShippingAddressLine2))
-                    .col(text(Customers::ShippingCity))
-                    .col(text(Customers::ShippingZipcode))
-                    .col(text(Customers::ShippingState))
-                    .col(ColumnDef::new(Customers::ShippingCountry).string().null())
-                    .col(ColumnDef::new(Customers::DeletedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(Customers::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Customers::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Customers::Table, Customers::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
+                    .col(id())
+                    .col(organization_id())
+                    .col(text(Customers::ExternalId))
+                    .col(string(Customers::AccountType))
+                    .col(big_integer(Customers::SequentialId))
+                    .col(text(Customers::Slug))
+                    .col(text_null(Customers::Name))
+                    .col(text_null(Customers::Firstname))
+                    .col(text_null(Customers::Lastname))
+                    .col(string_null(Customers::CustomerType))
+                    .col(string_null(Customers::Country))
+                    .col(text_null(Customers::AddressLine1))
+                    .col(text_null(Customers::AddressLine2))
+                    .col(text_null(Customers::State))
+                    .col(text_null(Customers::Zipcode))
+                    .col(text_null(Customers::Email))
+                    .col(text_null(Customers::City))
+                    .col(text_null(Customers::Url))
+                    .col(text_null(Customers::Phone))
+                    .col(text_null(Customers::LogoUrl))
+                    .col(text_null(Customers::LegalName))
+                    .col(text_null(Customers::LegalNumber))
+                    .col(string_null(Customers::Currency))
+                    .col(text_null(Customers::TaxIdentificationNumber))
+                    .col(string_null(Customers::Timezone))
+                    .col(big_integer_null(Customers::NetPaymentTerm))
+                    .col(text_null(Customers::ExternalSalesforceId))
+                    .col(string(Customers::FinalizeZeroAmountInvoice))
+                    .col(text_null(Customers::ShippingAddressLine1))
+                    .col(text_null(Customers::ShippingAddressLine2))
+                    .col(text_null(Customers::ShippingCity))
+                    .col(text_null(Customers::ShippingZipcode))
+                    .col(text_null(Customers::ShippingState))
+                    .col(string_null(Customers::ShippingCountry))
+                    .col(deleted_at())
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(Customers::Table))
                     .to_owned(),
             )
             .await?;
@@ -132,24 +110,20 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(CustomerMetadata::Table)
-                    .col(ColumnDef::new(CustomerMetadata::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(CustomerMetadata::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(CustomerMetadata::CustomerId).uuid().not_null())
-                    .col(ColumnDef::new(CustomerMetadata::Key).text().not_null())
-                    .col(ColumnDef::new(CustomerMetadata::Value).text().not_null())
-                    .col(ColumnDef::new(CustomerMetadata::DisplayInInvoice).boolean().not_null())
-                    .col(ColumnDef::new(CustomerMetadata::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(CustomerMetadata::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(CustomerMetadata::Table, CustomerMetadata::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(CustomerMetadata::Table, CustomerMetadata::CustomerId)
-                            .to(Customers::Table, Customers::Id),
-                    )
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid(CustomerMetadata::CustomerId))
+                    .col(text(CustomerMetadata::Key))
+                    .col(text(CustomerMetadata::Value))
+                    .col(boolean(CustomerMetadata::DisplayInInvoice))
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(CustomerMetadata::Table))
+                    .foreign_key(&mut references(
+                        CustomerMetadata::Table,
+                        CustomerMetadata::CustomerId,
+                        Customers::Table,
+                    ))
                     .to_owned(),
             )
             .await?;

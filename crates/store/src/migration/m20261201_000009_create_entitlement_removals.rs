@@ -2,47 +2,23 @@
 //! Like entitlements, they are deleted rather than soft-deleted, and `subscription_id` carries no
 //! foreign key (subscriptions are created by a later migration).
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
 
-use super::execute_all;
+use super::m20261122_000002_create_features::{EntitlementFeatures, EntitlementPrivileges};
+use super::{created_at, execute_all, id, organization_id, organization_key, references};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum EntitlementFeatures {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum EntitlementPrivileges {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
 enum EntitlementSubscriptionFeatureRemovals {
     Table,
-    Id,
-    OrganizationId,
     SubscriptionId,
     EntitlementFeatureId,
     EntitlementPrivilegeId,
-    CreatedAt,
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         use EntitlementSubscriptionFeatureRemovals as Removals;
@@ -50,30 +26,26 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Removals::Table)
-                    .col(ColumnDef::new(Removals::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Removals::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(Removals::SubscriptionId).uuid().not_null())
-                    .col(ColumnDef::new(Removals::EntitlementFeatureId).uuid().null())
-                    .col(ColumnDef::new(Removals::EntitlementPrivilegeId).uuid().null())
-                    .col(ColumnDef::new(Removals::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid(Removals::SubscriptionId))
+                    .col(uuid_null(Removals::EntitlementFeatureId))
+                    .col(uuid_null(Removals::EntitlementPrivilegeId))
+                    .col(created_at())
                     .check(Expr::cust(
                         "(entitlement_feature_id IS NULL) <> (entitlement_privilege_id IS NULL)",
                     ))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Removals::Table, Removals::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Removals::Table, Removals::EntitlementFeatureId)
-                            .to(EntitlementFeatures::Table, EntitlementFeatures::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Removals::Table, Removals::EntitlementPrivilegeId)
-                            .to(EntitlementPrivileges::Table, EntitlementPrivileges::Id),
-                    )
+                    .foreign_key(&mut organization_key(Removals::Table))
+                    .foreign_key(&mut references(
+                        Removals::Table,
+                        Removals::EntitlementFeatureId,
+                        EntitlementFeatures::Table,
+                    ))
+                    .foreign_key(&mut references(
+                        Removals::Table,
+                        Removals::EntitlementPrivilegeId,
+                        EntitlementPrivileges::Table,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -7,36 +7,18 @@
 //! alone next changes the row (its start, its `ending_at`, a downgrade replacing it), kept by
 //! every write so that the sweeper finds due transitions with one index scan.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
 
-use super::execute_all;
+use super::m20261122_000006_create_plans::Plans;
+use super::m20261201_000008_create_customers::Customers;
+use super::{created_at, execute_all, id, organization_id, organization_key, references, updated_at};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
 #[derive(DeriveIden)]
-enum Organizations {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Customers {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Plans {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
 enum Subscriptions {
     Table,
-    Id,
-    OrganizationId,
     CustomerId,
     PlanId,
     PreviousSubscriptionId,
@@ -56,66 +38,50 @@ enum Subscriptions {
     ProgressiveBillingDisabled,
     ConsolidateInvoice,
     PurchaseOrderNumber,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[async_trait::async_trait]
-#[allow(
-    elided_lifetimes_in_paths,
-    reason = "the signature must match MigrationTrait, whose lifetime is late-bound"
-)]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let instant =
-            |column: Subscriptions| ColumnDef::new(column).timestamp_with_time_zone().null().to_owned();
         manager
             .create_table(
                 Table::create()
                     .table(Subscriptions::Table)
-                    .col(ColumnDef::new(Subscriptions::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Subscriptions::OrganizationId).uuid().not_null())
-                    .col(ColumnDef::new(Subscriptions::CustomerId).uuid().not_null())
-                    .col(ColumnDef::new(Subscriptions::PlanId).uuid().not_null())
-                    .col(ColumnDef::new(Subscriptions::PreviousSubscriptionId).uuid().null())
-                    .col(ColumnDef::new(Subscriptions::ExternalId).text().not_null())
-                    .col(ColumnDef::new(Subscriptions::Name).text().null())
-                    .col(ColumnDef::new(Subscriptions::Status).string().not_null())
-                    .col(ColumnDef::new(Subscriptions::BillingTime).string().not_null())
-                    .col(ColumnDef::new(Subscriptions::SubscriptionAt).timestamp_with_time_zone().not_null())
-                    .col(instant(Subscriptions::StartedAt))
-                    .col(instant(Subscriptions::EndingAt))
-                    .col(instant(Subscriptions::TerminatedAt))
-                    .col(instant(Subscriptions::CanceledAt))
-                    .col(instant(Subscriptions::DowngradeAt))
-                    .col(instant(Subscriptions::TransitionDueAt))
-                    .col(ColumnDef::new(Subscriptions::OnTerminationCreditNote).string().null())
-                    .col(ColumnDef::new(Subscriptions::OnTerminationInvoice).string().not_null())
-                    .col(ColumnDef::new(Subscriptions::ProgressiveBillingDisabled).boolean().not_null())
-                    .col(ColumnDef::new(Subscriptions::ConsolidateInvoice).boolean().not_null())
-                    .col(ColumnDef::new(Subscriptions::PurchaseOrderNumber).text().null())
-                    .col(ColumnDef::new(Subscriptions::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Subscriptions::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Subscriptions::Table, Subscriptions::OrganizationId)
-                            .to(Organizations::Table, Organizations::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Subscriptions::Table, Subscriptions::CustomerId)
-                            .to(Customers::Table, Customers::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Subscriptions::Table, Subscriptions::PlanId)
-                            .to(Plans::Table, Plans::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Subscriptions::Table, Subscriptions::PreviousSubscriptionId)
-                            .to(Subscriptions::Table, Subscriptions::Id),
-                    )
+                    .col(id())
+                    .col(organization_id())
+                    .col(uuid(Subscriptions::CustomerId))
+                    .col(uuid(Subscriptions::PlanId))
+                    .col(uuid_null(Subscriptions::PreviousSubscriptionId))
+                    .col(text(Subscriptions::ExternalId))
+                    .col(text_null(Subscriptions::Name))
+                    .col(string(Subscriptions::Status))
+                    .col(string(Subscriptions::BillingTime))
+                    .col(timestamp_with_time_zone(Subscriptions::SubscriptionAt))
+                    .col(timestamp_with_time_zone_null(Subscriptions::StartedAt))
+                    .col(timestamp_with_time_zone_null(Subscriptions::EndingAt))
+                    .col(timestamp_with_time_zone_null(Subscriptions::TerminatedAt))
+                    .col(timestamp_with_time_zone_null(Subscriptions::CanceledAt))
+                    .col(timestamp_with_time_zone_null(Subscriptions::DowngradeAt))
+                    .col(timestamp_with_time_zone_null(Subscriptions::TransitionDueAt))
+                    .col(string_null(Subscriptions::OnTerminationCreditNote))
+                    .col(string(Subscriptions::OnTerminationInvoice))
+                    .col(boolean(Subscriptions::ProgressiveBillingDisabled))
+                    .col(boolean(Subscriptions::ConsolidateInvoice))
+                    .col(text_null(Subscriptions::PurchaseOrderNumber))
+                    .col(created_at())
+                    .col(updated_at())
+                    .foreign_key(&mut organization_key(Subscriptions::Table))
+                    .foreign_key(&mut references(
+                        Subscriptions::Table,
+                        Subscriptions::CustomerId,
+                        Customers::Table,
+                    ))
+                    .foreign_key(&mut references(Subscriptions::Table, Subscriptions::PlanId, Plans::Table))
+                    .foreign_key(&mut references(
+                        Subscriptions::Table,
+                        Subscriptions::PreviousSubscriptionId,
+                        Subscriptions::Table,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -1,7 +1,16 @@
 //! Forward-only migrations, the same for SQLite and PostgreSQL. Partial unique indexes are plain
 //! SQL because both databases accept the same `CREATE UNIQUE INDEX ... WHERE deleted_at IS NULL`.
+//!
+//! Deployed databases have run these migrations, so the schema they create must never change: the
+//! shared columns and keys below are part of that history. Add a helper rather than change one.
+#![allow(
+    elided_lifetimes_in_paths,
+    reason = "every migration's `up` must match MigrationTrait, whose lifetime is late-bound"
+)]
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{prelude::*, schema::*};
+
+use m20261122_000001_create_organizations::Organizations;
 
 mod m20261122_000001_create_organizations;
 mod m20261122_000002_create_features;
@@ -34,6 +43,53 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_create_subscriptions::Migration),
         ]
     }
+}
+
+/// The columns that most tables have, under the same names.
+#[derive(DeriveIden)]
+pub(crate) enum SharedColumn {
+    Id,
+    OrganizationId,
+    DeletedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// `id`: the uuid primary key of every table but the change log.
+pub(crate) fn id() -> ColumnDef {
+    pk_uuid(SharedColumn::Id)
+}
+
+/// `organization_id`: the organization (tenant) a row belongs to.
+pub(crate) fn organization_id() -> ColumnDef {
+    uuid(SharedColumn::OrganizationId)
+}
+
+/// `deleted_at`: when a soft-deleted row was deleted, null while it is not.
+pub(crate) fn deleted_at() -> ColumnDef {
+    timestamp_with_time_zone_null(SharedColumn::DeletedAt)
+}
+
+pub(crate) fn created_at() -> ColumnDef {
+    timestamp_with_time_zone(SharedColumn::CreatedAt)
+}
+
+pub(crate) fn updated_at() -> ColumnDef {
+    timestamp_with_time_zone(SharedColumn::UpdatedAt)
+}
+
+/// A foreign key from `table.column` to `target.id`. It has no name: each backend names it.
+pub(crate) fn references(
+    table: impl IntoIden,
+    column: impl IntoIden,
+    target: impl IntoIden,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create().from(table, column).to(target, SharedColumn::Id).take()
+}
+
+/// The foreign key from `table.organization_id` to its organization.
+pub(crate) fn organization_key(table: impl IntoIden) -> ForeignKeyCreateStatement {
+    references(table, SharedColumn::OrganizationId, Organizations::Table)
 }
 
 /// Runs SQL statements that are valid as written on every backend we support.
