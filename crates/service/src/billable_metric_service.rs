@@ -1,5 +1,6 @@
-//! `entitlements.v1.BillableMetricService`: authenticate, convert, call the store (which
-//! validates inside its transaction, where code uniqueness is decided), convert back.
+//! `entitlements.v1.BillableMetricService`: read the caller's organization (set by the
+//! authentication layer), convert, call the store (which validates inside its transaction, where
+//! code uniqueness is decided), convert back.
 
 use entitlements::v1 as pb;
 use entitlements::v1::billable_metric_service_server::BillableMetricService;

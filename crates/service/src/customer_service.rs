@@ -1,5 +1,6 @@
-//! `entitlements.v1.CustomerService`: authenticate, convert, let the domain and the store validate
-//! and write in one transaction, convert back.
+//! `entitlements.v1.CustomerService`: read the caller's organization (set by the authentication
+//! layer), convert, let the domain and the store validate and write in one transaction, convert
+//! back.
 
 use entitlements::v1 as pb;
 use entitlements::v1::customer_service_server::CustomerService;

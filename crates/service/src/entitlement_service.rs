@@ -1,5 +1,5 @@
-//! `entitlements.v1.EntitlementService`: authenticate, convert, let the domain decide and the
-//! store write in one transaction, convert back.
+//! `entitlements.v1.EntitlementService`: read the caller's organization (set by the authentication
+//! layer), convert, let the domain decide and the store write in one transaction, convert back.
 
 use entitlements::v1 as pb;
 use entitlements::v1::entitlement_service_server::EntitlementService;

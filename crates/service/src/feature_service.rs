@@ -1,5 +1,6 @@
-//! `entitlements.v1.FeatureService`: authenticate, convert, call the domain and the store, convert
-//! back. Each write is one store transaction.
+//! `entitlements.v1.FeatureService`: read the caller's organization (set by the authentication
+//! layer), convert, call the domain and the store, convert back. Each write is one store
+//! transaction.
 
 use entitlements::v1 as pb;
 use entitlements::v1::feature_service_server::FeatureService;

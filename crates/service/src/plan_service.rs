@@ -1,5 +1,5 @@
-//! `entitlements.v1.PlanService`: authenticate, convert, let the store validate and write in one
-//! transaction, convert back.
+//! `entitlements.v1.PlanService`: read the caller's organization (set by the authentication layer),
+//! convert, let the store validate and write in one transaction, convert back.
 
 use entitlements::v1 as pb;
 use entitlements::v1::plan_service_server::PlanService;

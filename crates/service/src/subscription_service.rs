@@ -1,5 +1,5 @@
-//! `entitlements.v1.SubscriptionService`: authenticate, convert, let the domain and the store
-//! decide and write in one transaction, convert back.
+//! `entitlements.v1.SubscriptionService`: read the caller's organization (set by the authentication
+//! layer), convert, let the domain and the store decide and write in one transaction, convert back.
 
 use entitlements::v1 as pb;
 use entitlements::v1::subscription_service_server::SubscriptionService;
