@@ -14,7 +14,7 @@ use std::process::ChildStdin;
 use std::time::{Duration, Instant};
 
 use entitlements_store::Migrator;
-use sea_orm::{ConnectOptions, ConnectionTrait as _, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait as _, Database, DatabaseConnection, TransactionTrait as _};
 use sea_orm_migration::MigratorTrait as _;
 use tokio::sync::OnceCell;
 
@@ -52,7 +52,7 @@ async fn build_sqlite_template() -> Vec<u8> {
     let migrated = dir.path().join("migrated.db");
     let image = dir.path().join("template.db");
     let connection = connect_for_migrations(&sqlite_url(&migrated)).await;
-    Migrator::up(&connection, None).await.expect("migrate the sqlite template");
+    migrate(&connection).await;
     let image_literal = image.display().to_string().replace('\'', "''");
     connection
         .execute_unprepared(&format!("VACUUM INTO '{image_literal}'"))
@@ -86,7 +86,7 @@ async fn build_postgres_template(server: &PostgresServer) -> PostgresTemplate {
         .drop_database_at_exit(&name)
         .unwrap_or_else(|error| panic!("could not arrange for {name} to be dropped at exit: {error}"));
     let connection = connect_for_migrations(&url).await;
-    Migrator::up(&connection, None).await.expect("migrate the postgres template");
+    migrate(&connection).await;
     connection.close().await.expect("close the postgres template");
     admin_sql(server, &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
     wait_until_unused(server, &name).await;
@@ -115,6 +115,14 @@ async fn wait_until_unused(server: &PostgresServer, database: &str) {
 fn admin_sql(server: &PostgresServer, sql: &str) -> String {
     tokio::task::block_in_place(|| server.execute_admin_sql(server.admin_url(), sql))
         .unwrap_or_else(|error| panic!("admin SQL {sql:?} failed: {error}"))
+}
+
+/// Applies every migration in one transaction, as `Store::migrate` does: on SQLite a commit per
+/// migration would cost a second.
+async fn migrate(connection: &DatabaseConnection) {
+    let transaction = connection.begin().await.expect("begin migrating the template");
+    Migrator::up(&transaction, None).await.expect("migrate the template");
+    transaction.commit().await.expect("commit the template's migrations");
 }
 
 /// A plain pool for running the migrations, without the server's settings: the template only
