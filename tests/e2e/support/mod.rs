@@ -1,9 +1,11 @@
-//! The test harness: `spawn_app(backend)` starts the server with a fresh database and two
-//! organizations, and returns a `TestApp` with one method per kind of call, so tests read like
-//! scenarios. `backend_tests!` turns each scenario into a SQLite and a PostgreSQL test.
+//! The test harness: `spawn_app(backend)` starts the server with a fresh, migrated database (a
+//! copy of the process's template, see `templates.rs`) and two organizations, and returns a
+//! `TestApp` with one method per kind of call, so tests read like scenarios. `backend_tests!` turns
+//! each scenario into a SQLite and a PostgreSQL test.
 
 pub(crate) mod conformance;
 pub(crate) mod postgres;
+pub(crate) mod templates;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -72,10 +74,10 @@ pub(crate) async fn spawn_app_with(
     init_test_logging();
     let data_dir = tempfile::tempdir().expect("a temp dir for the test database");
     let database_url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", data_dir.path().join("entitlements.db").display()),
+        Backend::Sqlite => templates::migrated_sqlite_database(data_dir.path()).await,
         Backend::Postgres => {
             let server = postgres::require_postgres_or_skip("end-to-end test")?;
-            tokio::task::block_in_place(|| server.create_database())
+            templates::migrated_postgres_database(server).await
         }
     };
     let args = ServeArgs {
@@ -97,7 +99,6 @@ pub(crate) async fn spawn_app_with(
     let clock = config.clock.clone();
     let store =
         Store::connect(&database_url).await.expect("connect the harness store").with_clock(clock.clone());
-    store.migrate().await.expect("migrate the test database");
     store.create_organization("test", &ApiKey::new(API_KEY)).await.expect("create the test organization");
     store
         .create_organization("other", &ApiKey::new(OTHER_API_KEY))

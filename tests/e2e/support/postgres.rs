@@ -3,13 +3,15 @@
 //! Every end-to-end test also runs on PostgreSQL (DESIGN.md, "Testing"). This module decides where
 //! that PostgreSQL comes from: `ENTITLEMENTS_TEST_POSTGRES_URL` when set (`.ci/run` exports one),
 //! otherwise one throwaway cluster per test process, started from the machine's binaries in a temp
-//! dir. Each test then gets its own fresh database. SQL goes through `psql`, so the harness needs
-//! nothing from the crates under test to set up its own fixtures.
+//! dir. Each test then gets its own database: empty, or a copy of a template (`templates.rs`). SQL
+//! goes through `psql`, so the harness needs nothing from the crates under test to set up its own
+//! fixtures.
 //!
 //! The cluster lives in a static, and statics are never dropped, so its cleanup belongs to a
 //! watchdog `sh` that blocks reading a pipe whose only write end this process holds. However the
 //! process ends (even SIGKILL) the pipe reaches EOF, and the watchdog stops the cluster and removes
-//! its dir. Clusters whose watchdog was killed as well are swept by the next run.
+//! its dir. Clusters whose watchdog was killed as well are swept by the next run. On a cluster we
+//! did not start, a database that must not outlive the process gets a watchdog that drops it.
 
 use std::fs;
 use std::io::Write as _;
@@ -39,7 +41,7 @@ pub(crate) struct PostgresServer {
     psql: PathBuf,
     /// Write end of the watchdog's pipe when we started the cluster. Never dropped: its closing at
     /// process exit is what tells the watchdog to stop the cluster.
-    _watchdog: Option<ChildStdin>,
+    cluster_watchdog: Option<ChildStdin>,
 }
 
 impl PostgresServer {
@@ -52,13 +54,54 @@ impl PostgresServer {
         })
     }
 
-    /// Creates a fresh, uniquely named database and returns its URL.
+    /// Creates a fresh, uniquely named, empty (unmigrated) database and returns its URL.
     pub(crate) fn create_database(&self) -> String {
-        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
-        if let Err(error) = self.execute_admin_sql(&self.admin_url, &format!("CREATE DATABASE {name}")) {
-            panic!("could not create test database {name} on {}: {error}", self.admin_url);
+        self.create_database_named(&test_database_name(), None)
+    }
+
+    /// Creates a uniquely named copy of `template` and returns its URL. Nothing may be connected
+    /// to `template` meanwhile: PostgreSQL refuses to copy a database that is in use.
+    pub(crate) fn copy_database(&self, template: &str) -> String {
+        self.create_database_named(&test_database_name(), Some(template))
+    }
+
+    /// Creates the database `name`, a copy of `template` if given, and returns its URL.
+    pub(crate) fn create_database_named(&self, name: &str, template: Option<&str>) -> String {
+        let sql = match template {
+            Some(template) => format!("CREATE DATABASE {name} TEMPLATE {template}"),
+            None => format!("CREATE DATABASE {name}"),
+        };
+        if let Err(error) = self.execute_admin_sql(&self.admin_url, &sql) {
+            panic!("could not create database {name} on {}: {error}", self.admin_url);
         }
-        with_database(&self.admin_url, &name)
+        self.database_url(name)
+    }
+
+    /// The superuser URL of the database that always exists.
+    pub(crate) fn admin_url(&self) -> &str {
+        &self.admin_url
+    }
+
+    /// The superuser URL of the database `name`.
+    pub(crate) fn database_url(&self, name: &str) -> String {
+        with_database(&self.admin_url, name)
+    }
+
+    /// Has the database `name` dropped when this process ends, however it ends. `None` on a
+    /// cluster we started, which goes as a whole then. Keep the returned pipe end for the life of
+    /// the process: its closing at exit is what tells the watchdog to drop the database.
+    pub(crate) fn drop_database_at_exit(&self, name: &str) -> Result<Option<ChildStdin>, String> {
+        if self.cluster_watchdog.is_some() {
+            return Ok(None);
+        }
+        let script = r#"trap '' INT HUP; cat >/dev/null; "$@" >/dev/null 2>&1"#;
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", script, "entitlements-pg-watchdog"])
+            .arg(&self.psql)
+            .args(["-X", "-q", "-d", &self.admin_url, "-c", &format!("DROP DATABASE IF EXISTS {name}")])
+            .env("PGCONNECT_TIMEOUT", "10");
+        spawn_exit_watchdog(command).map(Some)
     }
 
     /// Runs one SQL statement as superuser against a database given by URL or by name; returns
@@ -98,7 +141,7 @@ fn connect_or_start() -> Result<PostgresServer, String> {
     let psql = find_pg_binary("psql").ok_or_else(|| {
         format!("{URL_ENV} is set, but no psql was found on PATH or under /usr/lib/postgresql/*/bin")
     })?;
-    let server = PostgresServer { admin_url: url, psql, _watchdog: None };
+    let server = PostgresServer { admin_url: url, psql, cluster_watchdog: None };
     server
         .execute_admin_sql(&server.admin_url, "SELECT 1")
         .map_err(|error| format!("{URL_ENV} is set, but unusable: {error}"))?;
@@ -171,7 +214,7 @@ fn start_cluster() -> Result<PostgresServer, String> {
         return Err(format!("could not start PostgreSQL: {error}\n--- postgres.log ---\n{log}"));
     }
     let admin_url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
-    Ok(PostgresServer { admin_url, psql, _watchdog: Some(watchdog) })
+    Ok(PostgresServer { admin_url, psql, cluster_watchdog: Some(watchdog) })
 }
 
 /// Runs `cat` until EOF on its stdin, then stops the cluster and removes `base`.
@@ -183,6 +226,12 @@ fn spawn_watchdog(base: &Path, pg_ctl: &Path, as_postgres: bool) -> Result<Child
         command.args(["runuser", "-u", "postgres", "--"]);
     }
     command.arg(pg_ctl).args(["stop", "-m", "immediate", "-w", "-D"]).arg(base.join("data"));
+    spawn_exit_watchdog(command)
+}
+
+/// Spawns `command`, a shell script that waits for EOF on its stdin before it acts, and returns
+/// the write end of that pipe.
+fn spawn_exit_watchdog(mut command: Command) -> Result<ChildStdin, String> {
     // std opens the pipe close-on-exec, so no other child (not even postgres) inherits the write
     // end. Its own process group keeps a Ctrl-C aimed at `cargo test` from killing it first.
     command
@@ -278,6 +327,11 @@ fn candidate_dirs() -> Vec<PathBuf> {
     versioned.sort_by(|a, b| b.0.cmp(&a.0));
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path).chain(versioned.into_iter().map(|(_, dir)| dir)).collect()
+}
+
+/// A fresh name for a test's database.
+fn test_database_name() -> String {
+    format!("test_{}", uuid::Uuid::new_v4().simple())
 }
 
 /// `url` with its database (path) replaced by `name`, keeping credentials and query parameters.
