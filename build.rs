@@ -1,5 +1,7 @@
 //! Compiles `proto/entitlements/v1/*.proto` into the stubs of this crate, with the protoc shipped
-//! by protoc-bin-vendored so that a fresh machine needs no system protoc.
+//! by protoc-bin-vendored so that a fresh machine needs no system protoc. The vendored
+//! `google/rpc` files go into the descriptor set too, so that reflection serves the error details
+//! under their usual names (their Rust types come from tonic-types).
 
 use std::path::PathBuf;
 
@@ -17,6 +19,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     protos.sort();
+    protos.extend(
+        ["google/rpc/status.proto", "google/rpc/error_details.proto"].map(|file| proto_root.join(file)),
+    );
 
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     tonic_prost_build::configure()

@@ -25,5 +25,6 @@ pub mod v1 {
     tonic::include_proto!("entitlements.v1");
 }
 
-/// The encoded `FileDescriptorSet` of every proto file of this crate, for gRPC reflection.
+/// The encoded `FileDescriptorSet` of every proto file of this crate and of `google.rpc`'s status
+/// and error details (with their imports), for gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("entitlements_descriptor");

@@ -310,6 +310,9 @@ fn descriptor_asks() -> Vec<Ask> {
         Ask::FileByFilename("entitlements/v1/common.proto"),
         Ask::FileByFilename("google/protobuf/timestamp.proto"),
         Ask::FileContainingSymbol("entitlements.v1.PrivilegeValueType"),
+        // The error details every failure carries.
+        Ask::FileContainingSymbol("google.rpc.ErrorInfo"),
+        Ask::FileByFilename("google/rpc/status.proto"),
         // Last: tonic-reflection ends the stream after an error.
         Ask::FileContainingSymbol("entitlements.v1.NoSuchService"),
     ]
@@ -345,7 +348,16 @@ fn assert_descriptor_answers(answers: &[Answer]) {
 
     // Any symbol of the package leads to its file.
     assert_eq!(expect_one_file(&answers[4]).name(), "entitlements/v1/feature_service.proto");
-    assert!(matches!(answers[5], Answer::Error(Code::NotFound)), "{:?}", answers[5]);
+
+    // A client can decode the error details: ErrorInfo, BadRequest and the Status around them.
+    let error_details = expect_one_file(&answers[5]);
+    assert_eq!(error_details.name(), "google/rpc/error_details.proto");
+    for message in ["ErrorInfo", "BadRequest", "ResourceInfo"] {
+        assert!(error_details.message_type.iter().any(|found| found.name() == message), "{message}");
+    }
+    let status = expect_one_file(&answers[6]);
+    assert!(status.message_type.iter().any(|message| message.name() == "Status"), "{status:?}");
+    assert!(matches!(answers[7], Answer::Error(Code::NotFound)), "{:?}", answers[7]);
 }
 
 backend_tests! {

@@ -214,7 +214,8 @@ fn grpc_routes(
 }
 
 /// Reflection over every service this server serves, both reflection versions included, so that
-/// either version lists the same services.
+/// either version lists the same services, and over `google.rpc`'s error details, so that a
+/// reflection client can decode the errors too.
 fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
     tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(entitlements::FILE_DESCRIPTOR_SET)
