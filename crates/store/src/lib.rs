@@ -122,12 +122,11 @@ impl Store {
     /// `Unavailable` when it does not.
     pub async fn ping(&self) -> Result<(), StoreError> {
         // A read of a real table, not `SELECT 1`: SQLite answers that without touching the file.
-        Ok(self
-            .connection
+        self.connection
             .execute_unprepared("SELECT count(*) FROM organizations WHERE id IS NULL")
             .await
-            .map(|_| ())
-            .map_err(|error| Error::Unavailable(error.to_string()))?)
+            .map_err(|error| Error::Unavailable(error.to_string()))?;
+        Ok(())
     }
 
     pub fn backend(&self) -> DbBackend {
