@@ -21,6 +21,11 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// The resource's type as the API names it, such as `feature` or `billable_metric`.
+    pub fn type_name(self) -> &'static str {
+        self.not_found_code().trim_end_matches("_not_found")
+    }
+
     /// Lago's error code for this resource being absent, such as `feature_not_found`.
     pub fn not_found_code(self) -> &'static str {
         match self {
@@ -41,9 +46,11 @@ impl Resource {
 /// Why a request did not succeed.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum Error {
-    /// The object does not exist in the caller's organization (or is deleted).
-    #[error("{} not found", .0.not_found_code())]
-    NotFound(Resource),
+    /// The object does not exist in the caller's organization (or is deleted): `name` is the code
+    /// (or external id) the request used for it, so a client naming several objects can tell which
+    /// one is missing.
+    #[error("{} not found: {name}", .resource.not_found_code())]
+    NotFound { resource: Resource, name: String },
     /// The request is well formed but its values break a rule; Lago's 422.
     #[error("validation errors: {0}")]
     Validation(ValidationErrors),
@@ -76,6 +83,11 @@ impl From<ValidationErrors> for Error {
 }
 
 impl Error {
+    /// `resource` named `name` does not exist.
+    pub fn not_found(resource: Resource, name: impl Into<String>) -> Self {
+        Self::NotFound { resource, name: name.into() }
+    }
+
     /// Lago's 400 for a missing or empty root key, such as `feature`.
     pub fn missing_param(param: &str) -> Self {
         Self::BadRequest(format!("param is missing or the value is empty or invalid: {param}"))

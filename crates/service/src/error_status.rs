@@ -11,9 +11,12 @@ use tonic_types::{ErrorDetails, FieldViolation};
 /// Builds the status answering `error`.
 pub fn status_from_error(error: impl Into<Error>) -> Status {
     match error.into() {
-        Error::NotFound(resource) => {
+        Error::NotFound { resource, name } => {
             let reason = resource.not_found_code();
-            ErrorKind::NotFound.status(Some(reason), reason.replace('_', " "), ErrorDetails::new())
+            let resource_type = resource.type_name();
+            let message = format!("{resource_type} {name:?} not found");
+            let details = ErrorDetails::with_resource_info(resource_type, name, "", message.clone());
+            ErrorKind::NotFound.status(Some(reason), message, details)
         }
         Error::Validation(errors) => {
             let violations: Vec<FieldViolation> = errors

@@ -184,7 +184,7 @@ async fn is_absent_from_store(app: &TestApp, code: &str) -> bool {
     let organization_id = app.organization_id().await;
     matches!(
         app.store.feature(organization_id, code).await.map_err(Error::from),
-        Err(Error::NotFound(Resource::Feature))
+        Err(Error::NotFound { resource: Resource::Feature, .. })
     )
 }
 

@@ -81,6 +81,22 @@ pub(crate) fn assert_error_info(status: &Status, code: Code, reason: &str) {
 pub(crate) fn assert_not_found<T: std::fmt::Debug>(result: Result<T, Status>, reason: &str) {
     let status = result.expect_err("NOT_FOUND expected");
     assert_error_info(&status, Code::NotFound, reason);
+    let resource_type = reason.strip_suffix("_not_found").unwrap_or(reason);
+    assert_eq!(
+        status.get_error_details().resource_info().map(|info| info.resource_type.as_str()),
+        Some(resource_type),
+        "ResourceInfo of {status:?}"
+    );
+}
+
+/// NOT_FOUND whose ResourceInfo names the missing object: its type and the code the request used.
+#[track_caller]
+pub(crate) fn assert_missing<T: std::fmt::Debug>(result: Result<T, Status>, resource_type: &str, name: &str) {
+    let status = result.expect_err("NOT_FOUND expected");
+    assert_error_info(&status, Code::NotFound, &format!("{resource_type}_not_found"));
+    let details = status.get_error_details();
+    let info = details.resource_info().unwrap_or_else(|| panic!("no ResourceInfo in {status:?}"));
+    assert_eq!((info.resource_type.as_str(), info.resource_name.as_str()), (resource_type, name));
 }
 
 /// INVALID_ARGUMENT `bad_request` without field violations.

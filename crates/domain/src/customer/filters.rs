@@ -95,8 +95,8 @@ impl CustomerListFilters {
             metadata,
             search_term,
         } = self;
-        if billing_entity_codes.iter().any(|code| code != DEFAULT_BILLING_ENTITY_CODE) {
-            return Err(Error::NotFound(Resource::BillingEntity));
+        if let Some(unknown) = billing_entity_codes.iter().find(|code| *code != DEFAULT_BILLING_ENTITY_CODE) {
+            return Err(Error::not_found(Resource::BillingEntity, unknown.as_str()));
         }
         let mut errors = ValidationErrors::new();
         let account_types: Vec<AccountType> = account_types
@@ -208,7 +208,7 @@ mod tests {
             countries: strings(&["XX"]),
             ..CustomerListFilters::default()
         };
-        assert_eq!(filters.validate(), Err(Error::NotFound(Resource::BillingEntity)));
+        assert_eq!(filters.validate(), Err(Error::not_found(Resource::BillingEntity, "eu")));
     }
 
     #[test]

@@ -82,12 +82,12 @@ impl CustomerInput {
     /// `NotFound(BillingEntity)` for a code other than `default`; `Validation` with
     /// `metadata: invalid_count` (more than 5 items) or `finalize_zero_amount_invoice: invalid_value`.
     pub fn check_before_upsert(&self) -> Result<(), Error> {
-        if self
+        if let Some(code) = self
             .billing_entity_code
             .as_deref()
-            .is_some_and(|code| !is_blank(Some(code)) && code != DEFAULT_BILLING_ENTITY_CODE)
+            .filter(|code| !is_blank(Some(code)) && *code != DEFAULT_BILLING_ENTITY_CODE)
         {
-            return Err(Error::NotFound(Resource::BillingEntity));
+            return Err(Error::not_found(Resource::BillingEntity, code));
         }
         if self.metadata.as_ref().is_some_and(|items| items.len() > METADATA_PER_CUSTOMER) {
             return Err(ValidationErrors::single("metadata", ErrorCode::Named("invalid_count")).into());
@@ -339,7 +339,10 @@ mod tests {
     fn checks_before_the_upsert() {
         let unknown_entity =
             CustomerInput { billing_entity_code: Some("eu".to_owned()), ..CustomerInput::default() };
-        assert_eq!(unknown_entity.check_before_upsert(), Err(Error::NotFound(Resource::BillingEntity)));
+        assert_eq!(
+            unknown_entity.check_before_upsert(),
+            Err(Error::not_found(Resource::BillingEntity, "eu"))
+        );
         let default_entity =
             CustomerInput { billing_entity_code: Some("default".to_owned()), ..CustomerInput::default() };
         assert_eq!(default_entity.check_before_upsert(), Ok(()));

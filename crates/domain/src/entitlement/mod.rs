@@ -90,7 +90,7 @@ pub fn plan_entitlement_changes(
         let feature = features
             .iter()
             .find(|feature| feature.code.as_str() == input.feature_code)
-            .ok_or(Error::NotFound(Resource::Feature))?;
+            .ok_or_else(|| Error::not_found(Resource::Feature, input.feature_code.as_str()))?;
         let position = match wanted.iter().position(|entitlement| entitlement.feature_id == feature.id) {
             Some(position) => position,
             None => {
@@ -130,7 +130,7 @@ pub fn plan_entitlement_changes(
 /// # Errors
 /// NOT_FOUND `privilege_not_found`.
 pub fn privilege_of<'a>(feature: &'a Feature, code: &str) -> Result<&'a Privilege, Error> {
-    feature.privilege(code).ok_or(Error::NotFound(Resource::Privilege))
+    feature.privilege(code).ok_or_else(|| Error::not_found(Resource::Privilege, code))
 }
 
 /// A privilege with the value an entitlement grants it.
@@ -324,12 +324,12 @@ mod tests {
         let request = [input("ghost", &[]), input("seats", &[("max", PrivilegeValueInput::Other)])];
         assert_eq!(
             plan_entitlement_changes(&[], &request, std::slice::from_ref(&seats), EntitlementsWrite::Merge),
-            Err(Error::NotFound(Resource::Feature))
+            Err(Error::not_found(Resource::Feature, "ghost"))
         );
         let request = [input("seats", &[("nope", PrivilegeValueInput::Integer(1))])];
         assert_eq!(
             plan_entitlement_changes(&[], &request, &[seats], EntitlementsWrite::Merge),
-            Err(Error::NotFound(Resource::Privilege))
+            Err(Error::not_found(Resource::Privilege, "nope"))
         );
     }
 }

@@ -181,7 +181,7 @@ pub fn override_changes(
             features
                 .iter()
                 .find(|feature| feature.code.as_str() == input.feature_code)
-                .ok_or(Error::NotFound(Resource::Feature))
+                .ok_or_else(|| Error::not_found(Resource::Feature, input.feature_code.as_str()))
         })
         .collect::<Result<_, _>>()?;
     let mut overrides: Vec<WantedEntitlement<'_>> = Vec::new();

@@ -56,8 +56,8 @@ impl SubscriptionListFilters {
             overridden,
             billing_entity_codes,
         } = self;
-        if billing_entity_codes.iter().any(|code| code != DEFAULT_BILLING_ENTITY_CODE) {
-            return Err(Error::NotFound(Resource::BillingEntity));
+        if let Some(unknown) = billing_entity_codes.iter().find(|code| *code != DEFAULT_BILLING_ENTITY_CODE) {
+            return Err(Error::not_found(Resource::BillingEntity, unknown.as_str()));
         }
         let statuses =
             if statuses.is_empty() { vec![SubscriptionStatus::Active.as_str().to_owned()] } else { statuses };
@@ -123,6 +123,6 @@ mod tests {
             billing_entity_codes: vec!["default".to_owned(), "eu".to_owned()],
             ..SubscriptionListFilters::default()
         };
-        assert_eq!(unknown.validate(), Err(Error::NotFound(Resource::BillingEntity)));
+        assert_eq!(unknown.validate(), Err(Error::not_found(Resource::BillingEntity, "eu")));
     }
 }

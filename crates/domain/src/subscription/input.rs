@@ -282,8 +282,8 @@ pub fn purchase_order_number(text: &str) -> Option<String> {
 }
 
 fn check_billing_entity(code: Option<&str>) -> Result<(), Error> {
-    if code.is_some_and(|code| !is_blank(Some(code)) && code != DEFAULT_BILLING_ENTITY_CODE) {
-        return Err(Error::NotFound(Resource::BillingEntity));
+    if let Some(code) = code.filter(|code| !is_blank(Some(code)) && *code != DEFAULT_BILLING_ENTITY_CODE) {
+        return Err(Error::not_found(Resource::BillingEntity, code));
     }
     Ok(())
 }

@@ -258,7 +258,7 @@ async fn load_metric(
     if for_update {
         query = query.lock_exclusive();
     }
-    let row = query.one(connection).await?.ok_or(Error::NotFound(Resource::BillableMetric))?;
+    let row = query.one(connection).await?.ok_or(Error::not_found(Resource::BillableMetric, code))?;
     Ok(with_filters(connection, vec![row])
         .await?
         .pop()

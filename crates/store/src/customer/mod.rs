@@ -125,7 +125,7 @@ impl Store {
     ) -> Result<Customer, StoreError> {
         let row = find_customer_row(self.connection(), organization_id, external_id, false)
             .await?
-            .ok_or(Error::NotFound(Resource::Customer))?;
+            .ok_or(Error::not_found(Resource::Customer, external_id))?;
         load_customer(self.connection(), organization_id, row).await
     }
 
@@ -167,7 +167,7 @@ impl Store {
         lock_organization(&transaction, organization_id).await?;
         let row = find_customer_row(&transaction, organization_id, external_id, true)
             .await?
-            .ok_or(Error::NotFound(Resource::Customer))?;
+            .ok_or(Error::not_found(Resource::Customer, external_id))?;
         let deleted = load_customer(&transaction, organization_id, row).await?;
         let now = self.now();
         // Lago terminates them in a job; here in the same transaction.

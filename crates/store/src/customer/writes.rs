@@ -78,7 +78,7 @@ pub(crate) async fn resolve_taxes(
                 .iter()
                 .find(|tax| tax.code == *code)
                 .cloned()
-                .ok_or_else(|| Error::NotFound(Resource::Tax).into())
+                .ok_or_else(|| Error::not_found(Resource::Tax, code.as_str()).into())
         })
         .collect()
 }

@@ -74,7 +74,7 @@ impl Store {
             .privileges
             .iter()
             .position(|privilege| privilege.code.as_str() == privilege_code)
-            .ok_or(Error::NotFound(Resource::Privilege))?;
+            .ok_or(Error::not_found(Resource::Privilege, privilege_code))?;
         let removed = current.privileges.remove(position);
         let now = self.now();
         soft_delete::<privilege::Entity>(&transaction, removed.id.0, now).await?;

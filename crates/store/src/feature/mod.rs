@@ -183,7 +183,7 @@ pub(crate) async fn load_feature(
     if for_update {
         query = query.lock_exclusive();
     }
-    let row = query.one(connection).await?.ok_or(Error::NotFound(Resource::Feature))?;
+    let row = query.one(connection).await?.ok_or(Error::not_found(Resource::Feature, code))?;
     Ok(with_privileges(connection, vec![row])
         .await?
         .pop()

@@ -50,7 +50,9 @@ pub(crate) async fn resolve_references(
     let mut metric_ids = Vec::new();
     for charge in charges {
         if let Some(id) = &charge.billable_metric_id {
-            metric_ids.push(Uuid::parse_str(id).map_err(|_| Error::NotFound(Resource::BillableMetrics))?);
+            metric_ids.push(
+                Uuid::parse_str(id).map_err(|_| Error::not_found(Resource::BillableMetrics, id.as_str()))?,
+            );
         }
     }
     let requested_ids = metric_ids.len();
@@ -61,8 +63,8 @@ pub(crate) async fn resolve_references(
             .into_iter()
             .map(|metric| (metric.id.0, metric))
             .collect();
-    if metric_ids[..requested_ids].iter().any(|id| !metrics_by_id.contains_key(id)) {
-        return Err(Error::NotFound(Resource::BillableMetrics).into());
+    if let Some(unknown) = metric_ids[..requested_ids].iter().find(|id| !metrics_by_id.contains_key(id)) {
+        return Err(Error::not_found(Resource::BillableMetrics, unknown.to_string()).into());
     }
     let metric_codes: Vec<String> = charges
         .iter()
@@ -103,7 +105,10 @@ impl CatalogReferences {
             .iter()
             .filter(|code| seen.insert(code.as_str()))
             .map(|code| {
-                self.taxes_by_code.get(code).cloned().ok_or_else(|| Error::NotFound(Resource::Tax).into())
+                self.taxes_by_code
+                    .get(code)
+                    .cloned()
+                    .ok_or_else(|| Error::not_found(Resource::Tax, code.as_str()).into())
             })
             .collect()
     }
@@ -163,7 +168,10 @@ impl CatalogReferences {
             (None, None, Some(current)) => self.metrics_by_id.get(&current.billable_metric_id.0),
             (None, None, None) => None,
         };
-        found.cloned().ok_or_else(|| Error::NotFound(Resource::BillableMetric).into())
+        found.cloned().ok_or_else(|| {
+            let name = input.billable_metric_code.as_deref().or(input.billable_metric_id.as_deref());
+            Error::not_found(Resource::BillableMetric, name.unwrap_or_default()).into()
+        })
     }
 }
 

@@ -47,7 +47,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|entitlement| entitlement.feature_code.as_str() == feature_code)
-            .ok_or_else(|| Error::NotFound(Resource::Entitlement).into())
+            .ok_or_else(|| Error::not_found(Resource::Entitlement, feature_code).into())
     }
 
     /// Replaces (POST) or merges into (PATCH) the plan's entitlements; answers them all.
@@ -113,7 +113,7 @@ impl Store {
             .privileges
             .iter()
             .position(|granted| granted.privilege.code.as_str() == privilege_code)
-            .ok_or(Error::NotFound(Resource::Privilege))?;
+            .ok_or(Error::not_found(Resource::Privilege, privilege_code))?;
         let removed = view.privileges.remove(position);
         let value_id = stored
             .values
@@ -154,7 +154,7 @@ fn entitlement_of(
             (feature.code.as_str() == feature_code)
                 .then(|| (stored.clone(), PlanEntitlement::new(stored, feature)))
         })
-        .ok_or_else(|| Error::NotFound(Resource::Entitlement).into())
+        .ok_or_else(|| Error::not_found(Resource::Entitlement, feature_code).into())
 }
 
 fn plan_updated(plan: &plan::Model) -> PendingChange {

@@ -296,7 +296,7 @@ pub(crate) async fn find_plan_row(
     if for_update {
         query = query.lock_exclusive();
     }
-    query.one(connection).await?.ok_or_else(|| Error::NotFound(Resource::Plan).into())
+    query.one(connection).await?.ok_or_else(|| Error::not_found(Resource::Plan, code).into())
 }
 
 async fn load_plan_by_id(

@@ -138,5 +138,5 @@ async fn feature_named(
     features_by_codes_for_share(transaction, organization_id, &[code.to_owned()])
         .await?
         .pop()
-        .ok_or_else(|| Error::NotFound(Resource::Feature).into())
+        .ok_or_else(|| Error::not_found(Resource::Feature, code).into())
 }

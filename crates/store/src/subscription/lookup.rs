@@ -58,5 +58,5 @@ pub(crate) async fn find_subscription_for_entitlements(
             plan_id: PlanId(row.plan_id),
             external_id: row.external_id.clone(),
         })
-        .ok_or_else(|| Error::NotFound(Resource::Subscription).into())
+        .ok_or_else(|| Error::not_found(Resource::Subscription, subscription.external_id.as_str()).into())
 }

@@ -45,7 +45,7 @@ impl Store {
         let row = self
             .effective_subscription_row(organization_id, subscription, now)
             .await?
-            .ok_or(Error::NotFound(Resource::Subscription))?;
+            .ok_or(Error::not_found(Resource::Subscription, subscription.external_id.as_str()))?;
         self.render_one(self.connection(), organization_id, row, now, true).await
     }
 
@@ -67,7 +67,7 @@ impl Store {
             let external_customer_id = filters.external_customer_id.as_deref().unwrap_or_default();
             find_customer_row(self.connection(), organization_id, external_customer_id, false)
                 .await?
-                .ok_or(Error::NotFound(Resource::Customer))?;
+                .ok_or(Error::not_found(Resource::Customer, external_customer_id))?;
         }
         self.catch_up_subscriptions(organization_id, None, now).await?;
         let query = subscription::Entity::find().filter(list_condition(organization_id, filters));

@@ -38,7 +38,9 @@ impl Store {
         )
         .await?;
         subscriptions.advance(self.now());
-        subscriptions.update_target(subscription.status).ok_or(Error::NotFound(Resource::Subscription))?;
+        subscriptions
+            .update_target(subscription.status)
+            .ok_or(Error::not_found(Resource::Subscription, subscription.external_id.as_str()))?;
         Ok(())
     }
 
@@ -60,7 +62,7 @@ impl Store {
         let row = subscriptions
             .update_target(subscription.status)
             .cloned()
-            .ok_or(Error::NotFound(Resource::Subscription))?;
+            .ok_or(Error::not_found(Resource::Subscription, external_id))?;
         let target = row.id;
         let lifecycle = subscriptions.lifecycle(target).ok_or_else(lost)?;
         input.check_purchase_order_number(row.purchase_order_number.as_deref(), lifecycle.status)?;
@@ -130,7 +132,7 @@ impl Store {
         let row = subscriptions
             .find(subscription.status)
             .cloned()
-            .ok_or(Error::NotFound(Resource::Subscription))?;
+            .ok_or(Error::not_found(Resource::Subscription, external_id))?;
         let target = row.id;
         if row.status == subscription::Status::Active {
             let choices = input.validate()?;

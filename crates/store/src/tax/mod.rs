@@ -298,7 +298,7 @@ async fn load_tax(
     if for_update {
         query = query.lock_exclusive();
     }
-    let row = query.one(connection).await?.ok_or(Error::NotFound(Resource::Tax))?;
+    let row = query.one(connection).await?.ok_or(Error::not_found(Resource::Tax, code))?;
     Ok(tax_from_row(row))
 }
 

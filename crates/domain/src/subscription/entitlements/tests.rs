@@ -229,10 +229,13 @@ fn unknown_features_fail_before_anything_else() {
     let request = [input("seats", &[("nope", 1)]), input("ghost", &[])];
     assert_eq!(
         override_changes(layers, &request, std::slice::from_ref(&seats)),
-        Err(Error::NotFound(Resource::Feature))
+        Err(Error::not_found(Resource::Feature, "ghost"))
     );
     let request = [input("seats", &[("nope", 1)])];
-    assert_eq!(override_changes(layers, &request, &[seats]), Err(Error::NotFound(Resource::Privilege)));
+    assert_eq!(
+        override_changes(layers, &request, &[seats]),
+        Err(Error::not_found(Resource::Privilege, "nope"))
+    );
 }
 
 #[test]

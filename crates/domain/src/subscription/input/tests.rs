@@ -123,7 +123,7 @@ fn update_checks_in_lagos_order() {
         billing_entity_code: Some("eu".to_owned()),
         ..SubscriptionUpdateInput::default()
     };
-    assert_eq!(entity.validate(stored, at(NOW)), Err(Error::NotFound(Resource::BillingEntity)));
+    assert_eq!(entity.validate(stored, at(NOW)), Err(Error::not_found(Resource::BillingEntity, "eu")));
     // The stored start date bounds `ending_at`.
     let too_early = SubscriptionUpdateInput {
         ending_at: Some(Some("2026-07-01T12:00:00Z".to_owned())),
