@@ -155,7 +155,7 @@ fn assert_violations<T: std::fmt::Debug>(result: Result<T, Status>, expected: &[
     let violations: Vec<(&str, &str)> = bad_request
         .field_violations
         .iter()
-        .map(|violation| (violation.field.as_str(), violation.description.as_str()))
+        .map(|violation| (violation.field.as_str(), violation.reason.as_str()))
         .collect();
     assert_eq!(violations, expected, "field violations of {status:?}");
 }

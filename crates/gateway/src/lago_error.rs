@@ -60,7 +60,7 @@ impl LagoError {
             LagoEnvelope::TitleCodeAndFieldErrors(title) => {
                 let mut error_details = Map::new();
                 for violation in field_violations {
-                    push_detail(&mut error_details, &violation.field, &violation.description);
+                    push_detail(&mut error_details, &violation.field, &violation.reason);
                 }
                 json!({ "status": status, "error": title, "code": reason, "error_details": error_details })
             }

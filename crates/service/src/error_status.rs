@@ -24,7 +24,7 @@ pub fn status_from_error(error: impl Into<Error>) -> Status {
                 .flat_map(|(field, codes)| {
                     codes.iter().map(move |code| FieldViolation {
                         field: field.to_owned(),
-                        description: code.as_str().to_owned(),
+                        description: format!("{field}: {}", code.as_str().replace('_', " ")),
                         reason: code.as_str().to_owned(),
                         localized_message: None,
                     })

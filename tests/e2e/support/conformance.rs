@@ -110,7 +110,8 @@ pub(crate) fn assert_bad_request<T: std::fmt::Debug>(result: Result<T, Status>) 
     );
 }
 
-/// INVALID_ARGUMENT `validation_errors` with exactly these (field, description) violations, in order.
+/// INVALID_ARGUMENT `validation_errors` with exactly these (field, reason) violations, in order; each
+/// also has an English description.
 #[track_caller]
 pub(crate) fn assert_violations<T: std::fmt::Debug>(result: Result<T, Status>, expected: &[(&str, &str)]) {
     let status = result.expect_err("INVALID_ARGUMENT expected");
@@ -120,7 +121,8 @@ pub(crate) fn assert_violations<T: std::fmt::Debug>(result: Result<T, Status>, e
     let violations: Vec<(&str, &str)> = bad_request
         .field_violations
         .iter()
-        .map(|violation| (violation.field.as_str(), violation.description.as_str()))
+        .inspect(|violation| assert!(!violation.description.is_empty(), "a description for {violation:?}"))
+        .map(|violation| (violation.field.as_str(), violation.reason.as_str()))
         .collect();
     assert_eq!(violations, expected, "field violations of {status:?}");
 }
