@@ -42,6 +42,22 @@ pub(crate) fn entitlement_inputs_from_json(
     Ok(Some(pb::EntitlementInputs { entitlements }))
 }
 
+/// The privilege codes of `entitlements` by position, for Lago's error keys (see `lago_field`).
+pub(crate) fn privilege_codes(entitlements: Option<&pb::EntitlementInputs>) -> Vec<Vec<String>> {
+    entitlements.map_or_else(Vec::new, |inputs| {
+        inputs
+            .entitlements
+            .iter()
+            .map(|input| input.privileges.iter().map(|entry| entry.privilege_code.clone()).collect())
+            .collect()
+    })
+}
+
+/// The code at `[entitlement][privilege]` of what [`privilege_codes`] listed.
+pub(crate) fn code_at(codes: &[Vec<String>], entitlement: usize, privilege: usize) -> Option<String> {
+    codes.get(entitlement)?.get(privilege).cloned()
+}
+
 /// A JSON value as the service takes it: typed when it has a kind a privilege can take, forwarded
 /// as is otherwise (the service answers Lago's validation error).
 fn value_input_from_json(value: &Value) -> pb::PrivilegeValueInput {

@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 use entitlements::errors::{ErrorKind, ErrorRow, LagoEnvelope, ReceivedError};
 use serde_json::{Map, Value, json};
 use tonic::Status;
-use tonic_types::{FieldViolation, StatusExt};
+use tonic_types::StatusExt;
 
+use crate::lago_field::{PrivilegeCodeAt, lago_key};
 use crate::lago_json::json_response;
 
 /// An error answered in Lago's envelope.
@@ -33,6 +34,20 @@ impl LagoError {
     /// Translates a service status. When the gateway already knows the body was unreadable, its
     /// message replaces the service's generic "param is missing".
     pub(crate) fn from_status(status: &Status, body_error: Option<&BodyError>) -> Self {
+        Self::translate(status, body_error, None)
+    }
+
+    /// Translates the status of an entitlements write, whose value errors Lago keys by the
+    /// privilege's code: `privilege_code_at` finds it in the request the gateway sent.
+    pub(crate) fn from_entitlements_status(status: &Status, privilege_code_at: PrivilegeCodeAt<'_>) -> Self {
+        Self::translate(status, None, Some(privilege_code_at))
+    }
+
+    fn translate(
+        status: &Status,
+        body_error: Option<&BodyError>,
+        privilege_code_at: Option<PrivilegeCodeAt<'_>>,
+    ) -> Self {
         let ReceivedError { kind, reason } = ReceivedError::from_status(status);
         if status.code() != kind.row().grpc_code {
             // The service logs its own internal errors; a code that no kind sends is news here.
@@ -42,7 +57,13 @@ impl LagoError {
         let field_violations =
             details.bad_request().map_or(&[][..], |bad_request| bad_request.field_violations.as_slice());
         let message = body_error.map_or(status.message(), |body_error| body_error.0.as_str());
-        Self::render(kind, &reason, message, field_violations)
+        let details: Vec<(String, &str)> = field_violations
+            .iter()
+            .map(|violation| {
+                (lago_key(&violation.field, &violation.reason, privilege_code_at), violation.reason.as_str())
+            })
+            .collect();
+        Self::render(kind, &reason, message, &details)
     }
 
     /// An error of `kind` that no status carried: the table's reason for it, and no field errors.
@@ -51,7 +72,8 @@ impl LagoError {
     }
 
     /// The envelope the table gives `kind`; `message` shows only in the envelopes that show one.
-    fn render(kind: ErrorKind, reason: &str, message: &str, field_violations: &[FieldViolation]) -> Self {
+    /// `field_errors` are (Lago key, code) pairs.
+    fn render(kind: ErrorKind, reason: &str, message: &str, field_errors: &[(String, &str)]) -> Self {
         let ErrorRow { http_status, lago_envelope, .. } = kind.row();
         let status = http_status.as_u16();
         let body = match lago_envelope {
@@ -59,8 +81,8 @@ impl LagoError {
             LagoEnvelope::TitleAndCode(title) => json!({ "status": status, "error": title, "code": reason }),
             LagoEnvelope::TitleCodeAndFieldErrors(title) => {
                 let mut error_details = Map::new();
-                for violation in field_violations {
-                    push_detail(&mut error_details, &violation.field, &violation.reason);
+                for (key, code) in field_errors {
+                    push_detail(&mut error_details, key, code);
                 }
                 json!({ "status": status, "error": title, "code": reason, "error_details": error_details })
             }

@@ -10,6 +10,7 @@ mod grpc_clients;
 mod health;
 mod lago_error;
 mod lago_extract;
+mod lago_field;
 mod lago_json;
 mod pagination_params;
 mod plan_entitlements;

@@ -10,7 +10,9 @@ use axum::routing::{delete, get};
 use entitlements::v1 as pb;
 use serde_json::json;
 
-use crate::entitlement_json::{entitlement_inputs_from_json, plan_entitlement_to_json};
+use crate::entitlement_json::{
+    code_at, entitlement_inputs_from_json, plan_entitlement_to_json, privilege_codes,
+};
 use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::LagoPath;
@@ -38,12 +40,13 @@ async fn replace_entitlements(
     body: Bytes,
 ) -> Result<Response, LagoError> {
     let entitlements = read_body(&clients, &headers, &plan_code, &body).await?;
+    let codes = privilege_codes(entitlements.as_ref());
     let request = with_api_key(&headers, pb::ReplacePlanEntitlementsRequest { plan_code, entitlements });
-    let response = clients
-        .entitlements()
-        .replace_plan_entitlements(request)
-        .await
-        .map_err(|status| LagoError::from_status(&status, None))?;
+    let response = clients.entitlements().replace_plan_entitlements(request).await.map_err(|status| {
+        LagoError::from_entitlements_status(&status, &|entitlement, privilege| {
+            code_at(&codes, entitlement, privilege)
+        })
+    })?;
     Ok(list_response(&response.into_inner().entitlements))
 }
 
@@ -54,12 +57,13 @@ async fn update_entitlements(
     body: Bytes,
 ) -> Result<Response, LagoError> {
     let entitlements = read_body(&clients, &headers, &plan_code, &body).await?;
+    let codes = privilege_codes(entitlements.as_ref());
     let request = with_api_key(&headers, pb::UpdatePlanEntitlementsRequest { plan_code, entitlements });
-    let response = clients
-        .entitlements()
-        .update_plan_entitlements(request)
-        .await
-        .map_err(|status| LagoError::from_status(&status, None))?;
+    let response = clients.entitlements().update_plan_entitlements(request).await.map_err(|status| {
+        LagoError::from_entitlements_status(&status, &|entitlement, privilege| {
+            code_at(&codes, entitlement, privilege)
+        })
+    })?;
     Ok(list_response(&response.into_inner().entitlements))
 }
 

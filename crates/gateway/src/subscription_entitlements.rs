@@ -13,7 +13,9 @@ use axum::routing::{delete, get};
 use entitlements::v1 as pb;
 use serde_json::{Map, Value, json};
 
-use crate::entitlement_json::{entitlement_inputs_from_json, subscription_entitlement_to_json};
+use crate::entitlement_json::{
+    code_at, entitlement_inputs_from_json, privilege_codes, subscription_entitlement_to_json,
+};
 use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
@@ -83,6 +85,7 @@ async fn update_entitlements(
             return Err(unreadable_after_lookup(lookup, error).await);
         }
     };
+    let codes = privilege_codes(entitlements.as_ref());
     let request = pb::UpdateSubscriptionEntitlementsRequest {
         subscription_external_id: external_id,
         subscription_status: status,
@@ -92,7 +95,11 @@ async fn update_entitlements(
         .entitlements()
         .update_subscription_entitlements(with_api_key(&headers, request))
         .await
-        .map_err(|status| LagoError::from_status(&status, None))?;
+        .map_err(|status| {
+            LagoError::from_entitlements_status(&status, &|entitlement, privilege| {
+                code_at(&codes, entitlement, privilege)
+            })
+        })?;
     Ok(list_response(&response.into_inner().entitlements))
 }
 

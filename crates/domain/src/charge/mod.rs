@@ -213,7 +213,9 @@ fn validate_filters(
 ) -> Result<Vec<ChargeFilter>, ValidationErrors> {
     filters
         .iter()
-        .map(|filter| {
+        .enumerate()
+        .map(|(filter_index, filter)| {
+            let in_filter = |errors: ValidationErrors| errors.prefixed(&format!("filters[{filter_index}]."));
             // Unlike a charge's, a filter's missing properties get no defaults in Lago: they are
             // sliced to nothing and then fail the model's validator.
             let mut properties = match &filter.properties {
@@ -226,13 +228,15 @@ fn validate_filters(
             if !codes.is_empty() {
                 let mut errors = ValidationErrors::new();
                 codes.into_iter().for_each(|code| errors.add("properties", ErrorCode::Named(code)));
-                return Err(errors);
+                return Err(in_filter(errors));
             }
             if filter.values.is_empty() {
-                return Err(ValidationErrors::single("values", ErrorCode::ValueIsMandatory));
+                return Err(in_filter(ValidationErrors::single("values", ErrorCode::ValueIsMandatory)));
             }
-            for (key, values) in &filter.values {
-                validate_filter_values(metric, key, values).into_result()?;
+            for (value_index, (key, values)) in filter.values.iter().enumerate() {
+                validate_filter_values(metric, key, values)
+                    .into_result()
+                    .map_err(|errors| in_filter(errors.prefixed(&format!("values[{value_index}]."))))?;
             }
             Ok(ChargeFilter {
                 invoice_display_name: filter.invoice_display_name.clone(),
@@ -243,12 +247,13 @@ fn validate_filters(
         .collect()
 }
 
-/// The errors of one `ChargeFilterValue`, in the model's order.
+/// The errors of one `ChargeFilterValue`, in the model's order: an unknown metric filter on its
+/// `key` (Lago's `billable_metric_filter: relation_must_exist`), then its `values`.
 fn validate_filter_values(metric: &ChargeMetric, key: &str, values: &[String]) -> ValidationErrors {
     let mut errors = ValidationErrors::new();
     let accepted = metric.filters.iter().find(|(filter_key, _)| filter_key == key).map(|(_, values)| values);
     if accepted.is_none() {
-        errors.add("billable_metric_filter", ErrorCode::Named("relation_must_exist"));
+        errors.add("key", ErrorCode::Named("relation_must_exist"));
     }
     if values.is_empty() {
         errors.add("values", ErrorCode::ValueIsMandatory);
@@ -389,23 +394,23 @@ mod tests {
         charge.filters = Some(vec![filter("region", &["asia"])]);
         assert_eq!(
             errors(validate_charge(&charge, &sum, "c".into(), &HashSet::new())),
-            "values: value_is_invalid"
+            "filters[0].values[0].values: value_is_invalid"
         );
         charge.filters = Some(vec![filter("region", &[])]);
         assert_eq!(
             errors(validate_charge(&charge, &sum, "c".into(), &HashSet::new())),
-            "values: value_is_mandatory"
+            "filters[0].values[0].values: value_is_mandatory"
         );
         charge.filters = Some(vec![filter("country", &["fr"])]);
         assert_eq!(
             errors(validate_charge(&charge, &sum, "c".into(), &HashSet::new())),
-            "billable_metric_filter: relation_must_exist, values: value_is_invalid"
+            "filters[0].values[0].key: relation_must_exist, filters[0].values[0].values: value_is_invalid"
         );
         // No defaults for a filter: its properties are checked before its values.
         charge.filters = Some(vec![ChargeFilterInput { properties: None, ..filter("country", &["fr"]) }]);
         assert_eq!(
             errors(validate_charge(&charge, &sum, "c".into(), &HashSet::new())),
-            "properties: invalid_amount"
+            "filters[0].properties: invalid_amount"
         );
     }
 

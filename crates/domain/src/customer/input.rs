@@ -107,7 +107,7 @@ impl CustomerInput {
     ///
     /// # Errors
     /// The model's violations, in Lago's order: `customer_type: value_is_invalid`,
-    /// `country | shipping_country: not_a_valid_country_code`, `currency: value_is_invalid`,
+    /// `country | shipping_address.country: not_a_valid_country_code`, `currency: value_is_invalid`,
     /// `external_id: value_is_mandatory`, `net_payment_term: value_is_out_of_range`,
     /// `timezone: invalid_timezone`, `email: invalid_email_format`, `name: value_is_too_long`.
     pub fn apply(
@@ -144,7 +144,7 @@ impl CustomerInput {
             state: address_part(&shipping.state, stored.shipping_address.state, false),
             country: address_part(&shipping.country, stored.shipping_address.country, true),
         };
-        check_country(&mut errors, "shipping_country", shipping_address.country.as_deref());
+        check_country(&mut errors, "shipping_address.country", shipping_address.country.as_deref());
         let currency = changed(&self.currency, stored.currency);
         if currency.as_deref().is_some_and(|currency| !CURRENCIES.contains(&currency)) {
             errors.add("currency", ErrorCode::ValueIsInvalid);
@@ -280,7 +280,7 @@ mod tests {
         assert_eq!(
             errors(&input, None),
             "customer_type: value_is_invalid, country: not_a_valid_country_code, \
-             shipping_country: not_a_valid_country_code, currency: value_is_invalid, \
+             shipping_address.country: not_a_valid_country_code, currency: value_is_invalid, \
              external_id: value_is_mandatory, net_payment_term: value_is_out_of_range, \
              timezone: invalid_timezone, email: invalid_email_format, name: value_is_too_long"
         );

@@ -51,8 +51,8 @@ pub struct MetadataChanges {
 /// Reconciles `input` with the customer's `stored` items (none for a new customer).
 ///
 /// # Errors
-/// The first invalid item's violations: `key: value_is_mandatory | value_already_exist |
-/// value_is_too_long`, `value: value_is_mandatory | value_is_too_long`.
+/// The first invalid item's violations, under `metadata[<index>].`: `key: value_is_mandatory |
+/// value_already_exist | value_is_too_long`, `value: value_is_mandatory | value_is_too_long`.
 pub fn reconcile_metadata(
     stored: &[CustomerMetadataItem],
     input: &[CustomerMetadataInput],
@@ -62,7 +62,8 @@ pub fn reconcile_metadata(
         stored.iter().map(|item| (Some(item.id), item.key.clone())).collect();
     let mut changes = MetadataChanges::default();
     let mut named = HashSet::new();
-    for item in input {
+    for (index, item) in input.iter().enumerate() {
+        let in_item = |errors: ValidationErrors| errors.prefixed(&format!("metadata[{index}]."));
         let display_in_invoice = item.display_in_invoice.unwrap_or(false);
         let existing = item
             .id
@@ -73,7 +74,7 @@ pub fn reconcile_metadata(
             Some(existing) => {
                 let key = item.key.clone().unwrap_or_else(|| existing.key.clone());
                 let value = item.value.clone().unwrap_or_else(|| existing.value.clone());
-                check_item(&current, Some(existing.id), &key, &value)?;
+                check_item(&current, Some(existing.id), &key, &value).map_err(in_item)?;
                 if let Some(entry) = current.iter_mut().find(|(id, _)| *id == Some(existing.id)) {
                     entry.1.clone_from(&key);
                 }
@@ -89,7 +90,7 @@ pub fn reconcile_metadata(
             None => {
                 let key = item.key.clone().unwrap_or_default();
                 let value = item.value.clone().unwrap_or_default();
-                check_item(&current, None, &key, &value)?;
+                check_item(&current, None, &key, &value).map_err(in_item)?;
                 current.push((None, key.clone()));
                 changes.created.push(NewCustomerMetadata { key, value, display_in_invoice });
             }
@@ -179,17 +180,23 @@ mod tests {
     fn a_new_item_may_not_take_a_key_still_stored() {
         // Lago deletes the items the request does not name only after creating the new ones.
         let errors = reconcile_metadata(&[stored("plan")], &[input(None, "plan", "pro")]).expect_err("taken");
-        assert_eq!(errors.to_string(), "key: value_already_exist");
+        assert_eq!(errors.to_string(), "metadata[0].key: value_already_exist");
         let duplicates = reconcile_metadata(&[], &[input(None, "a", "1"), input(None, "a", "2")]);
-        assert_eq!(duplicates.expect_err("taken").to_string(), "key: value_already_exist");
+        assert_eq!(duplicates.expect_err("taken").to_string(), "metadata[1].key: value_already_exist");
     }
 
     #[test]
     fn item_checks_in_the_models_order() {
         let blank = reconcile_metadata(&[], &[CustomerMetadataInput::default()]).expect_err("blank");
-        assert_eq!(blank.to_string(), "key: value_is_mandatory, value: value_is_mandatory");
+        assert_eq!(
+            blank.to_string(),
+            "metadata[0].key: value_is_mandatory, metadata[0].value: value_is_mandatory"
+        );
         let long =
             reconcile_metadata(&[], &[input(None, &"k".repeat(21), &"v".repeat(101))]).expect_err("long");
-        assert_eq!(long.to_string(), "key: value_is_too_long, value: value_is_too_long");
+        assert_eq!(
+            long.to_string(),
+            "metadata[0].key: value_is_too_long, metadata[0].value: value_is_too_long"
+        );
     }
 }

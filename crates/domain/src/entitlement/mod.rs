@@ -86,7 +86,7 @@ pub fn plan_entitlement_changes(
     write: EntitlementsWrite,
 ) -> Result<EntitlementChanges, Error> {
     let mut wanted: Vec<WantedEntitlement<'_>> = Vec::new();
-    for input in inputs {
+    for (input_index, input) in inputs.iter().enumerate() {
         let feature = features
             .iter()
             .find(|feature| feature.code.as_str() == input.feature_code)
@@ -105,9 +105,11 @@ pub fn plan_entitlement_changes(
         if write == EntitlementsWrite::Replace {
             entitlement.values.clear();
         }
-        for (privilege_code, value_input) in &input.privileges {
+        for (privilege_index, (privilege_code, value_input)) in input.privileges.iter().enumerate() {
             let privilege = privilege_of(feature, privilege_code)?;
-            entitlement.set_value(privilege.id, PrivilegeValue::parse(value_input, privilege)?);
+            let value = PrivilegeValue::parse(value_input, privilege)
+                .map_err(|errors| errors.prefixed(&value_path(input_index, privilege_index)))?;
+            entitlement.set_value(privilege.id, value);
         }
     }
     if write == EntitlementsWrite::Replace {
@@ -123,6 +125,12 @@ pub fn plan_entitlement_changes(
         wanted.splice(0..0, unnamed);
     }
     Ok(entitlement_changes(wanted))
+}
+
+/// Where the `privilege_index`th value of the `input_index`th entitlement of a request sits, as
+/// a field path prefix: `entitlements[0].privileges[1].`.
+pub(crate) fn value_path(input_index: usize, privilege_index: usize) -> String {
+    format!("entitlements[{input_index}].privileges[{privilege_index}].")
 }
 
 /// The privilege of `feature` with exactly this code.
@@ -320,7 +328,10 @@ mod tests {
         let error =
             plan_entitlement_changes(&[], &request, std::slice::from_ref(&seats), EntitlementsWrite::Merge)
                 .expect_err("invalid");
-        assert_eq!(error.to_string(), "validation errors: max_privilege_value: value_is_invalid");
+        assert_eq!(
+            error.to_string(),
+            "validation errors: entitlements[0].privileges[0].value: value_is_invalid"
+        );
         let request = [input("ghost", &[]), input("seats", &[("max", PrivilegeValueInput::Other)])];
         assert_eq!(
             plan_entitlement_changes(&[], &request, std::slice::from_ref(&seats), EntitlementsWrite::Merge),

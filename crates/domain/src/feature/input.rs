@@ -12,9 +12,6 @@ use crate::feature::{FEATURE_DESCRIPTION_MAX_LENGTH, FEATURE_NAME_MAX_LENGTH, Fe
 use crate::ids::PrivilegeId;
 use crate::validation::{ErrorCode, ValidationErrors, check_length};
 
-/// Field prefix of privilege errors, as Lago reports them.
-const PRIVILEGE_ERROR_PREFIX: &str = "privilege.";
-
 /// What a client said about a privilege's value type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueTypeInput {
@@ -102,8 +99,9 @@ impl NewFeature {
         let privileges = input
             .privileges
             .into_iter()
-            .map(|privilege| {
-                parse_new_privilege(privilege).map_err(|errors| errors.prefixed(PRIVILEGE_ERROR_PREFIX))
+            .enumerate()
+            .map(|(index, privilege)| {
+                parse_new_privilege(privilege).map_err(|errors| errors.prefixed(&privilege_path(index)))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self { code, name: input.name, description: input.description, privileges })
@@ -129,7 +127,7 @@ pub fn parse_feature_update(
     );
     errors.into_result()?;
     let mut changes = Vec::with_capacity(input.privileges.len());
-    for privilege_input in &input.privileges {
+    for (index, privilege_input) in input.privileges.iter().enumerate() {
         let change = match feature.privilege(&privilege_input.code) {
             Some(existing) => parse_privilege_update(existing.id, &existing.privilege_type, privilege_input)
                 .map(PrivilegeChange::Update),
@@ -141,19 +139,27 @@ pub fn parse_feature_update(
                 }
             }),
         };
-        changes.push(change.map_err(|errors| errors.prefixed(PRIVILEGE_ERROR_PREFIX))?);
+        changes.push(change.map_err(|errors| errors.prefixed(&privilege_path(index)))?);
     }
     Ok(changes)
 }
 
+/// Where the `index`th privilege of a request sits, as a field path prefix: `privileges[1].`.
+fn privilege_path(index: usize) -> String {
+    format!("privileges[{index}].")
+}
+
 /// Two privileges of one request may not share a code (compared once stripped, so that `a` and
-/// ` a` are reported here rather than as a conflict with the feature code, as Lago does).
+/// ` a` are reported here rather than as a conflict with the feature code, as Lago does). The
+/// error names the first privilege that repeats an earlier code.
 fn reject_duplicate_privilege_codes(privileges: &[PrivilegeInput]) -> Result<(), Error> {
     let mut seen = HashSet::with_capacity(privileges.len());
-    if privileges.iter().all(|privilege| seen.insert(strip(&privilege.code))) {
-        Ok(())
-    } else {
-        Err(ValidationErrors::single("privilege.code", ErrorCode::ValueIsDuplicated).into())
+    match privileges.iter().position(|privilege| !seen.insert(strip(&privilege.code))) {
+        None => Ok(()),
+        Some(index) => {
+            let field = format!("{}code", privilege_path(index));
+            Err(ValidationErrors::single(field, ErrorCode::ValueIsDuplicated).into())
+        }
     }
 }
 
@@ -270,7 +276,7 @@ mod tests {
     #[test]
     fn duplicates_are_checked_before_the_feature() {
         let input = create("", vec![privilege("a"), privilege(" a")]);
-        assert_eq!(validation_error(NewFeature::parse(input)), "privilege.code: value_is_duplicated");
+        assert_eq!(validation_error(NewFeature::parse(input)), "privileges[1].code: value_is_duplicated");
     }
 
     #[test]
@@ -289,13 +295,13 @@ mod tests {
         null_type.value_type = ValueTypeInput::Null;
         assert_eq!(
             validation_error(NewFeature::parse(create("f", vec![null_type]))),
-            "privilege.value_type: value_is_mandatory|value_is_invalid"
+            "privileges[0].value_type: value_is_mandatory|value_is_invalid"
         );
         let mut unknown_type = privilege("p");
         unknown_type.value_type = ValueTypeInput::Unknown;
         assert_eq!(
             validation_error(NewFeature::parse(create("f", vec![unknown_type]))),
-            "privilege.value_type: value_is_invalid"
+            "privileges[0].value_type: value_is_invalid"
         );
     }
 
@@ -305,19 +311,19 @@ mod tests {
         select_without_options.value_type = ValueTypeInput::Known(ValueType::Select);
         assert_eq!(
             validation_error(NewFeature::parse(create("f", vec![select_without_options.clone()]))),
-            "privilege.config: invalid_format"
+            "privileges[0].config: invalid_format"
         );
         select_without_options.select_options = Some(vec![]);
         assert_eq!(
             validation_error(NewFeature::parse(create("f", vec![select_without_options]))),
-            "privilege.config: invalid_format"
+            "privileges[0].config: invalid_format"
         );
         let mut integer_with_options = privilege("p");
         integer_with_options.value_type = ValueTypeInput::Known(ValueType::Integer);
         integer_with_options.select_options = Some(vec![]);
         assert_eq!(
             validation_error(NewFeature::parse(create("f", vec![integer_with_options]))),
-            "privilege.config: invalid_format"
+            "privileges[0].config: invalid_format"
         );
     }
 

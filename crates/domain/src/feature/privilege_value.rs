@@ -31,20 +31,20 @@ pub enum PrivilegeValue {
 }
 
 impl PrivilegeValue {
-    /// Validates a value for `privilege`, in Lago's order: the type check keyed
-    /// `<privilege code>_privilege_value`, then presence keyed `privilege.value`.
+    /// Validates a value for `privilege`, in Lago's order: the type check, then presence. Both
+    /// are reported on the field `value` (the caller adds where the value sits); the REST gateway
+    /// tells them apart by code to rebuild Lago's keys (`<privilege code>_privilege_value` and
+    /// `privilege.value`).
     ///
     /// # Errors
-    /// `<code>_privilege_value: value_is_invalid` (wrong kind or form; integers beyond 64 bits),
-    /// `<code>_privilege_value: value_not_in_select_options`, or `privilege.value:
-    /// value_is_mandatory` for null and blank text.
+    /// `value: value_is_invalid` (wrong kind or form; integers beyond 64 bits),
+    /// `value: value_not_in_select_options`, or `value: value_is_mandatory` for null and blank
+    /// text.
     pub fn parse(input: &PrivilegeValueInput, privilege: &Privilege) -> Result<Self, ValidationErrors> {
         if *input == PrivilegeValueInput::Null {
-            return Err(ValidationErrors::single("privilege.value", ErrorCode::ValueIsMandatory));
+            return Err(ValidationErrors::single("value", ErrorCode::ValueIsMandatory));
         }
-        let invalid = |code: ErrorCode| {
-            ValidationErrors::single(format!("{}_privilege_value", privilege.code.as_str()), code)
-        };
+        let invalid = |code: ErrorCode| ValidationErrors::single("value", code);
         let value = match (&privilege.privilege_type, input) {
             (PrivilegeType::Select(options), PrivilegeValueInput::String(text)) if options.contains(text) => {
                 Self::Select(text.clone())
@@ -64,7 +64,7 @@ impl PrivilegeValue {
             _ => return Err(invalid(ErrorCode::ValueIsInvalid)),
         };
         if value.is_blank() {
-            return Err(ValidationErrors::single("privilege.value", ErrorCode::ValueIsMandatory));
+            return Err(ValidationErrors::single("value", ErrorCode::ValueIsMandatory));
         }
         Ok(value)
     }
@@ -163,7 +163,7 @@ mod tests {
             PrivilegeValueInput::Boolean(true),
             PrivilegeValueInput::Other,
         ] {
-            assert_eq!(error_of(&input, PrivilegeType::Integer), "max_privilege_value: value_is_invalid");
+            assert_eq!(error_of(&input, PrivilegeType::Integer), "value: value_is_invalid");
         }
     }
 
@@ -176,7 +176,7 @@ mod tests {
             Ok(PrivilegeValue::Boolean(true))
         );
         for input in [text("TRUE"), text("1"), text("yes"), PrivilegeValueInput::Integer(1)] {
-            assert_eq!(error_of(&input, PrivilegeType::Boolean), "max_privilege_value: value_is_invalid");
+            assert_eq!(error_of(&input, PrivilegeType::Boolean), "value: value_is_invalid");
         }
     }
 
@@ -189,7 +189,7 @@ mod tests {
         for input in
             [text("Okta"), text("azure"), PrivilegeValueInput::Integer(1), PrivilegeValueInput::Other]
         {
-            assert_eq!(error_of(&input, select()), "max_privilege_value: value_not_in_select_options");
+            assert_eq!(error_of(&input, select()), "value: value_not_in_select_options");
         }
     }
 
@@ -197,10 +197,10 @@ mod tests {
     fn strings_take_text_that_is_not_blank() {
         let string = privilege(PrivilegeType::String);
         assert_eq!(PrivilegeValue::parse(&text("x"), &string), Ok(PrivilegeValue::String("x".into())));
-        assert_eq!(error_of(&text("  "), PrivilegeType::String), "privilege.value: value_is_mandatory");
+        assert_eq!(error_of(&text("  "), PrivilegeType::String), "value: value_is_mandatory");
         assert_eq!(
             error_of(&PrivilegeValueInput::Integer(1), PrivilegeType::String),
-            "max_privilege_value: value_is_invalid"
+            "value: value_is_invalid"
         );
     }
 
@@ -209,10 +209,7 @@ mod tests {
         for privilege_type in
             [PrivilegeType::String, PrivilegeType::Integer, PrivilegeType::Boolean, select()]
         {
-            assert_eq!(
-                error_of(&PrivilegeValueInput::Null, privilege_type),
-                "privilege.value: value_is_mandatory"
-            );
+            assert_eq!(error_of(&PrivilegeValueInput::Null, privilege_type), "value: value_is_mandatory");
         }
     }
 

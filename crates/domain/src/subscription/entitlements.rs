@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::entitlement::diff::{WantedEntitlement, entitlement_changes, set_value};
-use crate::entitlement::{EntitlementChanges, EntitlementInput, StoredEntitlement, privilege_of};
+use crate::entitlement::{EntitlementChanges, EntitlementInput, StoredEntitlement, privilege_of, value_path};
 use crate::error::{Error, Resource};
 use crate::feature::privilege::Privilege;
 use crate::feature::privilege_value::PrivilegeValue;
@@ -186,11 +186,12 @@ pub fn override_changes(
         .collect::<Result<_, _>>()?;
     let mut overrides: Vec<WantedEntitlement<'_>> = Vec::new();
     let mut removals: Vec<RemovalTarget> = layers.removals.iter().map(|removal| removal.target).collect();
-    for (input, feature) in inputs.iter().zip(resolved) {
+    for (input_index, (input, feature)) in inputs.iter().zip(resolved).enumerate() {
         let mut given: Vec<(PrivilegeId, PrivilegeValue)> = Vec::new();
-        for (privilege_code, value_input) in &input.privileges {
+        for (privilege_index, (privilege_code, value_input)) in input.privileges.iter().enumerate() {
             let privilege = privilege_of(feature, privilege_code)?;
-            let value = PrivilegeValue::parse(value_input, privilege)?;
+            let value = PrivilegeValue::parse(value_input, privilege)
+                .map_err(|errors| errors.prefixed(&value_path(input_index, privilege_index)))?;
             set_value(&mut given, privilege.id, value);
         }
         let position = match overrides.iter().position(|working| working.feature_id == feature.id) {

@@ -126,7 +126,7 @@ impl CatalogReferences {
     ) -> Result<Vec<PreparedCharge>, StoreError> {
         let mut taken_codes = HashSet::new();
         let mut prepared = Vec::with_capacity(inputs.len());
-        for input in inputs {
+        for (index, input) in inputs.iter().enumerate() {
             let current = input
                 .id
                 .as_deref()
@@ -138,7 +138,8 @@ impl CatalogReferences {
                 Some(code) => code.to_owned(),
                 None => generate_charge_code(&metric.code, &taken_codes),
             };
-            let settings = validate_charge(&merged, &metric.charge_metric(), code, &taken_codes)?;
+            let settings = validate_charge(&merged, &metric.charge_metric(), code, &taken_codes)
+                .map_err(|errors| errors.prefixed(&format!("charges[{index}].")))?;
             taken_codes.insert(settings.code.clone());
             let filter_ids = filter_ids(&settings, current);
             let taxes = input.tax_codes.as_deref().map(|codes| self.taxes(codes)).transpose()?;
