@@ -4,13 +4,13 @@
 
 use entitlements::v1::entitlement_service_client::EntitlementServiceClient;
 use entitlements::v1::{
-    DeletePlanEntitlementPrivilegeRequest, EntitlementInput, EntitlementInputs, GetFeatureRequest,
-    GetPlanEntitlementRequest, PrivilegeValueEntry, PrivilegeValueInput, ReplacePlanEntitlementsRequest,
-    privilege_value_input,
+    CreateFeatureRequest, DeletePlanEntitlementPrivilegeRequest, EntitlementInput, EntitlementInputs,
+    GetFeatureRequest, GetPlanEntitlementRequest, PrivilegeValueEntry, PrivilegeValueInput,
+    ReplacePlanEntitlementsRequest, privilege_value_input,
 };
 use serde_json::json;
 
-use crate::support::conformance::assert_missing;
+use crate::support::conformance::{assert_missing, assert_missing_param};
 use crate::support::{TestApp, authorized, backend_tests};
 
 /// The feature `seats` (integer `max`) and the plan `startup`.
@@ -66,5 +66,17 @@ backend_tests! {
         };
         let answer = entitlements.delete_plan_entitlement_privilege(authorized(privilege)).await;
         assert_missing(answer, "entitlement", "seats");
+    }
+
+    async fn a_missing_message_is_named(app) {
+        let mut features = app.feature_client().await;
+        let answer = features.create_feature(authorized(CreateFeatureRequest { feature: None })).await;
+        assert_missing_param(answer, "feature");
+        let answer = app.post("/api/v1/features", &json!({})).await;
+        assert_eq!(answer.status, 400);
+        assert_eq!(
+            answer.body,
+            json!({"status": 400, "error": "BadRequest: param is missing or the value is empty or invalid: feature"})
+        );
     }
 }

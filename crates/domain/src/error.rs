@@ -54,9 +54,13 @@ pub enum Error {
     /// The request is well formed but its values break a rule; Lago's 422.
     #[error("validation errors: {0}")]
     Validation(ValidationErrors),
-    /// The request is malformed (a required part is missing or unusable); Lago's 400.
+    /// The request is malformed (a required part is unusable); Lago's 400.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A required part of the request, such as the `feature` of a create, is missing; Lago's
+    /// 400 "param is missing".
+    #[error("{0} is required")]
+    MissingParam(String),
     /// The request needs a feature this server does not offer, such as plan overrides; Lago's
     /// 403 with this code (`feature_unavailable`).
     #[error("forbidden: {0}")]
@@ -90,6 +94,6 @@ impl Error {
 
     /// Lago's 400 for a missing or empty root key, such as `feature`.
     pub fn missing_param(param: &str) -> Self {
-        Self::BadRequest(format!("param is missing or the value is empty or invalid: {param}"))
+        Self::MissingParam(param.to_owned())
     }
 }

@@ -56,7 +56,17 @@ impl LagoError {
         let details = status.get_error_details();
         let field_violations =
             details.bad_request().map_or(&[][..], |bad_request| bad_request.field_violations.as_slice());
-        let message = body_error.map_or(status.message(), |body_error| body_error.0.as_str());
+        let missing_param = (kind == ErrorKind::BadRequest)
+            .then(|| field_violations.iter().find(|violation| violation.reason == "value_is_mandatory"))
+            .flatten()
+            .map(|violation| {
+                format!("param is missing or the value is empty or invalid: {}", violation.field)
+            });
+        let message = match (body_error, &missing_param) {
+            (Some(body_error), _) => body_error.0.as_str(),
+            (None, Some(missing_param)) => missing_param.as_str(),
+            (None, None) => status.message(),
+        };
         let details: Vec<(String, &str)> = field_violations
             .iter()
             .map(|violation| {

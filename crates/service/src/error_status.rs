@@ -4,7 +4,7 @@
 //! once, and never sent.
 
 use entitlements::errors::ErrorKind;
-use entitlements_domain::Error;
+use entitlements_domain::{Error, ErrorCode};
 use tonic::Status;
 use tonic_types::{ErrorDetails, FieldViolation};
 
@@ -37,6 +37,16 @@ pub fn status_from_error(error: impl Into<Error>) -> Status {
             )
         }
         Error::BadRequest(message) => ErrorKind::BadRequest.status(None, message, ErrorDetails::new()),
+        Error::MissingParam(param) => {
+            let message = format!("{param} is required");
+            let violation = FieldViolation {
+                field: param,
+                description: message.clone(),
+                reason: ErrorCode::ValueIsMandatory.as_str().to_owned(),
+                localized_message: None,
+            };
+            ErrorKind::BadRequest.status(None, message, ErrorDetails::with_bad_request(vec![violation]))
+        }
         Error::Forbidden(code) => {
             ErrorKind::Forbidden.status(Some(code), code.replace('_', " "), ErrorDetails::new())
         }

@@ -99,15 +99,33 @@ pub(crate) fn assert_missing<T: std::fmt::Debug>(result: Result<T, Status>, reso
     assert_eq!((info.resource_type.as_str(), info.resource_name.as_str()), (resource_type, name));
 }
 
-/// INVALID_ARGUMENT `bad_request` without field violations.
+/// INVALID_ARGUMENT `bad_request`; a field violation, if any, names a missing part of the request.
 #[track_caller]
 pub(crate) fn assert_bad_request<T: std::fmt::Debug>(result: Result<T, Status>) {
     let status = result.expect_err("INVALID_ARGUMENT expected");
     assert_error_info(&status, Code::InvalidArgument, "bad_request");
+    let details = status.get_error_details();
+    let violations = details.bad_request().map_or(&[][..], |bad_request| &bad_request.field_violations[..]);
     assert!(
-        status.get_error_details().bad_request().is_none(),
-        "no field violations for a bad request: {status:?}"
+        violations.iter().all(|violation| violation.reason == "value_is_mandatory"),
+        "only missing parts are field violations of a bad request: {status:?}"
     );
+}
+
+/// INVALID_ARGUMENT `bad_request` naming the missing part `field` of the request.
+#[track_caller]
+pub(crate) fn assert_missing_param<T: std::fmt::Debug>(result: Result<T, Status>, field: &str) {
+    let status = result.expect_err("INVALID_ARGUMENT expected");
+    assert_error_info(&status, Code::InvalidArgument, "bad_request");
+    assert_eq!(status.message(), format!("{field} is required"));
+    let details = status.get_error_details();
+    let violations = details.bad_request().map(|bad_request| bad_request.field_violations.clone());
+    let fields: Vec<(String, String)> = violations
+        .unwrap_or_default()
+        .into_iter()
+        .map(|violation| (violation.field, violation.reason))
+        .collect();
+    assert_eq!(fields, [(field.to_owned(), "value_is_mandatory".to_owned())]);
 }
 
 /// INVALID_ARGUMENT `validation_errors` with exactly these (field, reason) violations, in order; each
