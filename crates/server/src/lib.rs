@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod application;
 pub mod config;
+pub mod grpc_web;
 mod health;
 mod server_tasks;
 mod subscription_sweeper;
