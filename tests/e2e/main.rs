@@ -13,6 +13,7 @@ mod customers_rest;
 mod features_grpc;
 mod features_rest;
 mod features_rest_errors;
+mod generated_clients;
 mod grpc_web;
 mod health_and_reflection;
 mod migrations;
