@@ -5,6 +5,7 @@
 use prost::Message as _;
 use reqwest::header::HeaderMap;
 use serde_json::json;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use entitlements::v1::{GetFeatureRequest, GetFeatureResponse};
 
@@ -99,6 +100,26 @@ async fn grpc_web_call(
     GrpcWebAnswer { http_status, headers, messages, body_trailers }
 }
 
+/// Reads one HTTP/1.1 answer without a body (`content-length: 0`, as a trailers-only gRPC-Web
+/// error is), up to its blank line.
+async fn read_http1_head(connection: &mut tokio::net::TcpStream) -> String {
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0_u8; 1];
+        let read = tokio::time::timeout(std::time::Duration::from_secs(5), connection.read(&mut byte))
+            .await
+            .expect("an answer within 5 s")
+            .unwrap_or_else(|error| {
+                panic!("read the answer after {:?}: {error}", String::from_utf8_lossy(&head))
+            });
+        assert_eq!(read, 1, "the connection closed after {:?}", String::from_utf8_lossy(&head));
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).expect("an ASCII head").to_ascii_lowercase();
+    assert!(head.contains("content-length: 0"), "a trailers-only answer: {head}");
+    head
+}
+
 /// A browser's CORS preflight for a gRPC-Web call from `origin`.
 async fn preflight(app: &TestApp, origin: &str) -> (u16, HeaderMap) {
     let response = reqwest::Client::new()
@@ -149,6 +170,32 @@ backend_tests! {
         let not_found = grpc_web_call(&app, GET_FEATURE, Some(API_KEY), None, &request).await;
         assert_eq!(not_found.grpc_status().as_deref(), Some("5"), "{not_found:?}");
         assert!(not_found.messages.is_empty(), "{not_found:?}");
+    }
+
+    async fn a_rejected_http1_call_whose_body_comes_late_keeps_the_connection(app) {
+        // Node's HTTP/1.1 client writes the headers, then the body. An answer given before the
+        // body is read (a wrong API key) must not close the connection under the client's feet:
+        // two such calls on one connection both get their UNAUTHENTICATED.
+        let mut connection =
+            tokio::net::TcpStream::connect(app.grpc_address).await.expect("connect to the gRPC listener");
+        let body = frame(0x00, &GetFeatureRequest { code: "seats".into() }.encode_to_vec());
+        for attempt in 1..=2 {
+            let head = format!(
+                "POST {GET_FEATURE} HTTP/1.1\r\nhost: {}\r\ncontent-type: {GRPC_WEB_PROTO}\r\n\
+                 authorization: Bearer not-a-key\r\ncontent-length: {}\r\n\r\n",
+                app.grpc_address,
+                body.len()
+            );
+            connection
+                .write_all(head.as_bytes())
+                .await
+                .unwrap_or_else(|error| panic!("call {attempt}: write the headers: {error}"));
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            connection.write_all(&body).await.unwrap_or_else(|error| panic!("call {attempt}: write the body: {error}"));
+            let answer = read_http1_head(&mut connection).await;
+            assert!(answer.starts_with("http/1.1 200"), "call {attempt}: {answer}");
+            assert!(answer.contains("grpc-status: 16"), "call {attempt}: {answer}");
+        }
     }
 
     async fn without_allowed_origins_no_cors_header_is_sent(app) {

@@ -24,6 +24,7 @@ use crate::ServerError;
 use crate::config::ServeArgs;
 use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
+use crate::http1_request_body::ReadHttp1RequestBodyLayer;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
 
@@ -232,7 +233,8 @@ fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
 }
 
 /// Serves the routes over gRPC and gRPC-Web (hence HTTP/1.1 too), with CORS in front of
-/// gRPC-Web so that it answers browsers' preflight requests itself. Only this listener speaks
+/// gRPC-Web so that it answers browsers' preflight requests itself, and HTTP/1.1 request bodies
+/// read before any service answers (see `http1_request_body`). Only this listener speaks
 /// gRPC-Web: the gateway calls the routes in-process over plain gRPC.
 async fn serve_grpc(
     listener: TcpListener,
@@ -245,6 +247,7 @@ async fn serve_grpc(
         .accept_http1(true)
         .layer(TraceLayer::new_for_grpc())
         .layer(tower::util::option_layer(cors.layer()))
+        .layer(ReadHttp1RequestBodyLayer)
         .layer(tonic_web::GrpcWebLayer::new())
         .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())

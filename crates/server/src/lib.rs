@@ -6,6 +6,7 @@ pub mod application;
 pub mod config;
 pub mod grpc_web;
 mod health;
+mod http1_request_body;
 mod server_tasks;
 mod subscription_sweeper;
 pub mod telemetry;
