@@ -259,6 +259,7 @@ fn serve_args(grpc_upstream: Option<String>) -> ServeArgs {
         // Tests run the sweeper's steps themselves.
         subscription_sweep_interval_ms: 3_600_000,
         shutdown_timeout_secs: 10,
+        grpc_web_cors_allowed_origins: Default::default(),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The running server: listeners bound up front (so tests can use port 0 without races), the gRPC
-//! server with health and reflection, the REST gateway, and an ordered shutdown: health goes
+//! server with health and reflection (also over gRPC-Web), the REST gateway, and an ordered shutdown: health goes
 //! NOT_SERVING, the listeners stop accepting, requests in flight finish (up to a timeout).
 
 use std::convert::Infallible;
@@ -22,7 +22,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::ServerError;
 use crate::config::ServeArgs;
+use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
+use crate::http1_request_body::ReadHttp1RequestBodyLayer;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
 
@@ -49,6 +51,7 @@ enum Mode {
     /// gRPC services on their own listener, the gateway calling them in-process.
     Full {
         grpc_listener: TcpListener,
+        grpc_web_cors: CorsAllowedOrigins,
         store: Store,
         bootstrap_api_key: Option<String>,
         health_check_interval: Duration,
@@ -75,6 +78,7 @@ impl Application {
             }
             None => Mode::Full {
                 grpc_listener: bind(config.args.grpc_addr).await?,
+                grpc_web_cors: config.args.grpc_web_cors_allowed_origins.clone(),
                 store: Store::connect(&config.database_url).await?.with_clock(config.clock),
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
@@ -119,6 +123,7 @@ impl Application {
             Mode::GatewayOnly { upstream } => GrpcClients::from_channel(upstream),
             Mode::Full {
                 grpc_listener,
+                grpc_web_cors,
                 store,
                 bootstrap_api_key,
                 health_check_interval,
@@ -149,7 +154,10 @@ impl Application {
                     supervise.await;
                     Ok(())
                 });
-                servers.spawn("grpc server", serve_grpc(grpc_listener, routes.clone(), token.clone()));
+                servers.spawn(
+                    "grpc server",
+                    serve_grpc(grpc_listener, routes.clone(), grpc_web_cors, token.clone()),
+                );
                 // The gateway calls the same routes in-process: no socket, the same authentication.
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
                     routes.prepare(),
@@ -224,14 +232,23 @@ fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
         .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
 }
 
+/// Serves the routes over gRPC and gRPC-Web (hence HTTP/1.1 too), with CORS in front of
+/// gRPC-Web so that it answers browsers' preflight requests itself, and HTTP/1.1 request bodies
+/// read before any service answers (see `http1_request_body`). Only this listener speaks
+/// gRPC-Web: the gateway calls the routes in-process over plain gRPC.
 async fn serve_grpc(
     listener: TcpListener,
     routes: Routes,
+    cors: CorsAllowedOrigins,
     token: CancellationToken,
 ) -> Result<(), TaskError> {
-    tracing::info!(address = %listener.local_addr()?, "grpc listening");
+    tracing::info!(address = %listener.local_addr()?, cors_allowed_origins = %cors, "grpc listening");
     tonic::transport::Server::builder()
+        .accept_http1(true)
         .layer(TraceLayer::new_for_grpc())
+        .layer(tower::util::option_layer(cors.layer()))
+        .layer(ReadHttp1RequestBodyLayer)
+        .layer(tonic_web::GrpcWebLayer::new())
         .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), token.cancelled_owned())
         .await?;

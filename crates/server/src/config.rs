@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::grpc_web::CorsAllowedOrigins;
+
 /// The entitlements service: Lago-compatible REST and gRPC for features, plans and entitlements.
 #[derive(Debug, Parser)]
 #[command(
@@ -85,6 +87,13 @@ pub struct ServeArgs {
     /// After SIGTERM, how long requests in flight may take to finish, in seconds.
     #[arg(long, env = "ENTITLEMENTS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
+
+    /// Browser origins allowed to call the gRPC services over gRPC-Web (served on the gRPC
+    /// address, HTTP/1.1 and HTTP/2, always on): empty (the default) sends no CORS headers, so
+    /// browsers refuse calls from pages on other origins; `*` allows any origin; or a
+    /// comma-separated list such as `https://app.example.com,http://localhost:5173`.
+    #[arg(long, env = "ENTITLEMENTS_GRPC_WEB_CORS_ALLOWED_ORIGINS", default_value = "")]
+    pub grpc_web_cors_allowed_origins: CorsAllowedOrigins,
 }
 
 impl ServeArgs {

@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod application;
 pub mod config;
+pub mod grpc_web;
 mod health;
+mod http1_request_body;
 mod server_tasks;
 mod subscription_sweeper;
 pub mod telemetry;

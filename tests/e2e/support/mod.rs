@@ -88,6 +88,7 @@ pub(crate) async fn spawn_app_with(
         // Tests run the sweeper's steps themselves.
         subscription_sweep_interval_ms: 3_600_000,
         shutdown_timeout_secs: 10,
+        grpc_web_cors_allowed_origins: Default::default(),
     };
     let mut config = ServeConfig {
         database_url: database_url.clone(),
