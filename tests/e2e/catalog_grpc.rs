@@ -46,7 +46,12 @@ async fn create_tax(client: &mut Taxes, tax: TaxCreateInput) -> Result<Tax, Stat
 }
 
 /// UpdateTax with the mask of `paths` (the implied one when empty).
-async fn update_tax(client: &mut Taxes, code: &str, tax: TaxUpdateInput, paths: &[&str]) -> Result<Tax, Status> {
+async fn update_tax(
+    client: &mut Taxes,
+    code: &str,
+    tax: TaxUpdateInput,
+    paths: &[&str],
+) -> Result<Tax, Status> {
     let request = UpdateTaxRequest { code: code.to_owned(), tax: Some(tax), update_mask: mask_of(paths) };
     Ok(client.update_tax(authorized(request)).await?.into_inner().tax.expect("a tax in the response"))
 }

@@ -32,7 +32,8 @@ fn privilege(code: &str, value_type: PrivilegeValueType, name: Option<&str>) -> 
 
 /// A privilege named by `code` carrying `fill`'s fields, with `paths` as its own mask.
 fn privilege_change(code: &str, paths: &[&str], fill: impl FnOnce(&mut PrivilegeInput)) -> PrivilegeInput {
-    let mut input = PrivilegeInput { code: code.to_owned(), update_mask: field_mask(paths), ..PrivilegeInput::default() };
+    let mut input =
+        PrivilegeInput { code: code.to_owned(), update_mask: field_mask(paths), ..PrivilegeInput::default() };
     fill(&mut input);
     input
 }
@@ -61,7 +62,12 @@ async fn update(
 }
 
 fn stored(code: &str, name: Option<&str>, value_type: PrivilegeValueType, options: &[&str]) -> Privilege {
-    Privilege { code: code.to_owned(), name: name.map(str::to_owned), value_type: value_type.into(), config: config(options) }
+    Privilege {
+        code: code.to_owned(),
+        name: name.map(str::to_owned),
+        value_type: value_type.into(),
+        config: config(options),
+    }
 }
 
 backend_tests! {

@@ -4,13 +4,13 @@
 
 use std::time::{Duration, SystemTime};
 
+use entitlements::prost_types::FieldMask;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::{
     CreateFeatureRequest, DeleteFeaturePrivilegeRequest, DeleteFeatureRequest, Feature, FeatureCreateInput,
     FeatureUpdateInput, GetFeatureRequest, ListFeaturesRequest, ListFeaturesResponse, PaginationMeta,
     Privilege, PrivilegeConfig, PrivilegeInput, PrivilegeValueType, UpdateFeatureRequest,
 };
-use entitlements::prost_types::FieldMask;
 use tonic::transport::Channel;
 use tonic::{Code, Status};
 use tonic_types::StatusExt as _;

@@ -336,7 +336,11 @@ fn assert_descriptor_answers(answers: &[Answer]) {
     );
     assert_eq!(
         features.dependency,
-        ["entitlements/v1/common.proto", "google/protobuf/field_mask.proto", "google/protobuf/timestamp.proto"]
+        [
+            "entitlements/v1/common.proto",
+            "google/protobuf/field_mask.proto",
+            "google/protobuf/timestamp.proto"
+        ]
     );
 
     let health = expect_one_file(&answers[1]);

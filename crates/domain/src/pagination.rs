@@ -82,7 +82,9 @@ mod tests {
         assert_eq!(PageRequest::new(0, 0), Ok(PageRequest { page: 1, per_page: 100 }));
         assert_eq!(PageRequest::new(3, 1000), Ok(PageRequest { page: 3, per_page: 1000 }));
         match PageRequest::new(1, 1001) {
-            Err(Error::Validation(errors)) => assert_eq!(errors.to_string(), "per_page: value_is_out_of_range"),
+            Err(Error::Validation(errors)) => {
+                assert_eq!(errors.to_string(), "per_page: value_is_out_of_range")
+            }
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

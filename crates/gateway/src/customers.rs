@@ -52,7 +52,8 @@ async fn list_customers(
     headers: HeaderMap,
     LagoQuery(params): LagoQuery<Vec<(String, String)>>,
 ) -> Result<Response, LagoError> {
-    let scalar = |name: &str| params.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    let scalar =
+        |name: &str| params.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
     // The probe only authenticates: Lago reports a per_page of 0 before the filters.
     let probe = pb::ListCustomersRequest { per_page: 1, ..pb::ListCustomersRequest::default() };
     let rest_page = RestPage::read(
@@ -66,7 +67,8 @@ async fn list_customers(
         let mut client = clients.customers();
         let request = with_api_key(&headers, pb::ListCustomersRequest { page, per_page, ..request.clone() });
         async move {
-            let pb::ListCustomersResponse { customers, meta } = client.list_customers(request).await?.into_inner();
+            let pb::ListCustomersResponse { customers, meta } =
+                client.list_customers(request).await?.into_inner();
             Ok((customers, total_count(meta.as_ref())))
         }
     })

@@ -17,8 +17,8 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
-use crate::request_body::{json_object, split_body};
 use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
+use crate::request_body::{json_object, split_body};
 use crate::with_api_key;
 
 use feature_json::{create_input_from_json, feature_to_json, update_input_from_json};
@@ -66,7 +66,8 @@ async fn list_features(
         let mut client = clients.features();
         let request = with_api_key(&headers, request);
         async move {
-            let pb::ListFeaturesResponse { features, meta } = client.list_features(request).await?.into_inner();
+            let pb::ListFeaturesResponse { features, meta } =
+                client.list_features(request).await?.into_inner();
             Ok((features, total_count(meta.as_ref())))
         }
     })

@@ -130,7 +130,7 @@ fn grpc_page_size(per_page: u64) -> u64 {
     if per_page <= GRPC_MAX_PER_PAGE {
         return per_page;
     }
-    let divisor = (1..=GRPC_MAX_PER_PAGE).rev().find(|size| per_page % size == 0).unwrap_or(1);
+    let divisor = (1..=GRPC_MAX_PER_PAGE).rev().find(|size| per_page.is_multiple_of(*size)).unwrap_or(1);
     if divisor * 2 >= GRPC_MAX_PER_PAGE { divisor } else { GRPC_MAX_PER_PAGE }
 }
 
@@ -207,7 +207,10 @@ mod tests {
         let (items, meta, calls) = stitched(2500, 2, 1001).await;
         assert_eq!(items, (1001..2002).collect::<Vec<_>>());
         assert_eq!(calls, [(2, 1000), (3, 1000)]);
-        assert_eq!(meta, json!({"current_page": 2, "next_page": 3, "prev_page": 1, "total_pages": 3, "total_count": 2500}));
+        assert_eq!(
+            meta,
+            json!({"current_page": 2, "next_page": 3, "prev_page": 1, "total_pages": 3, "total_count": 2500})
+        );
         // The end of the list stops the calls.
         let (items, _, calls) = stitched(3, 1, i64::MAX as u64).await;
         assert_eq!((items.len(), calls.len()), (3, 1));
@@ -220,6 +223,9 @@ mod tests {
     async fn an_empty_list_has_lagos_empty_meta() {
         let (items, meta, _) = stitched(0, 3, 10).await;
         assert!(items.is_empty());
-        assert_eq!(meta, json!({"current_page": 0, "next_page": null, "prev_page": null, "total_pages": 0, "total_count": 0}));
+        assert_eq!(
+            meta,
+            json!({"current_page": 0, "next_page": null, "prev_page": null, "total_pages": 0, "total_count": 0})
+        );
     }
 }

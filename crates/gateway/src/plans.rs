@@ -18,8 +18,8 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
-use crate::request_body::{json_object, split_body};
 use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
+use crate::request_body::{json_object, split_body};
 use crate::with_api_key;
 
 use plan_json::{PlanView, plan_input_from_json, plan_to_json};

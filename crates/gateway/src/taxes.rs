@@ -17,9 +17,9 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
+use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
 use crate::request_body::{json_object, split_body};
 use crate::tax_json::embedded_tax_to_json;
-use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
 use crate::with_api_key;
 
 use tax_input_json::{create_input_from_json, update_input_from_json};

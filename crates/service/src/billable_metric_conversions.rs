@@ -83,7 +83,8 @@ pub(crate) fn update_input(
         ],
     )?;
     // An unset enumeration is null, as UNSPECIFIED is.
-    let enumeration = |path: &str, number: Option<i32>| mask.field(path, number).map(Option::unwrap_or_default);
+    let enumeration =
+        |path: &str, number: Option<i32>| mask.field(path, number).map(Option::unwrap_or_default);
     Ok(BillableMetricUpdateInput {
         code: mask.field("code", code),
         name: mask.field("name", name),

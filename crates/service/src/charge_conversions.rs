@@ -92,7 +92,9 @@ pub(crate) fn charge_input_from_pb(index: usize, input: pb::ChargeInput) -> Resu
         ChargeModelInput::Known(model) => model,
         // The charge is invalid, or keeps its model; any model carries the keys to validation,
         // which slices them to the charge's model.
-        ChargeModelInput::Absent | ChargeModelInput::Null | ChargeModelInput::Unknown => ChargeModel::Standard,
+        ChargeModelInput::Absent | ChargeModelInput::Null | ChargeModelInput::Unknown => {
+            ChargeModel::Standard
+        }
     };
     let defaulted = |path: &str, value: Option<bool>, default: bool| {
         mask.field(path, value).map(|value| value.unwrap_or(default))
@@ -113,9 +115,9 @@ pub(crate) fn charge_input_from_pb(index: usize, input: pb::ChargeInput) -> Resu
             .field("regroup_paid_fees", regroup_paid_fees)
             .map(|value| value.filter(|value| !value.is_empty())),
         min_amount_cents: mask.field("min_amount_cents", min_amount_cents).map(|amount| amount.unwrap_or(0)),
-        properties: mask
-            .field("properties", properties)
-            .map(|properties| properties.and_then(|properties| properties_from_pb(properties, model_for_keys))),
+        properties: mask.field("properties", properties).map(|properties| {
+            properties.and_then(|properties| properties_from_pb(properties, model_for_keys))
+        }),
         filters: mask.list("filters", filters).map(|filters| {
             filters
                 .into_iter()

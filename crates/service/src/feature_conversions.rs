@@ -32,7 +32,11 @@ pub(crate) fn update_input(
     let mask = UpdateMask::resolve(
         update_mask,
         "update_mask",
-        &[("name", name.is_some()), ("description", description.is_some()), ("privileges", !privileges.is_empty())],
+        &[
+            ("name", name.is_some()),
+            ("description", description.is_some()),
+            ("privileges", !privileges.is_empty()),
+        ],
     )?;
     Ok(FeatureUpdateInput {
         name: mask.field("name", name),

@@ -75,9 +75,11 @@ impl FeatureService for FeatureApi {
     ) -> Result<Response<pb::UpdateFeatureResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::UpdateFeatureRequest { code, feature, update_mask } = request.into_inner();
-        let update =
-            found_before_invalid(update_input(feature, update_mask), self.store.feature(organization_id, &code))
-                .await?;
+        let update = found_before_invalid(
+            update_input(feature, update_mask),
+            self.store.feature(organization_id, &code),
+        )
+        .await?;
         let feature =
             self.store.update_feature(organization_id, &code, update).await.map_err(status_from_error)?;
         Ok(Response::new(pb::UpdateFeatureResponse { feature: Some(feature_to_pb(feature)) }))

@@ -74,16 +74,20 @@ pub(crate) fn plan_input_from_pb(
     let charges = mask
         .list("charges", charges)
         .map(|charges| {
-            charges.into_iter().enumerate().map(|(index, charge)| charge_input_from_pb(index, charge)).collect()
+            charges
+                .into_iter()
+                .enumerate()
+                .map(|(index, charge)| charge_input_from_pb(index, charge))
+                .collect()
         })
         .transpose()?;
     Ok(PlanInput {
         // A cleared name or code is blank: `value_is_mandatory`.
         name: mask.field("name", name).map(Option::unwrap_or_default),
         code: mask.field("code", code).map(Option::unwrap_or_default),
-        interval: mask.field("interval", interval).map(|number| {
-            number.and_then(interval_from_pb).map(|interval| interval.as_str().to_owned())
-        }),
+        interval: mask
+            .field("interval", interval)
+            .map(|number| number.and_then(interval_from_pb).map(|interval| interval.as_str().to_owned())),
         amount_cents: mask.field("amount_cents", amount_cents),
         amount_currency: mask.field("amount_currency", amount_currency),
         pay_in_advance: mask.field("pay_in_advance", pay_in_advance),

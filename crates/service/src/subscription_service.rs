@@ -9,8 +9,8 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
-use crate::pagination::{page_request, pagination_meta};
 use crate::found_before_invalid::found_before_invalid;
+use crate::pagination::{page_request, pagination_meta};
 use crate::subscription_conversions::{
     create_input_from_pb, list_filters_from_pb, subscription_to_pb, termination_input_from_pb,
     update_input_from_pb,

@@ -73,7 +73,13 @@ mod tests {
 
     #[test]
     fn rates_read_as_lago_shows_them() {
-        for (rate, text) in [(20.0, "20.0"), (5.5, "5.5"), (-15.0, "-15.0"), (0.0001, "0.0001"), (1e21, "1000000000000000000000.0")] {
+        for (rate, text) in [
+            (20.0, "20.0"),
+            (5.5, "5.5"),
+            (-15.0, "-15.0"),
+            (0.0001, "0.0001"),
+            (1e21, "1000000000000000000000.0"),
+        ] {
             assert_eq!(rate_text(rate), text);
             assert_eq!(text.parse::<f64>(), Ok(rate));
         }

@@ -204,7 +204,7 @@ backend_tests! {
 
         // Named by its id with nothing else: the charge is kept whole.
         let kept = update(&mut client, "startup", charge_update(&charge.id, None, |_| {})).await.expect("keep it");
-        assert_eq!(kept.charges, [charge.clone()]);
+        assert_eq!(kept.charges, std::slice::from_ref(&charge));
         // Listed and unset: the default of a new charge.
         let reset = update(
             &mut client,

@@ -3,6 +3,7 @@
 //! exact error details (NOT_FOUND reasons, BadRequest field violations in Lago's order). Fixtures
 //! (metrics, taxes) come from their own gRPC services.
 
+use entitlements::prost_types::FieldMask;
 use entitlements::v1::charge_properties::Model;
 use entitlements::v1::plan_service_client::PlanServiceClient;
 use entitlements::v1::{
@@ -14,7 +15,6 @@ use entitlements::v1::{
     PercentageRange, Plan, PlanInput, PlanInterval, PlanMetadata, PresentationGroupKey, PriceRange,
     StandardProperties, Tax, TaxCreateInput, UpdatePlanRequest, UsageThresholdInput, VolumeProperties,
 };
-use entitlements::prost_types::FieldMask;
 use tonic::Status;
 use tonic::transport::Channel;
 

@@ -30,7 +30,9 @@ pub(super) fn create_input_from_json(
         code: string(&metric, "code")?.flatten().unwrap_or_default(),
         name: string(&metric, "name")?.flatten().unwrap_or_default(),
         description: string(&metric, "description")?.flatten(),
-        aggregation_type: enum_value(&metric, "aggregation_type", aggregation_type).flatten().unwrap_or_default(),
+        aggregation_type: enum_value(&metric, "aggregation_type", aggregation_type)
+            .flatten()
+            .unwrap_or_default(),
         field_name: string(&metric, "field_name")?.flatten(),
         recurring: recurring(&metric)?.flatten(),
         weighted_interval: enum_value(&metric, "weighted_interval", weighted_interval)
@@ -85,11 +87,7 @@ fn string(metric: &Map<String, Value>, key: &str) -> Result<Option<Option<String
 
 /// An enumeration: absent is `None`, null `Some(None)`, a spelling the gateway does not know (or
 /// a value that is not a string) is `UNKNOWN_ENUM_VALUE`.
-fn enum_value(
-    metric: &Map<String, Value>,
-    key: &str,
-    parse: fn(&str) -> Option<i32>,
-) -> Option<Option<i32>> {
+fn enum_value(metric: &Map<String, Value>, key: &str, parse: fn(&str) -> Option<i32>) -> Option<Option<i32>> {
     match metric.get(key)? {
         Value::Null => Some(None),
         Value::String(text) => Some(Some(parse(text).unwrap_or(UNKNOWN_ENUM_VALUE))),

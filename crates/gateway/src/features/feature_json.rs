@@ -49,7 +49,9 @@ pub(super) fn update_input_from_json(
 fn privileges_from_json(feature: &Map<String, Value>) -> Result<Option<Vec<pb::PrivilegeInput>>, BodyError> {
     match feature.get("privileges") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(privileges)) => privileges.iter().map(privilege_from_json).collect::<Result<_, _>>().map(Some),
+        Some(Value::Array(privileges)) => {
+            privileges.iter().map(privilege_from_json).collect::<Result<_, _>>().map(Some)
+        }
         Some(_) => Err(BodyError("feature.privileges must be an array".to_owned())),
     }
 }

@@ -11,8 +11,8 @@ use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
 use crate::protobuf_json::{json_to_struct, struct_to_json};
 use crate::request_body::{nullable_string, tax_code_list};
-use crate::update_mask::MaskPaths;
 use crate::tax_json::embedded_tax_to_json;
+use crate::update_mask::MaskPaths;
 
 /// A decimal string that no validator accepts, sent for an amount of the wrong JSON type.
 const INVALID_AMOUNT: &str = "";

@@ -8,8 +8,8 @@ use crate::entitlement_json::plan_entitlement_to_json;
 use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
 use crate::request_body::{nullable_string, root_object, tax_code_list};
-use crate::update_mask::MaskPaths;
 use crate::tax_json::embedded_tax_to_json;
+use crate::update_mask::MaskPaths;
 
 /// Sent for an interval Lago does not know (the service answers `interval: value_is_invalid`).
 const UNKNOWN_INTERVAL: i32 = -1;
@@ -139,16 +139,16 @@ fn metadata_from_json(value: Option<&Value>) -> Result<Option<Option<pb::PlanMet
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),
         Some(Value::Object(entries)) => Ok(Some(Some(pb::PlanMetadata {
-                entries: entries
-                    .iter()
-                    .map(|(key, value)| match value {
-                        Value::Null => Ok(pb::MetadataEntry { key: key.clone(), value: None }),
-                        Value::String(text) => {
-                            Ok(pb::MetadataEntry { key: key.clone(), value: Some(text.clone()) })
-                        }
-                        _ => Err(BodyError("plan.metadata values must be strings or null".to_owned())),
-                    })
-                    .collect::<Result<_, _>>()?,
+            entries: entries
+                .iter()
+                .map(|(key, value)| match value {
+                    Value::Null => Ok(pb::MetadataEntry { key: key.clone(), value: None }),
+                    Value::String(text) => {
+                        Ok(pb::MetadataEntry { key: key.clone(), value: Some(text.clone()) })
+                    }
+                    _ => Err(BodyError("plan.metadata values must be strings or null".to_owned())),
+                })
+                .collect::<Result<_, _>>()?,
         }))),
         Some(_) => Err(BodyError("plan.metadata must be an object".to_owned())),
     }
