@@ -54,7 +54,7 @@ async fn list_customers(
 ) -> Result<Response, LagoError> {
     let scalar =
         |name: &str| params.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
-    // The probe only authenticates: Lago reports a per_page of 0 before the filters.
+    // The probe only authenticates: a per_page of 0 is answered before the filters are read.
     let probe = pb::ListCustomersRequest { per_page: 1, ..pb::ListCustomersRequest::default() };
     let rest_page = RestPage::read(
         scalar("page"),

@@ -86,7 +86,7 @@ async fn list(
     params: &[(String, String)],
     request: pb::ListSubscriptionsRequest,
 ) -> Result<Response, LagoError> {
-    // The probe only authenticates: Lago reports a per_page of 0 before the filters.
+    // The probe only authenticates: a per_page of 0 is answered before the filters are read.
     let probe = pb::ListSubscriptionsRequest { per_page: 1, ..pb::ListSubscriptionsRequest::default() };
     let rest_page = RestPage::read(
         scalar(params, "page").as_deref(),
