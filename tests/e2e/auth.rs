@@ -120,10 +120,8 @@ async fn grpc_codes(app: &TestApp, authorization: Option<&str>) -> Vec<(&'static
     };
     let update = pb::UpdateFeatureRequest {
         code: "seats".to_owned(),
-        feature: Some(pb::FeatureUpdateInput {
-            name: Some(pb::NullableString { value: Some("renamed".to_owned()) }),
-            ..Default::default()
-        }),
+        feature: Some(pb::FeatureUpdateInput { name: Some("renamed".to_owned()), ..Default::default() }),
+        update_mask: None,
     };
     vec![
         (
@@ -356,9 +354,10 @@ backend_tests! {
                     pb::UpdateFeatureRequest {
                         code: seats_code(),
                         feature: Some(pb::FeatureUpdateInput {
-                            name: Some(pb::NullableString { value: Some("stolen".to_owned()) }),
+                            name: Some("stolen".to_owned()),
                             ..Default::default()
                         }),
+                        update_mask: None,
                     },
                 ))
                 .await
@@ -366,7 +365,7 @@ backend_tests! {
         ));
         failures.push((
             "UpdateFeature without a feature",
-            client.update_feature(authorized_as(OTHER_API_KEY, pb::UpdateFeatureRequest { code: seats_code(), feature: None })).await.err(),
+            client.update_feature(authorized_as(OTHER_API_KEY, pb::UpdateFeatureRequest { code: seats_code(), feature: None, update_mask: None })).await.err(),
         ));
         failures.push((
             "DeleteFeaturePrivilege",

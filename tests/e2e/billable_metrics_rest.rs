@@ -80,7 +80,7 @@ fn valid_with(extra: Value) -> Value {
 
 async fn codes_in_store(app: &TestApp) -> Vec<String> {
     let organization_id = app.organization_id().await;
-    let page = entitlements_domain::PageRequest::new(Some(1), Some(1000)).expect("a valid page");
+    let page = entitlements_domain::PageRequest::new(1, 1000).expect("a valid page");
     let metrics = app.store.list_billable_metrics(organization_id, page).await.expect("list stored metrics");
     metrics.items.into_iter().map(|metric| metric.code).collect()
 }

@@ -1,16 +1,15 @@
 //! `entitlements.v1.TaxService` and `entitlements.v1.BillableMetricService` over gRPC, through
-//! the generated clients: every RPC, the presence semantics of updates (NullableString,
-//! NullableInt32, the filter list), open enums, and the exact error details of the error table.
+//! the generated clients: every RPC, the update masks of updates (implied, listed and unset, the
+//! filter list), decimal-text rates, open enums, and the exact error details of the error table.
 
 use entitlements::v1::billable_metric_service_client::BillableMetricServiceClient;
 use entitlements::v1::tax_service_client::TaxServiceClient;
 use entitlements::v1::{
     AggregationType, BillableMetric, BillableMetricCreateInput, BillableMetricFilter,
-    BillableMetricFilterInput, BillableMetricFilterInputs, BillableMetricUpdateInput,
-    CreateBillableMetricRequest, CreateTaxRequest, DeleteBillableMetricRequest, DeleteTaxRequest,
-    GetBillableMetricRequest, GetTaxRequest, ListBillableMetricsRequest, ListTaxesRequest, NullableInt32,
-    NullableString, PaginationMeta, RoundingFunction, Tax, TaxCreateInput, TaxUpdateInput,
-    UpdateBillableMetricRequest, UpdateTaxRequest, WeightedInterval,
+    BillableMetricFilterInput, BillableMetricUpdateInput, CreateBillableMetricRequest, CreateTaxRequest,
+    DeleteBillableMetricRequest, DeleteTaxRequest, GetBillableMetricRequest, GetTaxRequest,
+    ListBillableMetricsRequest, ListTaxesRequest, PaginationMeta, RoundingFunction, Tax, TaxCreateInput,
+    TaxUpdateInput, UpdateBillableMetricRequest, UpdateTaxRequest, WeightedInterval,
 };
 use tonic::Status;
 use tonic::transport::Channel;
@@ -18,17 +17,18 @@ use tonic::transport::Channel;
 use crate::support::conformance::{
     assert_bad_request, assert_not_found, assert_unauthenticated, assert_violations, event,
 };
-use crate::support::{OTHER_API_KEY, authorized, authorized_as, backend_tests};
+use crate::support::{OTHER_API_KEY, authorized, authorized_as, backend_tests, field_mask};
 
 type Taxes = TaxServiceClient<Channel>;
 type Metrics = BillableMetricServiceClient<Channel>;
 
-fn set_to(value: &str) -> Option<NullableString> {
-    Some(NullableString { value: Some(value.to_owned()) })
+fn set_to(value: &str) -> Option<String> {
+    Some(value.to_owned())
 }
 
-fn null() -> Option<NullableString> {
-    Some(NullableString { value: None })
+/// The mask of these paths; none (the implied mask) when empty.
+fn mask_of(paths: &[&str]) -> Option<entitlements::prost_types::FieldMask> {
+    if paths.is_empty() { None } else { field_mask(paths) }
 }
 
 fn tax_input(code: &str, rate: &str) -> TaxCreateInput {
@@ -45,8 +45,14 @@ async fn create_tax(client: &mut Taxes, tax: TaxCreateInput) -> Result<Tax, Stat
     Ok(response.into_inner().tax.expect("a tax in the response"))
 }
 
-async fn update_tax(client: &mut Taxes, code: &str, tax: TaxUpdateInput) -> Result<Tax, Status> {
-    let request = UpdateTaxRequest { code: code.to_owned(), tax: Some(tax) };
+/// UpdateTax with the mask of `paths` (the implied one when empty).
+async fn update_tax(
+    client: &mut Taxes,
+    code: &str,
+    tax: TaxUpdateInput,
+    paths: &[&str],
+) -> Result<Tax, Status> {
+    let request = UpdateTaxRequest { code: code.to_owned(), tax: Some(tax), update_mask: mask_of(paths) };
     Ok(client.update_tax(authorized(request)).await?.into_inner().tax.expect("a tax in the response"))
 }
 
@@ -88,12 +94,18 @@ async fn create_metric(
     Ok(response.into_inner().billable_metric.expect("a metric in the response"))
 }
 
+/// UpdateBillableMetric with the mask of `paths` (the implied one when empty).
 async fn update_metric(
     client: &mut Metrics,
     code: &str,
     metric: BillableMetricUpdateInput,
+    paths: &[&str],
 ) -> Result<BillableMetric, Status> {
-    let request = UpdateBillableMetricRequest { code: code.to_owned(), billable_metric: Some(metric) };
+    let request = UpdateBillableMetricRequest {
+        code: code.to_owned(),
+        billable_metric: Some(metric),
+        update_mask: mask_of(paths),
+    };
     let response = client.update_billable_metric(authorized(request)).await?;
     Ok(response.into_inner().billable_metric.expect("a metric in the response"))
 }
@@ -105,11 +117,11 @@ async fn get_metric(client: &mut Metrics, code: &str) -> Result<BillableMetric, 
 }
 
 fn meta(
-    current_page: i64,
-    next_page: Option<i64>,
-    prev_page: Option<i64>,
-    total_pages: i64,
-    total_count: i64,
+    current_page: u32,
+    next_page: Option<u32>,
+    prev_page: Option<u32>,
+    total_pages: u32,
+    total_count: u32,
 ) -> PaginationMeta {
     PaginationMeta { current_page, next_page, prev_page, total_pages, total_count }
 }
@@ -132,30 +144,46 @@ backend_tests! {
             (
                 created.code.as_str(),
                 created.name.as_str(),
-                created.rate,
+                created.rate.as_str(),
                 created.description.as_deref(),
                 created.applied_to_organization
             ),
-            ("vat", "VAT", 20.5, Some("French VAT"), true)
+            ("vat", "VAT", "20.5", Some("French VAT"), true)
         );
         assert!(created.created_at.is_some());
         assert_eq!(get_tax(&mut client, "vat").await.expect("get the tax"), created);
 
-        // Absent fields are kept; a NullableString without a value is null.
+        // Fields not in the mask are kept; a listed field that is unset is null. Rates read back as
+        // decimal text with a fractional digit.
         let updated = update_tax(
             &mut client,
             "vat",
-            TaxUpdateInput { rate: set_to("-1.5e1"), description: null(), ..TaxUpdateInput::default() },
+            TaxUpdateInput { rate: set_to("-1.5e1"), ..TaxUpdateInput::default() },
+            &["rate", "description"],
         )
         .await
         .expect("update the tax");
-        assert_eq!(updated, Tax { rate: -15.0, description: None, ..created.clone() });
+        assert_eq!(updated, Tax { rate: "-15.0".to_owned(), description: None, ..created.clone() });
+        // Without a mask, the fields that are set; a listed `applied_to_organization` unset is false.
+        let renamed = update_tax(
+            &mut client,
+            "vat",
+            TaxUpdateInput { name: set_to("TVA"), ..TaxUpdateInput::default() },
+            &[],
+        )
+        .await
+        .expect("rename the tax");
+        assert_eq!(renamed, Tax { name: "TVA".to_owned(), ..updated.clone() });
+        let unapplied = update_tax(&mut client, "vat", TaxUpdateInput::default(), &["applied_to_organization"])
+            .await
+            .expect("unapply the tax");
+        assert_eq!(unapplied, Tax { applied_to_organization: false, ..renamed.clone() });
 
         create_tax(&mut client, TaxCreateInput { name: "GST".to_owned(), ..tax_input("gst", "10") })
             .await
             .expect("create a tax");
         let page = client
-            .list_taxes(authorized(ListTaxesRequest { page: Some(1), per_page: Some(1) }))
+            .list_taxes(authorized(ListTaxesRequest { page: 1, per_page: 1 }))
             .await
             .expect("list")
             .into_inner();
@@ -167,12 +195,14 @@ backend_tests! {
             .await
             .expect("delete")
             .into_inner();
-        assert_eq!(deleted.tax, Some(updated));
+        assert_eq!(deleted.tax, Some(unapplied));
         assert_not_found(get_tax(&mut client, "vat").await, "tax_not_found");
         assert_eq!(
             app.change_event_codes().await,
             [
                 event("tax.created", "vat"),
+                event("tax.updated", "vat"),
+                event("tax.updated", "vat"),
                 event("tax.updated", "vat"),
                 event("tax.created", "gst"),
                 event("tax.deleted", "vat"),
@@ -201,24 +231,32 @@ backend_tests! {
             update_tax(
                 &mut client,
                 "gst",
-                TaxUpdateInput { code: set_to("vat"), name: null(), ..TaxUpdateInput::default() },
+                TaxUpdateInput { code: set_to("vat"), ..TaxUpdateInput::default() },
+                &["code", "name"],
             )
             .await,
             &[("name", "value_is_mandatory"), ("code", "value_already_exist")],
         );
+        assert_violations(
+            update_tax(&mut client, "gst", TaxUpdateInput::default(), &["rate", "percentage"]).await,
+            &[("update_mask", "unknown_field")],
+        );
         assert_not_found(
-            update_tax(&mut client, "unknown", TaxUpdateInput::default()).await,
+            update_tax(&mut client, "unknown", TaxUpdateInput::default(), &[]).await,
             "tax_not_found",
         );
         assert_bad_request(
-            client.update_tax(authorized(UpdateTaxRequest { code: "vat".to_owned(), tax: None })).await,
+            client
+                .update_tax(authorized(UpdateTaxRequest { code: "vat".to_owned(), tax: None, update_mask: None }))
+                .await,
         );
         assert_not_found(
             client.delete_tax(authorized(DeleteTaxRequest { code: "unknown".to_owned() })).await,
             "tax_not_found",
         );
-        assert_bad_request(
-            client.list_taxes(authorized(ListTaxesRequest { page: None, per_page: Some(0) })).await,
+        assert_violations(
+            client.list_taxes(authorized(ListTaxesRequest { page: 1, per_page: 1001 })).await,
+            &[("per_page", "value_is_out_of_range")],
         );
         assert_unauthenticated(
             client.get_tax(tonic::Request::new(GetTaxRequest { code: "vat".to_owned() })).await,
@@ -258,16 +296,17 @@ backend_tests! {
         assert_eq!(created.filters, [filter("cloud", &["aws"]), filter("region", &["eu", "us"])]);
         assert_eq!(get_metric(&mut client, "gb").await.expect("get the metric"), created);
 
-        // Absent fields and filters are kept; NullableInt32 without a value is null.
+        // Fields and filters not in the mask are kept; a listed field that is unset is null, and
+        // so is an enumeration set to UNSPECIFIED.
         let renamed = update_metric(
             &mut client,
             "gb",
             BillableMetricUpdateInput {
                 code: set_to("storage"),
-                rounding_precision: Some(NullableInt32 { value: None }),
                 rounding_function: Some(RoundingFunction::Unspecified.into()),
                 ..BillableMetricUpdateInput::default()
             },
+            &["code", "rounding_precision", "rounding_function"],
         )
         .await
         .expect("update the metric");
@@ -280,14 +319,16 @@ backend_tests! {
                 ..created.clone()
             }
         );
-        // A present filter list replaces them all; an empty one removes them.
+        // A written filter list replaces them all (without a mask: a non-empty one); a listed
+        // empty one removes them.
         let refiltered = update_metric(
             &mut client,
             "storage",
             BillableMetricUpdateInput {
-                filters: Some(BillableMetricFilterInputs { filters: vec![filter_input("tier", &["gold"])] }),
+                filters: vec![filter_input("tier", &["gold"])],
                 ..BillableMetricUpdateInput::default()
             },
+            &[],
         )
         .await
         .expect("replace the filters");
@@ -296,11 +337,10 @@ backend_tests! {
             &mut client,
             "storage",
             BillableMetricUpdateInput {
-                filters: Some(BillableMetricFilterInputs::default()),
                 aggregation_type: Some(AggregationType::CountAgg.into()),
-                recurring: Some(false),
                 ..BillableMetricUpdateInput::default()
             },
+            &["filters", "aggregation_type", "recurring"],
         )
         .await
         .expect("remove the filters");
@@ -311,10 +351,7 @@ backend_tests! {
             .await
             .expect("create a metric");
         let page = client
-            .list_billable_metrics(authorized(ListBillableMetricsRequest {
-                page: Some(2),
-                per_page: Some(1),
-            }))
+            .list_billable_metrics(authorized(ListBillableMetricsRequest { page: 2, per_page: 1 }))
             .await
             .expect("list")
             .into_inner();
@@ -411,7 +448,8 @@ backend_tests! {
             update_metric(
                 &mut client,
                 "b",
-                BillableMetricUpdateInput { code: set_to("a"), field_name: null(), ..Default::default() },
+                BillableMetricUpdateInput { code: set_to("a"), ..Default::default() },
+                &["code", "field_name"],
             )
             .await,
             &[("field_name", "value_is_mandatory"), ("code", "value_already_exist")],
@@ -424,19 +462,25 @@ backend_tests! {
                     aggregation_type: Some(AggregationType::WeightedSumAgg.into()),
                     ..Default::default()
                 },
+                &[],
             )
             .await,
             &[("weighted_interval", "value_is_invalid")],
         );
         assert_not_found(
-            update_metric(&mut client, "unknown", BillableMetricUpdateInput::default()).await,
+            update_metric(&mut client, "unknown", BillableMetricUpdateInput::default(), &[]).await,
             "billable_metric_not_found",
+        );
+        assert_violations(
+            update_metric(&mut client, "b", BillableMetricUpdateInput::default(), &["filters.key"]).await,
+            &[("update_mask", "unknown_field")],
         );
         assert_bad_request(
             client
                 .update_billable_metric(authorized(UpdateBillableMetricRequest {
                     code: "a".to_owned(),
                     billable_metric: None,
+                    update_mask: None,
                 }))
                 .await,
         );
@@ -448,13 +492,9 @@ backend_tests! {
                 .await,
             "billable_metric_not_found",
         );
-        assert_bad_request(
-            client
-                .list_billable_metrics(authorized(ListBillableMetricsRequest {
-                    page: None,
-                    per_page: Some(0),
-                }))
-                .await,
+        assert_violations(
+            client.list_billable_metrics(authorized(ListBillableMetricsRequest { page: 0, per_page: 5000 })).await,
+            &[("per_page", "value_is_out_of_range")],
         );
         assert_unauthenticated(
             client

@@ -110,7 +110,7 @@ backend_tests! {
 
         upsert(&mut client, input("other")).await.expect("created");
         let response = client
-            .list_customers(authorized(ListCustomersRequest { per_page: Some(1), ..Default::default() }))
+            .list_customers(authorized(ListCustomersRequest { per_page: 1, ..Default::default() }))
             .await
             .expect("listed")
             .into_inner();
@@ -193,8 +193,8 @@ backend_tests! {
         let unknown_entity =
             ListCustomersRequest { billing_entity_codes: vec!["eu".to_owned()], ..Default::default() };
         assert_not_found(list(&mut client, unknown_entity).await, "billing_entity_not_found");
-        let zero = ListCustomersRequest { per_page: Some(0), ..Default::default() };
-        assert_bad_request(list(&mut client, zero).await);
+        let too_large = ListCustomersRequest { per_page: 1001, ..Default::default() };
+        assert_violations(list(&mut client, too_large).await, &[("per_page", "value_is_out_of_range")]);
         assert_eq!(app.change_event_codes().await, []);
     }
 

@@ -1,26 +1,27 @@
 //! `entitlements.v1.FeatureService` over gRPC, through the generated client: every RPC, the
-//! NullableString and pagination semantics, and the exact error details of the error table
+//! update-mask and pagination semantics, and the exact error details of the error table
 //! (ErrorInfo reason and domain, BadRequest field violations in Lago's order).
 
 use std::time::{Duration, SystemTime};
 
+use entitlements::prost_types::FieldMask;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::{
     CreateFeatureRequest, DeleteFeaturePrivilegeRequest, DeleteFeatureRequest, Feature, FeatureCreateInput,
-    FeatureUpdateInput, GetFeatureRequest, ListFeaturesRequest, ListFeaturesResponse, NullableString,
-    PaginationMeta, Privilege, PrivilegeConfig, PrivilegeInput, PrivilegeValueType, UpdateFeatureRequest,
+    FeatureUpdateInput, GetFeatureRequest, ListFeaturesRequest, ListFeaturesResponse, PaginationMeta,
+    Privilege, PrivilegeConfig, PrivilegeInput, PrivilegeValueType, UpdateFeatureRequest,
 };
 use tonic::transport::Channel;
 use tonic::{Code, Status};
 use tonic_types::StatusExt as _;
 
-use crate::support::{API_KEY, OTHER_API_KEY, authorized, authorized_as, backend_tests};
+use crate::support::{API_KEY, OTHER_API_KEY, authorized, authorized_as, backend_tests, field_mask as mask};
 
 type Client = FeatureServiceClient<Channel>;
 
 /// A privilege to create: `value_type` `None` leaves the field absent on the wire.
 fn privilege_input(code: &str, value_type: Option<i32>) -> PrivilegeInput {
-    PrivilegeInput { code: code.to_owned(), name: None, value_type, config: None }
+    PrivilegeInput { code: code.to_owned(), name: None, value_type, config: None, update_mask: None }
 }
 
 fn typed(code: &str, value_type: PrivilegeValueType) -> PrivilegeInput {
@@ -32,21 +33,20 @@ fn select(code: &str, options: &[&str]) -> PrivilegeInput {
 }
 
 fn named(input: PrivilegeInput, name: &str) -> PrivilegeInput {
-    PrivilegeInput { name: Some(set_to(name)), ..input }
+    PrivilegeInput { name: Some(name.to_owned()), ..input }
 }
 
 fn config(options: &[&str]) -> PrivilegeConfig {
     PrivilegeConfig { select_options: options.iter().map(|&option| option.to_owned()).collect() }
 }
 
-/// A NullableString that sets a value.
-fn set_to(value: &str) -> NullableString {
-    NullableString { value: Some(value.to_owned()) }
+fn set_to(value: &str) -> Option<String> {
+    Some(value.to_owned())
 }
 
-/// A NullableString that is present with no value: null.
-fn null() -> NullableString {
-    NullableString { value: None }
+/// The privilege with its name in its mask and unset: null.
+fn null_name(input: PrivilegeInput) -> PrivilegeInput {
+    PrivilegeInput { name: None, update_mask: mask(&["name"]), ..input }
 }
 
 /// A privilege as the server answers it (`config` always present, empty but for select).
@@ -91,13 +91,23 @@ async fn list(client: &mut Client, request: ListFeaturesRequest) -> ListFeatures
     client.list_features(authorized(request)).await.expect("list features").into_inner()
 }
 
+/// UpdateFeature with the implied mask (the fields that are set).
 async fn update(client: &mut Client, code: &str, feature: FeatureUpdateInput) -> Result<Feature, Status> {
-    let request = UpdateFeatureRequest { code: code.to_owned(), feature: Some(feature) };
+    update_masked(client, code, feature, None).await
+}
+
+async fn update_masked(
+    client: &mut Client,
+    code: &str,
+    feature: FeatureUpdateInput,
+    update_mask: Option<FieldMask>,
+) -> Result<Feature, Status> {
+    let request = UpdateFeatureRequest { code: code.to_owned(), feature: Some(feature), update_mask };
     let response = client.update_feature(authorized(request)).await?;
     Ok(response.into_inner().feature.expect("a feature in the response"))
 }
 
-fn page(page: Option<i64>, per_page: Option<i64>) -> ListFeaturesRequest {
+fn page(page: u32, per_page: u32) -> ListFeaturesRequest {
     ListFeaturesRequest { page, per_page, search_term: String::new() }
 }
 
@@ -110,11 +120,11 @@ fn codes(response: &ListFeaturesResponse) -> Vec<&str> {
 }
 
 fn meta(
-    current_page: i64,
-    next_page: Option<i64>,
-    prev_page: Option<i64>,
-    total_pages: i64,
-    total_count: i64,
+    current_page: u32,
+    next_page: Option<u32>,
+    prev_page: Option<u32>,
+    total_pages: u32,
+    total_count: u32,
 ) -> PaginationMeta {
     PaginationMeta { current_page, next_page, prev_page, total_pages, total_count }
 }
@@ -231,7 +241,7 @@ backend_tests! {
             FeatureCreateInput {
                 privileges: vec![
                     privilege_input("absent_name", None),
-                    PrivilegeInput { name: Some(null()), ..privilege_input("null_name", None) },
+                    null_name(privilege_input("null_name", None)),
                 ],
                 ..feature_input("bare")
             },
@@ -397,27 +407,22 @@ backend_tests! {
         // Listed features carry every field.
         assert_eq!(all.features[2], get(&mut client, "first").await.expect("get first"));
 
-        let first_page = list(&mut client, page(Some(1), Some(2))).await;
+        let first_page = list(&mut client, page(1, 2)).await;
         assert_eq!(codes(&first_page), ["third", "second"]);
         assert_eq!(first_page.meta, Some(meta(1, Some(2), None, 2, 3)));
 
-        let second_page = list(&mut client, page(Some(2), Some(2))).await;
+        let second_page = list(&mut client, page(2, 2)).await;
         assert_eq!(codes(&second_page), ["first"]);
         assert_eq!(second_page.meta, Some(meta(2, None, Some(1), 2, 3)));
 
-        let past_the_end = list(&mut client, page(Some(3), Some(2))).await;
+        let past_the_end = list(&mut client, page(3, 2)).await;
         assert!(past_the_end.features.is_empty());
         assert_eq!(past_the_end.meta, Some(meta(3, None, Some(2), 2, 3)));
 
-        // A page below 1 is page 1.
-        for below_one in [0, -4] {
-            let response = list(&mut client, page(Some(below_one), Some(2))).await;
-            assert_eq!(codes(&response), ["third", "second"]);
-            assert_eq!(response.meta, Some(meta(1, Some(2), None, 2, 3)));
-        }
-
-        let zero = client.list_features(authorized(page(None, Some(0)))).await;
-        assert_bad_request(zero);
+        // Page 0 is page 1.
+        let page_zero = list(&mut client, page(0, 2)).await;
+        assert_eq!(codes(&page_zero), ["third", "second"]);
+        assert_eq!(page_zero.meta, Some(meta(1, Some(2), None, 2, 3)));
 
         // The other organization sees only its own feature; an empty list has an all-zero meta.
         let theirs = client
@@ -431,7 +436,7 @@ backend_tests! {
         assert_eq!(empty.meta, Some(meta(0, None, None, 0, 0)));
     }
 
-    async fn list_features_page_size_defaults_to_100_and_negative_means_25(app) {
+    async fn list_features_page_size_defaults_to_100_and_is_at_most_1000(app) {
         let mut client = app.feature_client().await;
         for index in 0..27 {
             create(&mut client, feature_input(&format!("feature_{index:02}"))).await;
@@ -440,14 +445,14 @@ backend_tests! {
         assert_eq!(default_size.features.len(), 27);
         assert_eq!(default_size.meta, Some(meta(1, None, None, 1, 27)));
 
-        let negative = list(&mut client, page(None, Some(-1))).await;
-        assert_eq!(negative.features.len(), 25);
-        assert_eq!(negative.features[0].code, "feature_26");
-        assert_eq!(negative.meta, Some(meta(1, Some(2), None, 2, 27)));
+        let second = list(&mut client, page(2, 25)).await;
+        assert_eq!(codes(&second), ["feature_01", "feature_00"]);
+        assert_eq!(second.meta, Some(meta(2, None, Some(1), 2, 27)));
 
-        let negative_second = list(&mut client, page(Some(2), Some(-30))).await;
-        assert_eq!(codes(&negative_second), ["feature_01", "feature_00"]);
-        assert_eq!(negative_second.meta, Some(meta(2, None, Some(1), 2, 27)));
+        let largest = list(&mut client, page(1, 1000)).await;
+        assert_eq!(largest.meta, Some(meta(1, None, None, 1, 27)));
+        let too_large = client.list_features(authorized(page(1, 1001))).await;
+        assert_violations(too_large, &[("per_page", "value_is_out_of_range")]);
     }
 
     async fn list_features_searches_code_name_and_description(app) {
@@ -487,7 +492,7 @@ backend_tests! {
         for (term, expected) in cases {
             let response = list(&mut client, search(term)).await;
             assert_eq!(codes(&response), expected, "search {term:?}");
-            let count = i64::try_from(expected.len()).expect("small");
+            let count = u32::try_from(expected.len()).expect("small");
             let expected_meta =
                 if count == 0 { meta(0, None, None, 0, 0) } else { meta(1, None, None, 1, count) };
             assert_eq!(response.meta, Some(expected_meta), "meta of search {term:?}");
@@ -495,14 +500,14 @@ backend_tests! {
 
         let paged = list(
             &mut client,
-            ListFeaturesRequest { page: Some(2), per_page: Some(1), search_term: "A".to_owned() },
+            ListFeaturesRequest { page: 2, per_page: 1, search_term: "A".to_owned() },
         )
         .await;
         assert_eq!(codes(&paged), ["sso"]);
         assert_eq!(paged.meta, Some(meta(2, Some(3), Some(1), 3, 3)));
     }
 
-    async fn update_feature_applies_nullable_string_semantics(app) {
+    async fn update_feature_without_a_mask_writes_the_fields_set(app) {
         let mut client = app.feature_client().await;
         let created = create(
             &mut client,
@@ -515,42 +520,35 @@ backend_tests! {
         )
         .await;
 
-        // Absent fields keep the stored values.
+        // Unset fields keep the stored values.
         let kept = update(&mut client, "seats", FeatureUpdateInput::default()).await.expect("empty update");
         assert_eq!(kept, created);
 
-        // Present with a value sets it; the other field is kept.
+        // A set field is written; the other field is kept.
         let renamed = update(
             &mut client,
             "seats",
-            FeatureUpdateInput { name: Some(set_to("New name")), ..FeatureUpdateInput::default() },
+            FeatureUpdateInput { name: set_to("New name"), ..FeatureUpdateInput::default() },
         )
         .await
         .expect("rename");
         assert_eq!(renamed, Feature { name: Some("New name".to_owned()), ..created.clone() });
 
-        // Present without a value clears it to null.
-        let cleared = update(
-            &mut client,
-            "seats",
-            FeatureUpdateInput { description: Some(null()), ..FeatureUpdateInput::default() },
-        )
-        .await
-        .expect("clear the description");
+        // In the mask and unset: null.
+        let cleared = update_masked(&mut client, "seats", FeatureUpdateInput::default(), mask(&["description"]))
+            .await
+            .expect("clear the description");
         assert_eq!(
             cleared,
             Feature { name: Some("New name".to_owned()), description: None, ..created.clone() }
         );
 
         // An empty string is a value, not null.
-        let both = update(
+        let both = update_masked(
             &mut client,
             "seats",
-            FeatureUpdateInput {
-                name: Some(null()),
-                description: Some(set_to("")),
-                ..FeatureUpdateInput::default()
-            },
+            FeatureUpdateInput { description: set_to(""), ..FeatureUpdateInput::default() },
+            mask(&["name", "description"]),
         )
         .await
         .expect("set both");
@@ -562,8 +560,8 @@ backend_tests! {
             &mut client,
             "seats",
             FeatureUpdateInput {
-                name: Some(set_to(&"n".repeat(256))),
-                description: Some(set_to(&"d".repeat(601))),
+                name: set_to(&"n".repeat(256)),
+                description: set_to(&"d".repeat(601)),
                 ..FeatureUpdateInput::default()
             },
         )
@@ -600,8 +598,8 @@ backend_tests! {
                         config: Some(config(&["b", "c", "a", "d"])),
                         ..privilege_input("tier", None)
                     },
-                    // Name present without a value: null.
-                    PrivilegeInput { name: Some(null()), ..privilege_input("note", None) },
+                    // Name in the privilege's mask and unset: null.
+                    null_name(privilege_input("note", None)),
                     // An unknown code creates a privilege.
                     named(typed("new", PrivilegeValueType::Boolean), "New"),
                 ],
@@ -667,7 +665,7 @@ backend_tests! {
             &mut client,
             "seats",
             FeatureUpdateInput {
-                name: Some(set_to("ignored")),
+                name: set_to("ignored"),
                 privileges: vec![privilege_input("max", None), privilege_input("max ", None)],
                 ..FeatureUpdateInput::default()
             },
@@ -685,25 +683,25 @@ backend_tests! {
         let unknown = update(
             &mut client,
             "unknown",
-            FeatureUpdateInput { name: Some(set_to("x")), ..FeatureUpdateInput::default() },
+            FeatureUpdateInput { name: set_to("x"), ..FeatureUpdateInput::default() },
         )
         .await;
         assert_not_found(unknown, "feature_not_found");
 
         let unknown_without_feature = client
-            .update_feature(authorized(UpdateFeatureRequest { code: "unknown".to_owned(), feature: None }))
+            .update_feature(authorized(UpdateFeatureRequest { code: "unknown".to_owned(), feature: None, update_mask: None }))
             .await;
         assert_not_found(unknown_without_feature, "feature_not_found");
 
         let known_without_feature = client
-            .update_feature(authorized(UpdateFeatureRequest { code: "seats".to_owned(), feature: None }))
+            .update_feature(authorized(UpdateFeatureRequest { code: "seats".to_owned(), feature: None, update_mask: None }))
             .await;
         assert_bad_request(known_without_feature);
 
         let foreign = update(
             &mut client,
             "theirs",
-            FeatureUpdateInput { name: Some(set_to("mine")), ..FeatureUpdateInput::default() },
+            FeatureUpdateInput { name: set_to("mine"), ..FeatureUpdateInput::default() },
         )
         .await;
         assert_not_found(foreign, "feature_not_found");
@@ -853,10 +851,8 @@ backend_tests! {
         create(&mut client, feature_input("seats")).await;
         let update_request = || UpdateFeatureRequest {
             code: "seats".to_owned(),
-            feature: Some(FeatureUpdateInput {
-                name: Some(set_to("hacked")),
-                ..FeatureUpdateInput::default()
-            }),
+            feature: Some(FeatureUpdateInput { name: set_to("hacked"), ..FeatureUpdateInput::default() }),
+            update_mask: None,
         };
         let delete_privilege_request = || DeleteFeaturePrivilegeRequest {
             feature_code: "seats".to_owned(),

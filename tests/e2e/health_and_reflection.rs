@@ -310,6 +310,7 @@ fn descriptor_asks() -> Vec<Ask> {
         Ask::FileByFilename("entitlements/v1/common.proto"),
         Ask::FileByFilename("google/protobuf/timestamp.proto"),
         Ask::FileContainingSymbol("entitlements.v1.PrivilegeValueType"),
+        Ask::FileByFilename("google/protobuf/field_mask.proto"),
         // The error details every failure carries.
         Ask::FileContainingSymbol("google.rpc.ErrorInfo"),
         Ask::FileByFilename("google/rpc/status.proto"),
@@ -333,7 +334,14 @@ fn assert_descriptor_answers(answers: &[Answer]) {
             "UpdateFeature"
         ])
     );
-    assert_eq!(features.dependency, ["entitlements/v1/common.proto", "google/protobuf/timestamp.proto"]);
+    assert_eq!(
+        features.dependency,
+        [
+            "entitlements/v1/common.proto",
+            "google/protobuf/field_mask.proto",
+            "google/protobuf/timestamp.proto"
+        ]
+    );
 
     let health = expect_one_file(&answers[1]);
     assert_eq!(health.package(), "grpc.health.v1");
@@ -342,22 +350,24 @@ fn assert_descriptor_answers(answers: &[Answer]) {
     // Every import of the FeatureService file can be fetched, so a client can build the schema.
     let common = expect_one_file(&answers[2]);
     assert_eq!(common.name(), "entitlements/v1/common.proto");
-    assert!(common.message_type.iter().any(|message| message.name() == "NullableString"));
+    assert!(common.message_type.iter().any(|message| message.name() == "PaginationMeta"));
     let timestamp = expect_one_file(&answers[3]);
     assert_eq!(timestamp.name(), "google/protobuf/timestamp.proto");
 
     // Any symbol of the package leads to its file.
     assert_eq!(expect_one_file(&answers[4]).name(), "entitlements/v1/feature_service.proto");
+    let field_mask = expect_one_file(&answers[5]);
+    assert!(field_mask.message_type.iter().any(|message| message.name() == "FieldMask"), "{field_mask:?}");
 
     // A client can decode the error details: ErrorInfo, BadRequest and the Status around them.
-    let error_details = expect_one_file(&answers[5]);
+    let error_details = expect_one_file(&answers[6]);
     assert_eq!(error_details.name(), "google/rpc/error_details.proto");
     for message in ["ErrorInfo", "BadRequest", "ResourceInfo"] {
         assert!(error_details.message_type.iter().any(|found| found.name() == message), "{message}");
     }
-    let status = expect_one_file(&answers[6]);
+    let status = expect_one_file(&answers[7]);
     assert!(status.message_type.iter().any(|message| message.name() == "Status"), "{status:?}");
-    assert!(matches!(answers[7], Answer::Error(Code::NotFound)), "{:?}", answers[7]);
+    assert!(matches!(answers[8], Answer::Error(Code::NotFound)), "{:?}", answers[8]);
 }
 
 backend_tests! {

@@ -19,7 +19,7 @@ async fn assert_concurrent_migrations_succeed(database_url: &str) {
     }
     let organization =
         stores[0].create_organization("migrated", &ApiKey::new("key")).await.expect("organization");
-    let page = PageRequest::new(None, None).expect("the default page");
+    let page = PageRequest::new(0, 0).expect("the default page");
     let features = stores[1].list_features(organization.id, page, None).await;
     assert_eq!(features.map(|page| page.total_count), Ok(0), "the other store sees the migrated schema");
 }

@@ -186,8 +186,11 @@ clocked_backend_tests! { "2026-06-20T10:00:00.123456Z";
         let status = update(&mut client, "s", Some(number)).await.expect_err("not editable");
         assert_error_info(&status, Code::FailedPrecondition, "purchase_order_number_not_editable");
         assert_not_found(client.terminate_subscription(authorized(terminate)).await, "subscription_not_found");
-        let zero = ListSubscriptionsRequest { per_page: Some(0), ..ListSubscriptionsRequest::default() };
-        assert_bad_request(client.list_subscriptions(authorized(zero)).await);
+        let too_large = ListSubscriptionsRequest { per_page: 1001, ..ListSubscriptionsRequest::default() };
+        assert_violations(
+            client.list_subscriptions(authorized(too_large)).await,
+            &[("per_page", "value_is_out_of_range")],
+        );
         let customer = ListSubscriptionsRequest {
             external_customer_id: Some("nobody".to_owned()),
             customer_must_exist: true,

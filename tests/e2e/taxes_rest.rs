@@ -44,7 +44,7 @@ async fn create_vat(app: &TestApp) -> Value {
 /// Codes of the test organization's taxes as the store lists them (not deleted).
 async fn stored_codes(app: &TestApp) -> Vec<String> {
     let organization_id = app.organization_id().await;
-    let page = entitlements_domain::PageRequest::new(Some(1), Some(1000)).expect("a valid page");
+    let page = entitlements_domain::PageRequest::new(1, 1000).expect("a valid page");
     let taxes = app.store.list_taxes(organization_id, page).await.expect("list stored taxes");
     taxes.items.into_iter().map(|tax| tax.code).collect()
 }

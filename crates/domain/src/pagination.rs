@@ -1,13 +1,14 @@
 //! Lago's pagination (Kaminari): which page a request asks for, and the `meta` that describes it.
 
 use crate::error::Error;
+use crate::validation::{ErrorCode, ValidationErrors};
 
-/// Items per page when the request does not say.
-const DEFAULT_PER_PAGE: u64 = 100;
-/// Kaminari's page size when the requested one is unusable (negative).
-const FALLBACK_PER_PAGE: u64 = 25;
+/// Items per page when the request does not say (0).
+const DEFAULT_PER_PAGE: u32 = 100;
+/// The largest page a request may ask for: a bound on one answer's size.
+const MAX_PER_PAGE: u32 = 1000;
 
-/// A validated page request: `page` from 1, `per_page` from 1.
+/// A validated page request: `page` from 1, `per_page` from 1 to `MAX_PER_PAGE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
     pub page: u64,
@@ -15,18 +16,21 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// Applies Lago's defaults: page below 1 means 1; per_page absent means 100, negative means 25.
+    /// Reads a list request's `page` and `per_page`: page 0 means 1, per_page 0 means 100.
     ///
     /// # Errors
-    /// `BadRequest` for a per_page of 0 (Lago divides by it and answers 500).
-    pub fn new(page: Option<i64>, per_page: Option<i64>) -> Result<Self, Error> {
-        let page = page.and_then(|page| u64::try_from(page).ok()).filter(|page| *page >= 1).unwrap_or(1);
+    /// `Validation` with `per_page: value_is_out_of_range` for a per_page above `MAX_PER_PAGE`.
+    pub fn new(page: u32, per_page: u32) -> Result<Self, Error> {
         let per_page = match per_page {
-            None => DEFAULT_PER_PAGE,
-            Some(0) => return Err(Error::BadRequest("per_page must be greater than 0".to_owned())),
-            Some(per_page) => u64::try_from(per_page).unwrap_or(FALLBACK_PER_PAGE),
+            0 => DEFAULT_PER_PAGE,
+            per_page if per_page > MAX_PER_PAGE => {
+                return Err(
+                    ValidationErrors::single("per_page", ErrorCode::Named("value_is_out_of_range")).into()
+                );
+            }
+            per_page => per_page,
         };
-        Ok(Self { page, per_page })
+        Ok(Self { page: u64::from(page.max(1)), per_page: u64::from(per_page) })
     }
 
     /// Rows to skip; saturates rather than overflowing on absurd pages.
@@ -74,10 +78,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_follow_kaminari() {
-        assert_eq!(PageRequest::new(None, None), Ok(PageRequest { page: 1, per_page: 100 }));
-        assert_eq!(PageRequest::new(Some(-3), Some(-1)), Ok(PageRequest { page: 1, per_page: 25 }));
-        assert!(matches!(PageRequest::new(Some(1), Some(0)), Err(Error::BadRequest(_))));
+    fn zeros_mean_the_defaults_and_pages_are_bounded() {
+        assert_eq!(PageRequest::new(0, 0), Ok(PageRequest { page: 1, per_page: 100 }));
+        assert_eq!(PageRequest::new(3, 1000), Ok(PageRequest { page: 3, per_page: 1000 }));
+        match PageRequest::new(1, 1001) {
+            Err(Error::Validation(errors)) => {
+                assert_eq!(errors.to_string(), "per_page: value_is_out_of_range")
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
     }
 
     #[test]

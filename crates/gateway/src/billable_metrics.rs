@@ -17,8 +17,9 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
+use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
 use crate::request_body::{json_object, split_body};
-use crate::{pagination_params, with_api_key};
+use crate::with_api_key;
 
 use billable_metric_json::{
     Counters, billable_metric_to_json, create_input_from_json, update_input_from_json,
@@ -55,25 +56,30 @@ async fn list_billable_metrics(
     headers: HeaderMap,
     LagoQuery(params): LagoQuery<HashMap<String, String>>,
 ) -> Result<Response, LagoError> {
-    let request = with_api_key(
-        &headers,
-        pb::ListBillableMetricsRequest {
-            page: pagination_params::page(params.get("page").map(String::as_str)),
-            per_page: pagination_params::per_page(params.get("per_page").map(String::as_str)),
-        },
-    );
-    let response = clients
-        .billable_metrics()
-        .list_billable_metrics(request)
-        .await
-        .map_err(|status| LagoError::from_status(&status, None))?;
-    let pb::ListBillableMetricsResponse { billable_metrics, meta } = response.into_inner();
+    let probe = pb::ListBillableMetricsRequest { page: 0, per_page: 1 };
+    let rest_page = RestPage::read(
+        params.get("page").map(String::as_str),
+        params.get("per_page").map(String::as_str),
+        clients.billable_metrics().list_billable_metrics(with_api_key(&headers, probe)),
+    )
+    .await?;
+    let (billable_metrics, meta) = fetch_rest_page(rest_page, |page, per_page| {
+        let mut client = clients.billable_metrics();
+        let request = with_api_key(&headers, pb::ListBillableMetricsRequest { page, per_page });
+        async move {
+            let pb::ListBillableMetricsResponse { billable_metrics, meta } =
+                client.list_billable_metrics(request).await?.into_inner();
+            Ok((billable_metrics, total_count(meta.as_ref())))
+        }
+    })
+    .await
+    .map_err(|status| LagoError::from_status(&status, None))?;
     let body = json!({
         "billable_metrics": billable_metrics
             .iter()
             .map(|metric| billable_metric_to_json(metric, Counters::Included))
             .collect::<Vec<_>>(),
-        "meta": pagination_params::meta_to_json(&meta.unwrap_or_default()),
+        "meta": meta,
     });
     Ok(json_response(StatusCode::OK, &body))
 }
@@ -99,9 +105,11 @@ async fn update_billable_metric(
     LagoPath(code): LagoPath<String>,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let (billable_metric, body_error) =
-        split_body(json_object(&headers, &body).and_then(update_input_from_json));
-    let request = with_api_key(&headers, pb::UpdateBillableMetricRequest { code, billable_metric });
+    let (update, body_error) = split_body(json_object(&headers, &body).and_then(update_input_from_json));
+    let (billable_metric, update_mask) =
+        update.map_or((None, None), |(billable_metric, mask)| (Some(billable_metric), Some(mask)));
+    let request =
+        with_api_key(&headers, pb::UpdateBillableMetricRequest { code, billable_metric, update_mask });
     let response = clients
         .billable_metrics()
         .update_billable_metric(request)

@@ -18,7 +18,7 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
-use crate::pagination_params;
+use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
 use crate::request_body::{json_object, split_body};
 use crate::with_api_key;
 
@@ -52,19 +52,34 @@ async fn list_customers(
     headers: HeaderMap,
     LagoQuery(params): LagoQuery<Vec<(String, String)>>,
 ) -> Result<Response, LagoError> {
-    let request = with_api_key(&headers, list_request_from_query(&params));
-    let response = clients
-        .customers()
-        .list_customers(request)
-        .await
-        .map_err(|status| LagoError::from_status(&status, None))?;
-    let pb::ListCustomersResponse { customers, meta } = response.into_inner();
+    let scalar =
+        |name: &str| params.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    // The probe only authenticates: a per_page of 0 is answered before the filters are read.
+    let probe = pb::ListCustomersRequest { per_page: 1, ..pb::ListCustomersRequest::default() };
+    let rest_page = RestPage::read(
+        scalar("page"),
+        scalar("per_page"),
+        clients.customers().list_customers(with_api_key(&headers, probe)),
+    )
+    .await?;
+    let request = list_request_from_query(&params);
+    let (customers, meta) = fetch_rest_page(rest_page, |page, per_page| {
+        let mut client = clients.customers();
+        let request = with_api_key(&headers, pb::ListCustomersRequest { page, per_page, ..request.clone() });
+        async move {
+            let pb::ListCustomersResponse { customers, meta } =
+                client.list_customers(request).await?.into_inner();
+            Ok((customers, total_count(meta.as_ref())))
+        }
+    })
+    .await
+    .map_err(|status| LagoError::from_status(&status, None))?;
     let body = json!({
         "customers": customers
             .iter()
             .map(|customer| customer_to_json(customer, CustomerView::ListItem))
             .collect::<Vec<_>>(),
-        "meta": pagination_params::meta_to_json(&meta.unwrap_or_default()),
+        "meta": meta,
     });
     Ok(json_response(StatusCode::OK, &body))
 }

@@ -17,8 +17,9 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
+use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
 use crate::request_body::{json_object, split_body};
-use crate::{pagination_params, with_api_key};
+use crate::with_api_key;
 
 use feature_json::{create_input_from_json, feature_to_json, update_input_from_json};
 
@@ -52,23 +53,29 @@ async fn list_features(
     headers: HeaderMap,
     LagoQuery(params): LagoQuery<HashMap<String, String>>,
 ) -> Result<Response, LagoError> {
-    let request = with_api_key(
-        &headers,
-        pb::ListFeaturesRequest {
-            page: pagination_params::page(params.get("page").map(String::as_str)),
-            per_page: pagination_params::per_page(params.get("per_page").map(String::as_str)),
-            search_term: params.get("search_term").cloned().unwrap_or_default(),
-        },
-    );
-    let response = clients
-        .features()
-        .list_features(request)
-        .await
-        .map_err(|status| LagoError::from_status(&status, None))?;
-    let pb::ListFeaturesResponse { features, meta } = response.into_inner();
+    let probe = pb::ListFeaturesRequest { per_page: 1, ..pb::ListFeaturesRequest::default() };
+    let rest_page = RestPage::read(
+        params.get("page").map(String::as_str),
+        params.get("per_page").map(String::as_str),
+        clients.features().list_features(with_api_key(&headers, probe)),
+    )
+    .await?;
+    let search_term = params.get("search_term").cloned().unwrap_or_default();
+    let (features, meta) = fetch_rest_page(rest_page, |page, per_page| {
+        let request = pb::ListFeaturesRequest { page, per_page, search_term: search_term.clone() };
+        let mut client = clients.features();
+        let request = with_api_key(&headers, request);
+        async move {
+            let pb::ListFeaturesResponse { features, meta } =
+                client.list_features(request).await?.into_inner();
+            Ok((features, total_count(meta.as_ref())))
+        }
+    })
+    .await
+    .map_err(|status| LagoError::from_status(&status, None))?;
     let body = json!({
         "features": features.iter().map(feature_to_json).collect::<Vec<_>>(),
-        "meta": pagination_params::meta_to_json(&meta.unwrap_or_default()),
+        "meta": meta,
     });
     Ok(json_response(StatusCode::OK, &body))
 }
@@ -93,8 +100,9 @@ async fn update_feature(
     LagoPath(code): LagoPath<String>,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let (feature, body_error) = split_body(json_object(&headers, &body).and_then(update_input_from_json));
-    let request = with_api_key(&headers, pb::UpdateFeatureRequest { code, feature });
+    let (update, body_error) = split_body(json_object(&headers, &body).and_then(update_input_from_json));
+    let (feature, update_mask) = update.map_or((None, None), |(feature, mask)| (Some(feature), Some(mask)));
+    let request = with_api_key(&headers, pb::UpdateFeatureRequest { code, feature, update_mask });
     let response = clients
         .features()
         .update_feature(request)

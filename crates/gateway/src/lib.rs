@@ -21,6 +21,7 @@ mod subscription_entitlements;
 mod subscriptions;
 mod tax_json;
 mod taxes;
+mod update_mask;
 
 use axum::Router;
 use axum::routing::get;

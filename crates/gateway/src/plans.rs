@@ -18,8 +18,9 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
+use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
 use crate::request_body::{json_object, split_body};
-use crate::{pagination_params, with_api_key};
+use crate::with_api_key;
 
 use plan_json::{PlanView, plan_input_from_json, plan_to_json};
 
@@ -35,6 +36,8 @@ async fn create_plan(
     body: Bytes,
 ) -> Result<Response, LagoError> {
     let (plan, body_error) = split_body(json_object(&headers, &body).and_then(plan_input_from_json));
+    // A create takes the fields it is given: the mask of the JSON keys is an update's.
+    let plan = plan.map(|(plan, _)| plan);
     let request = with_api_key(&headers, pb::CreatePlanRequest { plan });
     let response = clients
         .plans()
@@ -49,19 +52,26 @@ async fn list_plans(
     headers: HeaderMap,
     LagoQuery(params): LagoQuery<HashMap<String, String>>,
 ) -> Result<Response, LagoError> {
-    let request = with_api_key(
-        &headers,
-        pb::ListPlansRequest {
-            page: pagination_params::page(params.get("page").map(String::as_str)),
-            per_page: pagination_params::per_page(params.get("per_page").map(String::as_str)),
-        },
-    );
-    let response =
-        clients.plans().list_plans(request).await.map_err(|status| LagoError::from_status(&status, None))?;
-    let pb::ListPlansResponse { plans, meta } = response.into_inner();
+    let probe = pb::ListPlansRequest { page: 0, per_page: 1 };
+    let rest_page = RestPage::read(
+        params.get("page").map(String::as_str),
+        params.get("per_page").map(String::as_str),
+        clients.plans().list_plans(with_api_key(&headers, probe)),
+    )
+    .await?;
+    let (plans, meta) = fetch_rest_page(rest_page, |page, per_page| {
+        let mut client = clients.plans();
+        let request = with_api_key(&headers, pb::ListPlansRequest { page, per_page });
+        async move {
+            let pb::ListPlansResponse { plans, meta } = client.list_plans(request).await?.into_inner();
+            Ok((plans, total_count(meta.as_ref())))
+        }
+    })
+    .await
+    .map_err(|status| LagoError::from_status(&status, None))?;
     let body = json!({
         "plans": plans.iter().map(|plan| plan_to_json(plan, PlanView::ListItem)).collect::<Vec<_>>(),
-        "meta": pagination_params::meta_to_json(&meta.unwrap_or_default()),
+        "meta": meta,
     });
     Ok(json_response(StatusCode::OK, &body))
 }
@@ -83,8 +93,9 @@ async fn update_plan(
     LagoPath(code): LagoPath<String>,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let (plan, body_error) = split_body(json_object(&headers, &body).and_then(plan_input_from_json));
-    let request = with_api_key(&headers, pb::UpdatePlanRequest { code, plan });
+    let (update, body_error) = split_body(json_object(&headers, &body).and_then(plan_input_from_json));
+    let (plan, update_mask) = update.map_or((None, None), |(plan, mask)| (Some(plan), Some(mask)));
+    let request = with_api_key(&headers, pb::UpdatePlanRequest { code, plan, update_mask });
     let response = clients
         .plans()
         .update_plan(request)

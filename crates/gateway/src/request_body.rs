@@ -62,22 +62,26 @@ pub(crate) fn nullable_string(
     }
 }
 
-/// `tax_codes`: `None` when absent or null, else the codes (strings only).
+/// `tax_codes`: `None` when absent or null (Lago keeps the taxes), else the codes (strings only).
+pub(crate) fn tax_code_list(value: Option<&Value>, path: &str) -> Result<Option<Vec<String>>, BodyError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(codes)) => codes
+            .iter()
+            .map(|code| code.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .map(Some)
+            .ok_or_else(|| BodyError(format!("{path}.tax_codes must contain strings"))),
+        Some(_) => Err(BodyError(format!("{path}.tax_codes must be an array"))),
+    }
+}
+
+/// `tax_codes` as the customer messages still carry them (a `TaxCodes` whose presence matters).
 pub(crate) fn tax_codes_from_json(
     value: Option<&Value>,
     path: &str,
 ) -> Result<Option<pb::TaxCodes>, BodyError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(codes)) => Ok(Some(pb::TaxCodes {
-            codes: codes
-                .iter()
-                .map(|code| code.as_str().map(str::to_owned))
-                .collect::<Option<_>>()
-                .ok_or_else(|| BodyError(format!("{path}.tax_codes must contain strings")))?,
-        })),
-        Some(_) => Err(BodyError(format!("{path}.tax_codes must be an array"))),
-    }
+    Ok(tax_code_list(value, path)?.map(|codes| pb::TaxCodes { codes }))
 }
 
 /// The 400 for an unreadable body, once `lookup` (a read of the object the request names) has

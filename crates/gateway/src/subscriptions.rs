@@ -19,7 +19,7 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
-use crate::pagination_params;
+use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
 use crate::request_body::{json_object, split_body};
 use crate::with_api_key;
 
@@ -63,7 +63,7 @@ async fn list_subscriptions(
     headers: HeaderMap,
     LagoQuery(params): Query,
 ) -> Result<Response, LagoError> {
-    list(clients, &headers, list_request_from_query(&params)).await
+    list(clients, &headers, &params, list_request_from_query(&params)).await
 }
 
 async fn list_customer_subscriptions(
@@ -77,26 +77,41 @@ async fn list_customer_subscriptions(
         customer_must_exist: true,
         ..list_request_from_query(&params)
     };
-    list(clients, &headers, request).await
+    list(clients, &headers, &params, request).await
 }
 
 async fn list(
     clients: GrpcClients,
     headers: &HeaderMap,
+    params: &[(String, String)],
     request: pb::ListSubscriptionsRequest,
 ) -> Result<Response, LagoError> {
-    let response = clients
-        .subscriptions()
-        .list_subscriptions(with_api_key(headers, request))
-        .await
-        .map_err(|status| LagoError::from_status(&status, None))?;
-    let pb::ListSubscriptionsResponse { subscriptions, meta } = response.into_inner();
+    // The probe only authenticates: a per_page of 0 is answered before the filters are read.
+    let probe = pb::ListSubscriptionsRequest { per_page: 1, ..pb::ListSubscriptionsRequest::default() };
+    let rest_page = RestPage::read(
+        scalar(params, "page").as_deref(),
+        scalar(params, "per_page").as_deref(),
+        clients.subscriptions().list_subscriptions(with_api_key(headers, probe)),
+    )
+    .await?;
+    let (subscriptions, meta) = fetch_rest_page(rest_page, |page, per_page| {
+        let mut client = clients.subscriptions();
+        let request =
+            with_api_key(headers, pb::ListSubscriptionsRequest { page, per_page, ..request.clone() });
+        async move {
+            let pb::ListSubscriptionsResponse { subscriptions, meta } =
+                client.list_subscriptions(request).await?.into_inner();
+            Ok((subscriptions, total_count(meta.as_ref())))
+        }
+    })
+    .await
+    .map_err(|status| LagoError::from_status(&status, None))?;
     let body = json!({
         "subscriptions": subscriptions
             .iter()
             .map(|subscription| subscription_to_json(subscription, SubscriptionView::ListItem))
             .collect::<Vec<_>>(),
-        "meta": pagination_params::meta_to_json(&meta.unwrap_or_default()),
+        "meta": meta,
     });
     Ok(json_response(StatusCode::OK, &body))
 }

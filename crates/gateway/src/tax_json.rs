@@ -6,12 +6,19 @@ use serde_json::{Value, json};
 
 use crate::lago_json::timestamp;
 
+/// The rate as the JSON number Lago shows (a float column): the service's decimal text read back
+/// as the number it was written from. Text that is no number (the service never sends one) shows
+/// as null rather than a wrong number.
+fn rate_to_json(rate: &str) -> Value {
+    rate.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number)
+}
+
 pub(crate) fn embedded_tax_to_json(tax: &pb::Tax) -> Value {
     json!({
         "lago_id": tax.id,
         "name": tax.name,
         "code": tax.code,
-        "rate": tax.rate,
+        "rate": rate_to_json(&tax.rate),
         "description": tax.description,
         "applied_to_organization": tax.applied_to_organization,
         "add_ons_count": 0,

@@ -17,9 +17,10 @@ use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
+use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
 use crate::request_body::{json_object, split_body};
 use crate::tax_json::embedded_tax_to_json;
-use crate::{pagination_params, with_api_key};
+use crate::with_api_key;
 
 use tax_input_json::{create_input_from_json, update_input_from_json};
 
@@ -52,20 +53,24 @@ async fn list_taxes(
     headers: HeaderMap,
     LagoQuery(params): LagoQuery<HashMap<String, String>>,
 ) -> Result<Response, LagoError> {
-    let request = with_api_key(
-        &headers,
-        pb::ListTaxesRequest {
-            page: pagination_params::page(params.get("page").map(String::as_str)),
-            per_page: pagination_params::per_page(params.get("per_page").map(String::as_str)),
-        },
-    );
-    let response =
-        clients.taxes().list_taxes(request).await.map_err(|status| LagoError::from_status(&status, None))?;
-    let pb::ListTaxesResponse { taxes, meta } = response.into_inner();
-    let body = json!({
-        "taxes": taxes.iter().map(tax_to_json).collect::<Vec<_>>(),
-        "meta": pagination_params::meta_to_json(&meta.unwrap_or_default()),
-    });
+    let probe = pb::ListTaxesRequest { page: 0, per_page: 1 };
+    let rest_page = RestPage::read(
+        params.get("page").map(String::as_str),
+        params.get("per_page").map(String::as_str),
+        clients.taxes().list_taxes(with_api_key(&headers, probe)),
+    )
+    .await?;
+    let (taxes, meta) = fetch_rest_page(rest_page, |page, per_page| {
+        let mut client = clients.taxes();
+        let request = with_api_key(&headers, pb::ListTaxesRequest { page, per_page });
+        async move {
+            let pb::ListTaxesResponse { taxes, meta } = client.list_taxes(request).await?.into_inner();
+            Ok((taxes, total_count(meta.as_ref())))
+        }
+    })
+    .await
+    .map_err(|status| LagoError::from_status(&status, None))?;
+    let body = json!({ "taxes": taxes.iter().map(tax_to_json).collect::<Vec<_>>(), "meta": meta });
     Ok(json_response(StatusCode::OK, &body))
 }
 
@@ -86,8 +91,9 @@ async fn update_tax(
     LagoPath(code): LagoPath<String>,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let (tax, body_error) = split_body(json_object(&headers, &body).and_then(update_input_from_json));
-    let request = with_api_key(&headers, pb::UpdateTaxRequest { code, tax });
+    let (update, body_error) = split_body(json_object(&headers, &body).and_then(update_input_from_json));
+    let (tax, update_mask) = update.map_or((None, None), |(tax, mask)| (Some(tax), Some(mask)));
+    let request = with_api_key(&headers, pb::UpdateTaxRequest { code, tax, update_mask });
     let response = clients
         .taxes()
         .update_tax(request)

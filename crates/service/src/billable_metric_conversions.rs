@@ -7,7 +7,10 @@ use entitlements_domain::{
     EnumInput, Error, MetricAggregation, RoundingFunction, WeightedInterval,
 };
 
-use crate::feature_conversions::{nullable, timestamp};
+use prost_types::FieldMask;
+
+use crate::feature_conversions::timestamp;
+use crate::update_mask::UpdateMask;
 
 pub(crate) fn create_input(
     request: pb::CreateBillableMetricRequest,
@@ -41,10 +44,14 @@ pub(crate) fn create_input(
     })
 }
 
-/// The update, or `None` when the request carries no `billable_metric`.
+/// The update as `update_mask` selects it.
+///
+/// # Errors
+/// `BadRequest` when the request carries no `billable_metric`; `update_mask: unknown_field`.
 pub(crate) fn update_input(
     billable_metric: Option<pb::BillableMetricUpdateInput>,
-) -> Option<BillableMetricUpdateInput> {
+    update_mask: Option<FieldMask>,
+) -> Result<BillableMetricUpdateInput, Error> {
     let pb::BillableMetricUpdateInput {
         code,
         name,
@@ -57,21 +64,40 @@ pub(crate) fn update_input(
         rounding_precision,
         expression,
         filters,
-    } = billable_metric?;
-    Some(BillableMetricUpdateInput {
-        code: code.map(nullable),
-        name: name.map(nullable),
-        description: description.map(nullable),
-        aggregation_type: aggregation_type.map(aggregation_input),
-        field_name: field_name.map(nullable),
-        recurring,
-        weighted_interval: weighted_interval.map(weighted_interval_input),
-        rounding_function: rounding_function.map(rounding_function_input),
-        rounding_precision: rounding_precision.map(|pb::NullableInt32 { value }| value),
-        expression: expression.map(nullable),
-        filters: filters.map(|pb::BillableMetricFilterInputs { filters }| {
-            filters.into_iter().map(filter_input).collect()
-        }),
+    } = billable_metric.ok_or_else(|| Error::missing_param("billable_metric"))?;
+    let mask = UpdateMask::resolve(
+        update_mask,
+        "update_mask",
+        &[
+            ("code", code.is_some()),
+            ("name", name.is_some()),
+            ("description", description.is_some()),
+            ("aggregation_type", aggregation_type.is_some()),
+            ("field_name", field_name.is_some()),
+            ("recurring", recurring.is_some()),
+            ("weighted_interval", weighted_interval.is_some()),
+            ("rounding_function", rounding_function.is_some()),
+            ("rounding_precision", rounding_precision.is_some()),
+            ("expression", expression.is_some()),
+            ("filters", !filters.is_empty()),
+        ],
+    )?;
+    // An unset enumeration is null, as UNSPECIFIED is.
+    let enumeration =
+        |path: &str, number: Option<i32>| mask.field(path, number).map(Option::unwrap_or_default);
+    Ok(BillableMetricUpdateInput {
+        code: mask.field("code", code),
+        name: mask.field("name", name),
+        description: mask.field("description", description),
+        aggregation_type: enumeration("aggregation_type", aggregation_type).map(aggregation_input),
+        field_name: mask.field("field_name", field_name),
+        // The column is not nullable: a cleared flag is false, as Lago's `recurring || false`.
+        recurring: mask.field("recurring", recurring).map(|recurring| recurring.unwrap_or(false)),
+        weighted_interval: enumeration("weighted_interval", weighted_interval).map(weighted_interval_input),
+        rounding_function: enumeration("rounding_function", rounding_function).map(rounding_function_input),
+        rounding_precision: mask.field("rounding_precision", rounding_precision),
+        expression: mask.field("expression", expression),
+        filters: mask.list("filters", filters).map(|filters| filters.into_iter().map(filter_input).collect()),
     })
 }
 

@@ -4,14 +4,13 @@
 
 use entitlements::v1 as pb;
 use entitlements::v1::billable_metric_service_server::BillableMetricService;
-use entitlements_domain::{Error, PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::billable_metric_conversions::{billable_metric_to_pb, create_input, update_input};
 use crate::error_status::status_from_error;
-use crate::feature_conversions::pagination_meta_to_pb;
+use crate::pagination::{page_request, pagination_meta};
 
 /// The BillableMetricService implementation.
 #[derive(Debug, Clone)]
@@ -58,14 +57,14 @@ impl BillableMetricService for BillableMetricApi {
     ) -> Result<Response<pb::ListBillableMetricsResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::ListBillableMetricsRequest { page, per_page } = request.into_inner();
-        let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
+        let page_request = page_request(page, per_page)?;
         let page = self
             .store
             .list_billable_metrics(organization_id, page_request)
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::ListBillableMetricsResponse {
-            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            meta: Some(pagination_meta(page_request, page.total_count)),
             billable_metrics: page.items.iter().map(billable_metric_to_pb).collect(),
         }))
     }
@@ -75,10 +74,9 @@ impl BillableMetricService for BillableMetricApi {
         request: Request<pb::UpdateBillableMetricRequest>,
     ) -> Result<Response<pb::UpdateBillableMetricResponse>, Status> {
         let organization_id = organization_of(&request)?;
-        let pb::UpdateBillableMetricRequest { code, billable_metric } = request.into_inner();
+        let pb::UpdateBillableMetricRequest { code, billable_metric, update_mask } = request.into_inner();
         // Lago reads the body before it reports an unknown metric: a missing body is a 400 first.
-        let update = update_input(billable_metric)
-            .ok_or_else(|| status_from_error(Error::missing_param("billable_metric")))?;
+        let update = update_input(billable_metric, update_mask).map_err(status_from_error)?;
         let metric = self
             .store
             .update_billable_metric(organization_id, &code, update)

@@ -1,18 +1,20 @@
-//! Conversions between the charge messages and domain charges.
+//! Conversions between the charge messages and domain charges. A charge input is read through
+//! its own `update_mask`: a charge of the plan writes only the fields the mask names.
 
 use entitlements::v1 as pb;
 use entitlements_domain::{
-    ChargeFilter, ChargeFilterInput, ChargeInput, ChargeModel, ChargeModelInput, ChargeProperties,
+    ChargeFilter, ChargeFilterInput, ChargeInput, ChargeModel, ChargeModelInput, ChargeProperties, Error,
     ModelProperties, PercentageRange, PlanCharge, PresentationGroupKey, PriceRange,
 };
 
 use crate::feature_conversions::timestamp;
 use crate::struct_json::{json_text_to_struct, struct_to_json_text};
 use crate::tax_conversions::tax_to_pb;
+use crate::update_mask::UpdateMask;
 
-pub(crate) fn charge_model_from_pb(number: i32) -> ChargeModelInput {
+fn charge_model_from_pb(number: i32) -> ChargeModelInput {
     match pb::ChargeModel::try_from(number) {
-        Ok(pb::ChargeModel::Unspecified) => ChargeModelInput::Absent,
+        Ok(pb::ChargeModel::Unspecified) => ChargeModelInput::Null,
         Ok(pb::ChargeModel::Standard) => ChargeModelInput::Known(ChargeModel::Standard),
         Ok(pb::ChargeModel::Graduated) => ChargeModelInput::Known(ChargeModel::Graduated),
         Ok(pb::ChargeModel::Package) => ChargeModelInput::Known(ChargeModel::Package),
@@ -38,7 +40,13 @@ fn charge_model_to_pb(model: ChargeModel) -> pb::ChargeModel {
     }
 }
 
-pub(crate) fn charge_input_from_pb(input: pb::ChargeInput) -> ChargeInput {
+/// The `index`-th charge of a plan, as its `update_mask` selects it. A written field that is unset
+/// gets a new charge's default (null, false, true for `invoiceable`, 0, the model's properties,
+/// a generated code); `charge_model` has none.
+///
+/// # Errors
+/// `charges[index].update_mask: unknown_field`.
+pub(crate) fn charge_input_from_pb(index: usize, input: pb::ChargeInput) -> Result<ChargeInput, Error> {
     let pb::ChargeInput {
         id,
         code,
@@ -54,28 +62,63 @@ pub(crate) fn charge_input_from_pb(input: pb::ChargeInput) -> ChargeInput {
         properties,
         filters,
         tax_codes,
+        update_mask,
     } = input;
-    let charge_model = charge_model_from_pb(charge_model);
+    let mask = UpdateMask::resolve(
+        update_mask,
+        &format!("charges[{index}].update_mask"),
+        &[
+            ("code", code.is_some()),
+            ("invoice_display_name", invoice_display_name.is_some()),
+            ("billable_metric_id", billable_metric_id.is_some()),
+            ("billable_metric_code", billable_metric_code.is_some()),
+            ("charge_model", charge_model.is_some()),
+            ("pay_in_advance", pay_in_advance.is_some()),
+            ("prorated", prorated.is_some()),
+            ("invoiceable", invoiceable.is_some()),
+            ("regroup_paid_fees", regroup_paid_fees.is_some()),
+            ("min_amount_cents", min_amount_cents.is_some()),
+            ("properties", properties.is_some()),
+            ("filters", !filters.is_empty()),
+            ("tax_codes", !tax_codes.is_empty()),
+        ],
+    )?;
+    let charge_model = match mask.field("charge_model", charge_model) {
+        None => ChargeModelInput::Absent,
+        Some(None) => ChargeModelInput::Null,
+        Some(Some(number)) => charge_model_from_pb(number),
+    };
     let model_for_keys = match charge_model {
         ChargeModelInput::Known(model) => model,
-        // The charge is invalid anyway; any model carries the keys to validation.
-        ChargeModelInput::Absent | ChargeModelInput::Unknown => ChargeModel::Standard,
+        // The charge is invalid, or keeps its model; any model carries the keys to validation,
+        // which slices them to the charge's model.
+        ChargeModelInput::Absent | ChargeModelInput::Null | ChargeModelInput::Unknown => {
+            ChargeModel::Standard
+        }
     };
-    ChargeInput {
+    let defaulted = |path: &str, value: Option<bool>, default: bool| {
+        mask.field(path, value).map(|value| value.unwrap_or(default))
+    };
+    Ok(ChargeInput {
         id,
-        code,
-        invoice_display_name,
-        billable_metric_id,
-        billable_metric_code,
+        // A blank code is generated again from the metric's.
+        code: mask.field("code", code).map(Option::unwrap_or_default),
+        invoice_display_name: mask.field("invoice_display_name", invoice_display_name),
+        billable_metric_id: mask.field("billable_metric_id", billable_metric_id).flatten(),
+        billable_metric_code: mask.field("billable_metric_code", billable_metric_code).flatten(),
         charge_model,
-        pay_in_advance,
-        prorated,
-        invoiceable,
-        // "" is null: set on update, it clears the value.
-        regroup_paid_fees: regroup_paid_fees.map(|value| Some(value).filter(|value| !value.is_empty())),
-        min_amount_cents,
-        properties: properties.and_then(|properties| properties_from_pb(properties, model_for_keys)),
-        filters: filters.map(|pb::ChargeFilterInputs { filters }| {
+        pay_in_advance: defaulted("pay_in_advance", pay_in_advance, false),
+        prorated: defaulted("prorated", prorated, false),
+        invoiceable: defaulted("invoiceable", invoiceable, true),
+        // "" is null too (Rails' enum reads a blank string as nil).
+        regroup_paid_fees: mask
+            .field("regroup_paid_fees", regroup_paid_fees)
+            .map(|value| value.filter(|value| !value.is_empty())),
+        min_amount_cents: mask.field("min_amount_cents", min_amount_cents).map(|amount| amount.unwrap_or(0)),
+        properties: mask.field("properties", properties).map(|properties| {
+            properties.and_then(|properties| properties_from_pb(properties, model_for_keys))
+        }),
+        filters: mask.list("filters", filters).map(|filters| {
             filters
                 .into_iter()
                 .map(|pb::ChargeFilterInput { invoice_display_name, properties, values }| ChargeFilterInput {
@@ -89,8 +132,8 @@ pub(crate) fn charge_input_from_pb(input: pb::ChargeInput) -> ChargeInput {
                 })
                 .collect()
         }),
-        tax_codes: tax_codes.map(|pb::TaxCodes { codes }| codes),
-    }
+        tax_codes: mask.list("tax_codes", tax_codes),
+    })
 }
 
 /// `None` when nothing was given (the model's defaults apply); properties with only grouping

@@ -4,14 +4,13 @@
 
 use entitlements::v1 as pb;
 use entitlements::v1::customer_service_server::CustomerService;
-use entitlements_domain::{PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::customer_conversions::{customer_input_from_pb, customer_to_pb, list_filters_from_pb};
 use crate::error_status::status_from_error;
-use crate::feature_conversions::pagination_meta_to_pb;
+use crate::pagination::{page_request, pagination_meta};
 
 /// The CustomerService implementation.
 #[derive(Debug, Clone)]
@@ -54,7 +53,7 @@ impl CustomerService for CustomerApi {
     ) -> Result<Response<pb::ListCustomersResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let request = request.into_inner();
-        let page_request = PageRequest::new(request.page, request.per_page).map_err(status_from_error)?;
+        let page_request = page_request(request.page, request.per_page)?;
         let filters = list_filters_from_pb(request).validate().map_err(status_from_error)?;
         let page = self
             .store
@@ -62,7 +61,7 @@ impl CustomerService for CustomerApi {
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::ListCustomersResponse {
-            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            meta: Some(pagination_meta(page_request, page.total_count)),
             customers: page.items.into_iter().map(customer_to_pb).collect(),
         }))
     }

@@ -4,49 +4,85 @@
 use chrono::{DateTime, Utc};
 use entitlements::v1 as pb;
 use entitlements_domain::{
-    Error, Feature, FeatureCreateInput, FeatureUpdateInput, PaginationMeta, Privilege, PrivilegeInput,
-    ValueType, ValueTypeInput,
+    Error, Feature, FeatureCreateInput, FeatureUpdateInput, Privilege, PrivilegeInput, ValueType,
+    ValueTypeInput,
 };
+use prost_types::FieldMask;
+
+use crate::update_mask::UpdateMask;
 
 pub(crate) fn create_input(request: pb::CreateFeatureRequest) -> Result<FeatureCreateInput, Error> {
     let pb::CreateFeatureRequest { feature } = request;
     let pb::FeatureCreateInput { code, name, description, privileges } =
         feature.ok_or_else(|| Error::missing_param("feature"))?;
-    Ok(FeatureCreateInput {
-        code,
-        name,
-        description,
-        privileges: privileges.into_iter().map(privilege_input).collect(),
+    Ok(FeatureCreateInput { code, name, description, privileges: privilege_inputs(privileges)? })
+}
+
+/// The update as `update_mask` selects it.
+///
+/// # Errors
+/// `BadRequest` when the request carries no `feature`; `update_mask: unknown_field` (or a
+/// privilege's) for a path the mask cannot name.
+pub(crate) fn update_input(
+    feature: Option<pb::FeatureUpdateInput>,
+    update_mask: Option<FieldMask>,
+) -> Result<FeatureUpdateInput, Error> {
+    let pb::FeatureUpdateInput { name, description, privileges } =
+        feature.ok_or_else(|| Error::missing_param("feature"))?;
+    let mask = UpdateMask::resolve(
+        update_mask,
+        "update_mask",
+        &[
+            ("name", name.is_some()),
+            ("description", description.is_some()),
+            ("privileges", !privileges.is_empty()),
+        ],
+    )?;
+    Ok(FeatureUpdateInput {
+        name: mask.field("name", name),
+        description: mask.field("description", description),
+        // Privileges are merged by code, so an unlisted list writes nothing.
+        privileges: privilege_inputs(mask.list("privileges", privileges).unwrap_or_default())?,
     })
 }
 
-/// The update, or `None` when the request carries no `feature` (a 400 once the feature is found).
-pub(crate) fn update_input(feature: Option<pb::FeatureUpdateInput>) -> Option<FeatureUpdateInput> {
-    let pb::FeatureUpdateInput { name, description, privileges } = feature?;
-    Some(FeatureUpdateInput {
-        name: name.map(nullable),
-        description: description.map(nullable),
-        privileges: privileges.into_iter().map(privilege_input).collect(),
+fn privilege_inputs(privileges: Vec<pb::PrivilegeInput>) -> Result<Vec<PrivilegeInput>, Error> {
+    privileges.into_iter().enumerate().map(|(index, privilege)| privilege_input(index, privilege)).collect()
+}
+
+/// A privilege as its own `update_mask` selects it: an unlisted name is kept (null for a new
+/// privilege), an unlisted value type means STRING for a new privilege.
+fn privilege_input(index: usize, input: pb::PrivilegeInput) -> Result<PrivilegeInput, Error> {
+    let pb::PrivilegeInput { code, name, value_type, config, update_mask } = input;
+    let mask = UpdateMask::resolve(
+        update_mask,
+        &format!("privileges[{index}].update_mask"),
+        &[("name", name.is_some()), ("value_type", value_type.is_some()), ("config", config.is_some())],
+    )?;
+    let value_type = match mask.field("value_type", value_type) {
+        None => ValueTypeInput::Absent,
+        Some(None) => ValueTypeInput::Null,
+        Some(Some(number)) => value_type_input(number),
+    };
+    Ok(PrivilegeInput {
+        code,
+        name: mask.field("name", name),
+        value_type,
+        // Options are only ever appended, so an unset config, listed or not, adds none.
+        select_options: mask
+            .field("config", config)
+            .flatten()
+            .map(|pb::PrivilegeConfig { select_options }| select_options),
     })
 }
 
-fn privilege_input(input: pb::PrivilegeInput) -> PrivilegeInput {
-    let pb::PrivilegeInput { code, name, value_type, config } = input;
-    PrivilegeInput {
-        code,
-        name: name.map(nullable),
-        value_type: value_type_input(value_type),
-        select_options: config.map(|pb::PrivilegeConfig { select_options }| select_options),
-    }
-}
-
+/// A `NullableString`'s value (still read by the customer and subscription conversions).
 pub(crate) fn nullable(value: pb::NullableString) -> Option<String> {
     let pb::NullableString { value } = value;
     value
 }
 
-fn value_type_input(value_type: Option<i32>) -> ValueTypeInput {
-    let Some(number) = value_type else { return ValueTypeInput::Absent };
+fn value_type_input(number: i32) -> ValueTypeInput {
     match pb::PrivilegeValueType::try_from(number) {
         Ok(pb::PrivilegeValueType::Unspecified) => ValueTypeInput::Null,
         Ok(pb::PrivilegeValueType::String) => ValueTypeInput::Known(ValueType::String),
@@ -95,17 +131,5 @@ pub(crate) fn feature_to_pb(feature: Feature) -> pb::Feature {
         description: feature.description,
         privileges: feature.privileges.into_iter().map(privilege_to_pb).collect(),
         created_at: Some(timestamp(feature.created_at)),
-    }
-}
-
-pub(crate) fn pagination_meta_to_pb(meta: PaginationMeta) -> pb::PaginationMeta {
-    // Counts come from the database and pages from an i64 request, so they fit an i64.
-    let to_i64 = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
-    pb::PaginationMeta {
-        current_page: to_i64(meta.current_page),
-        next_page: meta.next_page.map(to_i64),
-        prev_page: meta.prev_page.map(to_i64),
-        total_pages: to_i64(meta.total_pages),
-        total_count: to_i64(meta.total_count),
     }
 }

@@ -4,14 +4,15 @@
 
 use entitlements::v1 as pb;
 use entitlements::v1::feature_service_server::FeatureService;
-use entitlements_domain::{Error, NewFeature, PageRequest, PaginationMeta};
+use entitlements_domain::NewFeature;
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
-use crate::feature_conversions::{create_input, feature_to_pb, pagination_meta_to_pb, update_input};
+use crate::feature_conversions::{create_input, feature_to_pb, update_input};
 use crate::found_before_invalid::found_before_invalid;
+use crate::pagination::{page_request, pagination_meta};
 
 /// The FeatureService implementation.
 #[derive(Debug, Clone)]
@@ -55,7 +56,7 @@ impl FeatureService for FeatureApi {
     ) -> Result<Response<pb::ListFeaturesResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::ListFeaturesRequest { page, per_page, search_term } = request.into_inner();
-        let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
+        let page_request = page_request(page, per_page)?;
         let search_term = Some(search_term.trim()).filter(|term| !term.is_empty());
         let page = self
             .store
@@ -63,7 +64,7 @@ impl FeatureService for FeatureApi {
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::ListFeaturesResponse {
-            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            meta: Some(pagination_meta(page_request, page.total_count)),
             features: page.items.into_iter().map(feature_to_pb).collect(),
         }))
     }
@@ -73,9 +74,9 @@ impl FeatureService for FeatureApi {
         request: Request<pb::UpdateFeatureRequest>,
     ) -> Result<Response<pb::UpdateFeatureResponse>, Status> {
         let organization_id = organization_of(&request)?;
-        let pb::UpdateFeatureRequest { code, feature } = request.into_inner();
+        let pb::UpdateFeatureRequest { code, feature, update_mask } = request.into_inner();
         let update = found_before_invalid(
-            update_input(feature).ok_or_else(|| Error::missing_param("feature")),
+            update_input(feature, update_mask),
             self.store.feature(organization_id, &code),
         )
         .await?;

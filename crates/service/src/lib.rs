@@ -15,6 +15,7 @@ mod error_status;
 mod feature_conversions;
 mod feature_service;
 mod found_before_invalid;
+mod pagination;
 mod plan_conversions;
 mod plan_service;
 mod struct_json;
@@ -22,6 +23,7 @@ mod subscription_conversions;
 mod subscription_service;
 mod tax_conversions;
 mod tax_service;
+mod update_mask;
 
 pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};
 pub use billable_metric_service::BillableMetricApi;

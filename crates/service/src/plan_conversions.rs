@@ -1,17 +1,33 @@
-//! Conversions between the PlanService messages and domain plans.
+//! Conversions between the PlanService messages and domain plans. An update is read through its
+//! `update_mask`; a create is read through the implied mask (every field it populates), so that
+//! one conversion serves both.
 
 use entitlements::v1 as pb;
 use entitlements_domain::{
     Error, MinimumCommitmentInput, Plan, PlanInput, PlanInterval, UsageThresholdInput,
 };
+use prost_types::FieldMask;
 
 use crate::charge_conversions::{charge_input_from_pb, charge_to_pb};
 use crate::entitlement_conversions::plan_entitlement_to_pb;
 use crate::feature_conversions::timestamp;
 use crate::tax_conversions::tax_to_pb;
+use crate::update_mask::UpdateMask;
 
-/// The request's plan, or Lago's 400 when it carries none.
-pub(crate) fn plan_input_from_pb(plan: Option<pb::PlanInput>) -> Result<PlanInput, Error> {
+/// The mask paths inside `minimum_commitment`, each writing one field of the commitment.
+const COMMITMENT_AMOUNT: &str = "minimum_commitment.amount_cents";
+const COMMITMENT_DISPLAY_NAME: &str = "minimum_commitment.invoice_display_name";
+const COMMITMENT_TAX_CODES: &str = "minimum_commitment.tax_codes";
+
+/// The request's plan as `update_mask` selects it (`None` for a create: every field it sets).
+///
+/// # Errors
+/// `BadRequest` when the request carries no `plan`; `update_mask: unknown_field` and
+/// `charges[i].update_mask: unknown_field`.
+pub(crate) fn plan_input_from_pb(
+    plan: Option<pb::PlanInput>,
+    update_mask: Option<FieldMask>,
+) -> Result<PlanInput, Error> {
     let pb::PlanInput {
         name,
         code,
@@ -29,37 +45,65 @@ pub(crate) fn plan_input_from_pb(plan: Option<pb::PlanInput>) -> Result<PlanInpu
         minimum_commitment,
         usage_thresholds,
         charges,
-        clear_trial_period,
     } = plan.ok_or_else(|| Error::missing_param("plan"))?;
+    let mask = UpdateMask::resolve(
+        update_mask,
+        "update_mask",
+        &[
+            ("name", name.is_some()),
+            ("code", code.is_some()),
+            ("interval", interval.is_some()),
+            ("amount_cents", amount_cents.is_some()),
+            ("amount_currency", amount_currency.is_some()),
+            ("pay_in_advance", pay_in_advance.is_some()),
+            ("invoice_display_name", invoice_display_name.is_some()),
+            ("description", description.is_some()),
+            ("trial_period", trial_period.is_some()),
+            ("bill_charges_monthly", bill_charges_monthly.is_some()),
+            ("bill_fixed_charges_monthly", bill_fixed_charges_monthly.is_some()),
+            ("tax_codes", !tax_codes.is_empty()),
+            ("metadata", metadata.is_some()),
+            ("minimum_commitment", minimum_commitment.is_some()),
+            (COMMITMENT_AMOUNT, false),
+            (COMMITMENT_DISPLAY_NAME, false),
+            (COMMITMENT_TAX_CODES, false),
+            ("usage_thresholds", !usage_thresholds.is_empty()),
+            ("charges", !charges.is_empty()),
+        ],
+    )?;
+    let charges = mask
+        .list("charges", charges)
+        .map(|charges| {
+            charges
+                .into_iter()
+                .enumerate()
+                .map(|(index, charge)| charge_input_from_pb(index, charge))
+                .collect()
+        })
+        .transpose()?;
     Ok(PlanInput {
-        name,
-        code,
-        interval: interval
-            .map(|number| interval_from_pb(number).map(|interval| interval.as_str().to_owned())),
-        amount_cents,
-        amount_currency: amount_currency.map(Some),
-        pay_in_advance: pay_in_advance.map(Some),
-        invoice_display_name: invoice_display_name.map(|pb::NullableString { value }| value),
-        description: description.map(|pb::NullableString { value }| value),
-        trial_period: if clear_trial_period { Some(None) } else { trial_period.map(Some) },
-        bill_charges_monthly: bill_charges_monthly.map(Some),
-        bill_fixed_charges_monthly: bill_fixed_charges_monthly.map(Some),
-        tax_codes: tax_codes.map(|pb::TaxCodes { codes }| codes),
-        metadata: metadata.map(|pb::NullablePlanMetadata { value }| {
-            value.map(|pb::PlanMetadata { entries }| {
+        // A cleared name or code is blank: `value_is_mandatory`.
+        name: mask.field("name", name).map(Option::unwrap_or_default),
+        code: mask.field("code", code).map(Option::unwrap_or_default),
+        interval: mask
+            .field("interval", interval)
+            .map(|number| number.and_then(interval_from_pb).map(|interval| interval.as_str().to_owned())),
+        amount_cents: mask.field("amount_cents", amount_cents),
+        amount_currency: mask.field("amount_currency", amount_currency),
+        pay_in_advance: mask.field("pay_in_advance", pay_in_advance),
+        invoice_display_name: mask.field("invoice_display_name", invoice_display_name),
+        description: mask.field("description", description),
+        trial_period: mask.field("trial_period", trial_period),
+        bill_charges_monthly: mask.field("bill_charges_monthly", bill_charges_monthly),
+        bill_fixed_charges_monthly: mask.field("bill_fixed_charges_monthly", bill_fixed_charges_monthly),
+        tax_codes: mask.list("tax_codes", tax_codes),
+        metadata: mask.field("metadata", metadata).map(|metadata| {
+            metadata.map(|pb::PlanMetadata { entries }| {
                 entries.into_iter().map(|pb::MetadataEntry { key, value }| (key, value)).collect()
             })
         }),
-        minimum_commitment: minimum_commitment.map(
-            |pb::MinimumCommitmentInput { amount_cents, invoice_display_name, tax_codes }| {
-                MinimumCommitmentInput {
-                    amount_cents,
-                    invoice_display_name,
-                    tax_codes: tax_codes.map(|pb::TaxCodes { codes }| codes),
-                }
-            },
-        ),
-        usage_thresholds: usage_thresholds.map(|pb::UsageThresholdInputs { thresholds }| {
+        minimum_commitment: commitment_input(&mask, minimum_commitment),
+        usage_thresholds: mask.list("usage_thresholds", usage_thresholds).map(|thresholds| {
             thresholds
                 .into_iter()
                 .map(|pb::UsageThresholdInput { amount_cents, threshold_display_name, recurring }| {
@@ -67,9 +111,28 @@ pub(crate) fn plan_input_from_pb(plan: Option<pb::PlanInput>) -> Result<PlanInpu
                 })
                 .collect()
         }),
-        charges: charges
-            .map(|pb::ChargeInputs { charges }| charges.into_iter().map(charge_input_from_pb).collect()),
+        charges,
     })
+}
+
+/// `None` when the mask writes nothing of the commitment; `Some(None)` when it writes the whole
+/// commitment unset (a deletion); else the fields it writes.
+fn commitment_input(
+    mask: &UpdateMask,
+    commitment: Option<pb::MinimumCommitmentInput>,
+) -> Option<Option<MinimumCommitmentInput>> {
+    if mask.contains("minimum_commitment") && commitment.is_none() {
+        return Some(None);
+    }
+    let pb::MinimumCommitmentInput { amount_cents, invoice_display_name, tax_codes } =
+        commitment.unwrap_or_default();
+    let input = MinimumCommitmentInput {
+        amount_cents: mask.field(COMMITMENT_AMOUNT, amount_cents),
+        invoice_display_name: mask.field(COMMITMENT_DISPLAY_NAME, invoice_display_name),
+        tax_codes: mask.list(COMMITMENT_TAX_CODES, tax_codes),
+    };
+    // Every written field is `Some`, so the default is the commitment the mask does not touch.
+    (input != MinimumCommitmentInput::default()).then_some(Some(input))
 }
 
 fn interval_from_pb(number: i32) -> Option<PlanInterval> {

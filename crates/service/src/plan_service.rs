@@ -3,14 +3,13 @@
 
 use entitlements::v1 as pb;
 use entitlements::v1::plan_service_server::PlanService;
-use entitlements_domain::{PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
-use crate::feature_conversions::pagination_meta_to_pb;
 use crate::found_before_invalid::found_before_invalid;
+use crate::pagination::{page_request, pagination_meta};
 use crate::plan_conversions::{plan_input_from_pb, plan_to_pb};
 
 /// The PlanService implementation.
@@ -33,7 +32,7 @@ impl PlanService for PlanApi {
     ) -> Result<Response<pb::CreatePlanResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::CreatePlanRequest { plan } = request.into_inner();
-        let input = plan_input_from_pb(plan).map_err(status_from_error)?;
+        let input = plan_input_from_pb(plan, None).map_err(status_from_error)?;
         let plan = self.store.create_plan(organization_id, input).await.map_err(status_from_error)?;
         Ok(Response::new(pb::CreatePlanResponse { plan: Some(plan_to_pb(plan)) }))
     }
@@ -54,10 +53,10 @@ impl PlanService for PlanApi {
     ) -> Result<Response<pb::ListPlansResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::ListPlansRequest { page, per_page } = request.into_inner();
-        let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
+        let page_request = page_request(page, per_page)?;
         let page = self.store.list_plans(organization_id, page_request).await.map_err(status_from_error)?;
         Ok(Response::new(pb::ListPlansResponse {
-            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            meta: Some(pagination_meta(page_request, page.total_count)),
             plans: page.items.into_iter().map(plan_to_pb).collect(),
         }))
     }
@@ -67,9 +66,12 @@ impl PlanService for PlanApi {
         request: Request<pb::UpdatePlanRequest>,
     ) -> Result<Response<pb::UpdatePlanResponse>, Status> {
         let organization_id = organization_of(&request)?;
-        let pb::UpdatePlanRequest { code, plan } = request.into_inner();
-        let input =
-            found_before_invalid(plan_input_from_pb(plan), self.store.plan(organization_id, &code)).await?;
+        let pb::UpdatePlanRequest { code, plan, update_mask } = request.into_inner();
+        let input = found_before_invalid(
+            plan_input_from_pb(plan, update_mask),
+            self.store.plan(organization_id, &code),
+        )
+        .await?;
         let plan = self.store.update_plan(organization_id, &code, input).await.map_err(status_from_error)?;
         Ok(Response::new(pb::UpdatePlanResponse { plan: Some(plan_to_pb(plan)) }))
     }

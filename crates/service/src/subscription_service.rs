@@ -3,14 +3,14 @@
 
 use entitlements::v1 as pb;
 use entitlements::v1::subscription_service_server::SubscriptionService;
-use entitlements_domain::{PageRequest, PaginationMeta, SubscriptionSelector};
+use entitlements_domain::SubscriptionSelector;
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
-use crate::feature_conversions::pagination_meta_to_pb;
 use crate::found_before_invalid::found_before_invalid;
+use crate::pagination::{page_request, pagination_meta};
 use crate::subscription_conversions::{
     create_input_from_pb, list_filters_from_pb, subscription_to_pb, termination_input_from_pb,
     update_input_from_pb,
@@ -66,7 +66,7 @@ impl SubscriptionService for SubscriptionApi {
     ) -> Result<Response<pb::ListSubscriptionsResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let request = request.into_inner();
-        let page_request = PageRequest::new(request.page, request.per_page).map_err(status_from_error)?;
+        let page_request = page_request(request.page, request.per_page)?;
         let (filters, customer_must_exist) = list_filters_from_pb(request);
         let filters = filters.validate().map_err(status_from_error)?;
         let page = self
@@ -75,7 +75,7 @@ impl SubscriptionService for SubscriptionApi {
             .await
             .map_err(status_from_error)?;
         Ok(Response::new(pb::ListSubscriptionsResponse {
-            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            meta: Some(pagination_meta(page_request, page.total_count)),
             subscriptions: page.items.into_iter().map(subscription_to_pb).collect(),
         }))
     }

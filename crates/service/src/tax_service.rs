@@ -4,13 +4,12 @@
 
 use entitlements::v1 as pb;
 use entitlements::v1::tax_service_server::TaxService;
-use entitlements_domain::{Error, PageRequest, PaginationMeta};
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
-use crate::feature_conversions::pagination_meta_to_pb;
+use crate::pagination::{page_request, pagination_meta};
 use crate::tax_conversions::{create_input, tax_to_pb, update_input};
 
 /// The TaxService implementation.
@@ -53,10 +52,10 @@ impl TaxService for TaxApi {
     ) -> Result<Response<pb::ListTaxesResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::ListTaxesRequest { page, per_page } = request.into_inner();
-        let page_request = PageRequest::new(page, per_page).map_err(status_from_error)?;
+        let page_request = page_request(page, per_page)?;
         let page = self.store.list_taxes(organization_id, page_request).await.map_err(status_from_error)?;
         Ok(Response::new(pb::ListTaxesResponse {
-            meta: Some(pagination_meta_to_pb(PaginationMeta::new(page_request, page.total_count))),
+            meta: Some(pagination_meta(page_request, page.total_count)),
             taxes: page.items.iter().map(tax_to_pb).collect(),
         }))
     }
@@ -66,9 +65,9 @@ impl TaxService for TaxApi {
         request: Request<pb::UpdateTaxRequest>,
     ) -> Result<Response<pb::UpdateTaxResponse>, Status> {
         let organization_id = organization_of(&request)?;
-        let pb::UpdateTaxRequest { code, tax } = request.into_inner();
+        let pb::UpdateTaxRequest { code, tax, update_mask } = request.into_inner();
         // Lago reads the body before it reports an unknown tax: a missing body is a 400 first.
-        let update = update_input(tax).ok_or_else(|| status_from_error(Error::missing_param("tax")))?;
+        let update = update_input(tax, update_mask).map_err(status_from_error)?;
         let tax = self.store.update_tax(organization_id, &code, update).await.map_err(status_from_error)?;
         Ok(Response::new(pb::UpdateTaxResponse { tax: Some(tax_to_pb(&tax)) }))
     }

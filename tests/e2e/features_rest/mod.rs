@@ -162,7 +162,8 @@ fn event(event_type: &str, code: &str) -> (String, String) {
 /// deleted), newest first, read from the store rather than the API.
 async fn stored_features(app: &TestApp) -> Vec<(String, Vec<String>)> {
     let organization_id = app.organization_id().await;
-    let page_request = PageRequest::new(Some(1), Some(10_000)).expect("a valid page");
+    // Above a list RPC's maximum page: the store itself has none.
+    let page_request = PageRequest { page: 1, per_page: 10_000 };
     let page =
         app.store.list_features(organization_id, page_request, None).await.expect("list stored features");
     page.items

@@ -211,7 +211,7 @@ backend_tests! {
             "billable_metric_not_found",
         );
         let mut taxed = charge_input(&metric, ChargeModel::Standard, None);
-        taxed.tax_codes = Some(TaxCodes { codes: vec!["unknown".to_owned()] });
+        taxed.tax_codes = vec!["unknown".to_owned()];
         assert_not_found(create(&mut client, with_charges(vec![taxed])).await, "tax_not_found");
         let invalid_amount = properties(Model::Standard(StandardProperties { amount: text("-1") }));
         assert_violations(
@@ -253,16 +253,20 @@ backend_tests! {
             &[("properties", "invalid_amount")],
         );
         let mut unknown_model = charge_input(&metric, ChargeModel::Standard, None);
-        unknown_model.charge_model = 99;
+        unknown_model.charge_model = Some(99);
         assert_violations(
             create(&mut client, with_charges(vec![unknown_model])).await,
             &[("charge_model", "value_is_invalid")],
         );
+        // UNSPECIFIED, or no model at all, is a missing model.
         let unspecified = charge_input(&metric, ChargeModel::Unspecified, None);
-        assert_violations(
-            create(&mut client, with_charges(vec![unspecified])).await,
-            &[("charge_model", "value_is_invalid"), ("charge_model", "value_is_mandatory")],
-        );
+        let absent = ChargeInput { charge_model: None, ..unspecified.clone() };
+        for charge in [unspecified, absent] {
+            assert_violations(
+                create(&mut client, with_charges(vec![charge])).await,
+                &[("charge_model", "value_is_invalid"), ("charge_model", "value_is_mandatory")],
+            );
+        }
         let custom = ChargeProperties {
             model: Some(Model::Custom(CustomProperties { custom_properties: None })),
             ..ChargeProperties::default()
@@ -273,13 +277,11 @@ backend_tests! {
             &[("charge_model", "invalid_aggregation_type_or_charge_model")],
         );
         let mut filtered = charge_input(&metric, ChargeModel::Standard, None);
-        filtered.filters = Some(ChargeFilterInputs {
-            filters: vec![ChargeFilterInput {
-                invoice_display_name: None,
-                properties: Some(properties(Model::Standard(StandardProperties { amount: text("1") }))),
-                values: vec![ChargeFilterValues { key: "country".to_owned(), values: vec!["fr".to_owned()] }],
-            }],
-        });
+        filtered.filters = vec![ChargeFilterInput {
+            invoice_display_name: None,
+            properties: Some(properties(Model::Standard(StandardProperties { amount: text("1") }))),
+            values: vec![ChargeFilterValues { key: "country".to_owned(), values: vec!["fr".to_owned()] }],
+        }];
         assert_violations(
             create(&mut client, with_charges(vec![filtered])).await,
             &[("billable_metric_filter", "relation_must_exist"), ("values", "value_is_invalid")],
@@ -293,10 +295,10 @@ backend_tests! {
 
         assert_not_found(get(&mut client, "startup").await, "plan_not_found");
         // The plan is looked up before its (missing) input is read.
-        let request = UpdatePlanRequest { code: "startup".to_owned(), plan: None };
+        let request = UpdatePlanRequest { code: "startup".to_owned(), plan: None, update_mask: None };
         assert_not_found(client.update_plan(authorized(request)).await, "plan_not_found");
         create(&mut client, startup()).await.expect("create a plan");
-        let request = UpdatePlanRequest { code: "startup".to_owned(), plan: None };
+        let request = UpdatePlanRequest { code: "startup".to_owned(), plan: None, update_mask: None };
         assert_bad_request(client.update_plan(authorized(request)).await);
         assert_violations(
             update(
@@ -307,8 +309,9 @@ backend_tests! {
             .await,
             &[("amount_currency", "value_is_invalid")],
         );
-        assert_bad_request(
-            client.list_plans(authorized(ListPlansRequest { page: None, per_page: Some(0) })).await,
+        assert_violations(
+            client.list_plans(authorized(ListPlansRequest { page: 1, per_page: 1001 })).await,
+            &[("per_page", "value_is_out_of_range")],
         );
         assert_eq!(app.change_event_codes().await.last(), Some(&event("plan.created", "startup")));
     }

@@ -1,19 +1,19 @@
-//! `entitlements.v1.PlanService` over gRPC, through the generated client: every RPC, the presence
-//! semantics of updates, typed charge properties round-tripping for each charge model, and the
+//! `entitlements.v1.PlanService` over gRPC, through the generated client: every RPC, the update
+//! masks of updates (the plan's and each charge's), typed charge properties round-tripping for each charge model, and the
 //! exact error details (NOT_FOUND reasons, BadRequest field violations in Lago's order). Fixtures
 //! (metrics, taxes) come from their own gRPC services.
 
+use entitlements::prost_types::FieldMask;
 use entitlements::v1::charge_properties::Model;
 use entitlements::v1::plan_service_client::PlanServiceClient;
 use entitlements::v1::{
     AggregationType, BillableMetric, BillableMetricCreateInput, BillableMetricFilterInput, Charge,
-    ChargeFilterInput, ChargeFilterInputs, ChargeFilterValues, ChargeInput, ChargeInputs, ChargeModel,
-    ChargeProperties, CreateBillableMetricRequest, CreatePlanRequest, CreateTaxRequest, CustomProperties,
-    DeletePlanRequest, DynamicProperties, GetPlanRequest, GraduatedPercentageProperties, GraduatedProperties,
-    ListPlansRequest, MetadataEntry, MinimumCommitmentInput, NullablePlanMetadata, NullableString,
-    PackageProperties, PaginationMeta, PercentageProperties, PercentageRange, Plan, PlanInput, PlanInterval,
-    PlanMetadata, PresentationGroupKey, PriceRange, StandardProperties, Tax, TaxCodes, TaxCreateInput,
-    UpdatePlanRequest, UsageThresholdInput, UsageThresholdInputs, VolumeProperties,
+    ChargeFilterInput, ChargeFilterValues, ChargeInput, ChargeModel, ChargeProperties,
+    CreateBillableMetricRequest, CreatePlanRequest, CreateTaxRequest, CustomProperties, DeletePlanRequest,
+    DynamicProperties, GetPlanRequest, GraduatedPercentageProperties, GraduatedProperties, ListPlansRequest,
+    MetadataEntry, MinimumCommitmentInput, PackageProperties, PaginationMeta, PercentageProperties,
+    PercentageRange, Plan, PlanInput, PlanInterval, PlanMetadata, PresentationGroupKey, PriceRange,
+    StandardProperties, Tax, TaxCreateInput, UpdatePlanRequest, UsageThresholdInput, VolumeProperties,
 };
 use tonic::Status;
 use tonic::transport::Channel;
@@ -21,7 +21,7 @@ use tonic::transport::Channel;
 use crate::support::conformance::{
     assert_bad_request, assert_not_found, assert_unauthenticated, assert_violations, event,
 };
-use crate::support::{OTHER_API_KEY, TestApp, authorized, authorized_as, backend_tests};
+use crate::support::{OTHER_API_KEY, TestApp, authorized, authorized_as, backend_tests, field_mask};
 
 type Plans = PlanServiceClient<Channel>;
 
@@ -111,15 +111,16 @@ fn charge_input(
         invoice_display_name: None,
         billable_metric_id: Some(metric.id.clone()),
         billable_metric_code: None,
-        charge_model: model.into(),
+        charge_model: Some(model.into()),
         pay_in_advance: None,
         prorated: None,
         invoiceable: None,
         regroup_paid_fees: None,
         min_amount_cents: None,
         properties,
-        filters: None,
-        tax_codes: None,
+        filters: vec![],
+        tax_codes: vec![],
+        update_mask: None,
     }
 }
 
@@ -171,7 +172,7 @@ fn price_range(from: &str, to: Option<&str>, per_unit: &str, flat: &str) -> Pric
 }
 
 fn with_charges(charges: Vec<ChargeInput>) -> PlanInput {
-    PlanInput { charges: Some(ChargeInputs { charges }), ..startup() }
+    PlanInput { charges, ..startup() }
 }
 
 async fn create(client: &mut Plans, plan: PlanInput) -> Result<Plan, Status> {
@@ -184,8 +185,18 @@ async fn get(client: &mut Plans, code: &str) -> Result<Plan, Status> {
     Ok(response.into_inner().plan.expect("a plan in the response"))
 }
 
+/// UpdatePlan with the implied mask (the fields that are set).
 async fn update(client: &mut Plans, code: &str, plan: PlanInput) -> Result<Plan, Status> {
-    let request = UpdatePlanRequest { code: code.to_owned(), plan: Some(plan) };
+    update_masked(client, code, plan, None).await
+}
+
+async fn update_masked(
+    client: &mut Plans,
+    code: &str,
+    plan: PlanInput,
+    update_mask: Option<FieldMask>,
+) -> Result<Plan, Status> {
+    let request = UpdatePlanRequest { code: code.to_owned(), plan: Some(plan), update_mask };
     Ok(client.update_plan(authorized(request)).await?.into_inner().plan.expect("a plan in the response"))
 }
 
@@ -195,14 +206,15 @@ async fn delete(client: &mut Plans, code: &str) -> Result<Plan, Status> {
 }
 
 fn meta(
-    current_page: i64,
-    next_page: Option<i64>,
-    prev_page: Option<i64>,
-    total_pages: i64,
-    total_count: i64,
+    current_page: u32,
+    next_page: Option<u32>,
+    prev_page: Option<u32>,
+    total_pages: u32,
+    total_count: u32,
 ) -> PaginationMeta {
     PaginationMeta { current_page, next_page, prev_page, total_pages, total_count }
 }
 
 mod charges;
+mod masks;
 mod rpcs;

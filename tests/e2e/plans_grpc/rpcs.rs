@@ -1,5 +1,4 @@
-//! PlanService RPCs: create, get, list, update, delete, authentication, organizations, and the
-//! presence semantics of updates.
+//! PlanService RPCs: create, get, list, update, delete, authentication and organizations.
 
 use super::*;
 
@@ -11,29 +10,25 @@ backend_tests! {
         let created = create(
             &mut client,
             PlanInput {
-                invoice_display_name: Some(NullableString { value: text("Startup plan") }),
+                invoice_display_name: text("Startup plan"),
                 trial_period: Some(5.0),
-                tax_codes: Some(TaxCodes { codes: vec!["vat".to_owned()] }),
-                metadata: Some(NullablePlanMetadata {
-                    value: Some(PlanMetadata {
-                        entries: vec![
-                            MetadataEntry { key: "crm".to_owned(), value: text("abc") },
-                            MetadataEntry { key: "empty".to_owned(), value: None },
-                        ],
-                    }),
+                tax_codes: vec!["vat".to_owned()],
+                metadata: Some(PlanMetadata {
+                    entries: vec![
+                        MetadataEntry { key: "crm".to_owned(), value: text("abc") },
+                        MetadataEntry { key: "empty".to_owned(), value: None },
+                    ],
                 }),
                 minimum_commitment: Some(MinimumCommitmentInput {
                     amount_cents: Some(500),
                     invoice_display_name: text("Minimum"),
-                    tax_codes: None,
+                    tax_codes: vec![],
                 }),
-                usage_thresholds: Some(UsageThresholdInputs {
-                    thresholds: vec![UsageThresholdInput {
-                        amount_cents: Some(100),
-                        threshold_display_name: None,
-                        recurring: Some(true),
-                    }],
-                }),
+                usage_thresholds: vec![UsageThresholdInput {
+                    amount_cents: Some(100),
+                    threshold_display_name: None,
+                    recurring: Some(true),
+                }],
                 ..with_charges(vec![charge_input(&metric, ChargeModel::Standard, None)])
             },
         )
@@ -78,7 +73,7 @@ backend_tests! {
             .await
             .expect("create a second plan");
         let listed = client
-            .list_plans(authorized(ListPlansRequest { page: Some(1), per_page: Some(1) }))
+            .list_plans(authorized(ListPlansRequest { page: 1, per_page: 1 }))
             .await
             .expect("list plans")
             .into_inner();
@@ -98,7 +93,7 @@ backend_tests! {
             "startup",
             PlanInput {
                 name: text("Renamed"),
-                description: Some(NullableString { value: text("Now described") }),
+                description: text("Now described"),
                 ..PlanInput::default()
             },
         )
@@ -132,7 +127,7 @@ backend_tests! {
             client.get_plan(tonic::Request::new(GetPlanRequest { code: "startup".to_owned() })).await,
         );
         assert_unauthenticated(client.list_plans(tonic::Request::new(ListPlansRequest::default())).await);
-        let request = UpdatePlanRequest { code: "startup".to_owned(), plan: Some(startup()) };
+        let request = UpdatePlanRequest { code: "startup".to_owned(), plan: Some(startup()), update_mask: None };
         assert_unauthenticated(client.update_plan(tonic::Request::new(request)).await);
         assert_unauthenticated(
             client.delete_plan(tonic::Request::new(DeletePlanRequest { code: "startup".to_owned() })).await,
@@ -150,120 +145,5 @@ backend_tests! {
             .into_inner();
         assert_eq!((listed.plans.len(), listed.meta), (0, Some(meta(0, None, None, 0, 0))));
         get(&mut client, "startup").await.expect("the plan is still there");
-    }
-
-    async fn updates_honour_presence(app) {
-        let mut client = plan_client(&app).await;
-        let metric = create_metric(&app, "api", AggregationType::SumAgg).await;
-        let vat = create_tax(&app, "vat").await;
-        let created = create(
-            &mut client,
-            PlanInput {
-                invoice_display_name: Some(NullableString { value: text("Shown") }),
-                trial_period: Some(3.0),
-                tax_codes: Some(TaxCodes { codes: vec!["vat".to_owned()] }),
-                metadata: Some(NullablePlanMetadata { value: Some(PlanMetadata { entries: vec![] }) }),
-                minimum_commitment: Some(MinimumCommitmentInput {
-                    amount_cents: Some(500),
-                    ..MinimumCommitmentInput::default()
-                }),
-                usage_thresholds: Some(UsageThresholdInputs {
-                    thresholds: vec![UsageThresholdInput {
-                        amount_cents: Some(100),
-                        threshold_display_name: None,
-                        recurring: None,
-                    }],
-                }),
-                ..with_charges(vec![charge_input(&metric, ChargeModel::Standard, None)])
-            },
-        )
-        .await
-        .expect("create a plan");
-        assert_eq!(
-            (created.taxes.clone(), created.metadata.clone()),
-            (vec![vat], Some(PlanMetadata { entries: vec![] }))
-        );
-        // Nothing given: nothing changes.
-        assert_eq!(
-            update(&mut client, "startup", PlanInput::default()).await.expect("update nothing"),
-            created
-        );
-        // Everything given empty: cleared or removed.
-        let cleared = update(
-            &mut client,
-            "startup",
-            PlanInput {
-                invoice_display_name: Some(NullableString { value: None }),
-                clear_trial_period: true,
-                tax_codes: Some(TaxCodes { codes: vec![] }),
-                metadata: Some(NullablePlanMetadata { value: None }),
-                minimum_commitment: Some(MinimumCommitmentInput::default()),
-                usage_thresholds: Some(UsageThresholdInputs { thresholds: vec![] }),
-                charges: Some(ChargeInputs { charges: vec![] }),
-                ..PlanInput::default()
-            },
-        )
-        .await
-        .expect("clear everything");
-        assert_eq!(cleared, startup_plan(&created));
-        // A charge updated by id keeps its id and creation time; unset properties reset it.
-        let created = update(
-            &mut client,
-            "startup",
-            with_charges(vec![charge_input(
-                &metric,
-                ChargeModel::Package,
-                Some(properties(Model::Package(PackageProperties {
-                    amount: text("5"),
-                    free_units: Some(1),
-                    package_size: Some(2),
-                }))),
-            )]),
-        )
-        .await
-        .expect("add a charge");
-        let charge = &created.charges[0];
-        let mut again = charge_input(&metric, ChargeModel::Package, None);
-        again.id = Some(charge.id.clone());
-        let updated = update(
-            &mut client,
-            "startup",
-            PlanInput { charges: Some(ChargeInputs { charges: vec![again] }), ..PlanInput::default() },
-        )
-        .await
-        .expect("update the charge");
-        let defaults = properties(Model::Package(PackageProperties {
-            amount: text("0"),
-            free_units: Some(0),
-            package_size: Some(1),
-        }));
-        assert_eq!(
-            updated.charges,
-            vec![expected_charge(charge, &metric, "api", ChargeModel::Package, defaults.clone())]
-        );
-        // regroup_paid_fees: unset keeps it, "" clears it.
-        let with_regrouping = |regroup_paid_fees: Option<&str>, pay_in_advance: bool, invoiceable: bool| {
-            let mut input = charge_input(&metric, ChargeModel::Package, Some(defaults.clone()));
-            input.id = Some(charge.id.clone());
-            input.regroup_paid_fees = regroup_paid_fees.map(str::to_owned);
-            input.pay_in_advance = Some(pay_in_advance);
-            input.invoiceable = Some(invoiceable);
-            PlanInput { charges: Some(ChargeInputs { charges: vec![input] }), ..PlanInput::default() }
-        };
-        let regrouped = update(&mut client, "startup", with_regrouping(Some("invoice"), true, false))
-            .await
-            .expect("regroup fees");
-        assert_eq!(regrouped.charges[0].regroup_paid_fees.as_deref(), Some("invoice"));
-        let kept = update(&mut client, "startup", with_regrouping(None, true, false))
-            .await
-            .expect("keep regrouping");
-        assert_eq!(kept.charges[0].regroup_paid_fees.as_deref(), Some("invoice"));
-        assert_violations(
-            update(&mut client, "startup", with_regrouping(None, true, true)).await,
-            &[("regroup_paid_fees", "only_compatible_with_pay_in_advance_and_non_invoiceable")],
-        );
-        let cleared =
-            update(&mut client, "startup", with_regrouping(Some(""), true, true)).await.expect("clear it");
-        assert_eq!(cleared.charges[0].regroup_paid_fees, None);
     }
 }

@@ -244,7 +244,7 @@ pub(super) async fn create_tax(app: &TestApp, code: &str, rate: f64) -> Value {
 /// Codes of the test organization's plans as the store lists them (not deleted), newest first.
 pub(super) async fn stored_plan_codes(app: &TestApp) -> Vec<String> {
     let organization_id = app.organization_id().await;
-    let page = entitlements_domain::PageRequest::new(Some(1), Some(1000)).expect("a valid page");
+    let page = entitlements_domain::PageRequest::new(1, 1000).expect("a valid page");
     let plans = app.store.list_plans(organization_id, page).await.expect("list stored plans");
     plans.items.into_iter().map(|plan| plan.attributes.code).collect()
 }

@@ -356,6 +356,11 @@ pub(crate) fn authorized_as<T>(key: &str, message: T) -> tonic::Request<T> {
     request
 }
 
+/// An update mask of `paths`, for the `update_mask` of an update request (or of a list item).
+pub(crate) fn field_mask(paths: &[&str]) -> Option<entitlements::prost_types::FieldMask> {
+    Some(entitlements::prost_types::FieldMask { paths: paths.iter().map(|&path| path.to_owned()).collect() })
+}
+
 /// Declares each scenario twice, on SQLite and on PostgreSQL:
 /// `backend_tests! { async fn name(app) { ... } }`.
 macro_rules! backend_tests {

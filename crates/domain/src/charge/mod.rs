@@ -18,7 +18,10 @@ pub const ALL_FILTER_VALUES: &str = "__ALL_FILTER_VALUES__";
 /// What a client said about a charge model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChargeModelInput {
+    /// Not given: mandatory for a new charge, kept by an update.
     Absent,
+    /// Given as null (unset): mandatory, also on update.
+    Null,
     Known(ChargeModel),
     Unknown,
 }
@@ -46,8 +49,10 @@ pub struct ChargeFilter {
 pub struct ChargeInput {
     /// The id of an existing charge of the plan, for updates.
     pub id: Option<String>,
+    /// `None` or blank: generated from the metric's code (kept by an update).
     pub code: Option<String>,
-    pub invoice_display_name: Option<String>,
+    /// Outer `None`: not given (null for a new charge, kept by an update); `Some(None)`: null.
+    pub invoice_display_name: Option<Option<String>>,
     pub billable_metric_id: Option<String>,
     pub billable_metric_code: Option<String>,
     pub charge_model: ChargeModelInput,
@@ -56,9 +61,11 @@ pub struct ChargeInput {
     pub invoiceable: Option<bool>,
     /// `Some(None)`: explicitly null.
     pub regroup_paid_fees: Option<Option<String>>,
+    /// `None`: 0 for a new charge, kept by an update.
     pub min_amount_cents: Option<i64>,
-    /// `None` when absent or `{}`: the model's defaults apply.
-    pub properties: Option<ChargeProperties>,
+    /// Outer `None`: not given (kept by an update while the model stays); `Some(None)`: given as
+    /// absent or `{}`, so the model's defaults apply.
+    pub properties: Option<Option<ChargeProperties>>,
     /// `None` when absent (keep, on update).
     pub filters: Option<Vec<ChargeFilterInput>>,
     /// `None` when absent (keep, on update).
@@ -99,12 +106,13 @@ pub fn validate_charge(
     // Rails' enum inclusion check is declared first; the presence check comes later.
     let charge_model = match input.charge_model {
         ChargeModelInput::Known(model) => Some(model),
-        ChargeModelInput::Absent | ChargeModelInput::Unknown => {
+        ChargeModelInput::Absent | ChargeModelInput::Null | ChargeModelInput::Unknown => {
             errors.add("charge_model", ErrorCode::ValueIsInvalid);
             None
         }
     };
-    let properties = charge_model.map(|model| effective_properties(input.properties.as_ref(), model));
+    let given_properties = input.properties.as_ref().and_then(Option::as_ref);
+    let properties = charge_model.map(|model| effective_properties(given_properties, model));
     if let Some(properties) = &properties {
         for code in validate_properties(properties, metric) {
             errors.add("properties", ErrorCode::Named(code));
@@ -118,7 +126,7 @@ pub fn validate_charge(
     if min_amount_cents < 0 {
         errors.add("min_amount_cents", ErrorCode::Named("value_is_out_of_range"));
     }
-    if input.charge_model == ChargeModelInput::Absent {
+    if matches!(input.charge_model, ChargeModelInput::Absent | ChargeModelInput::Null) {
         errors.add("charge_model", ErrorCode::ValueIsMandatory);
     }
     if taken_codes.contains(&code) {
@@ -163,7 +171,7 @@ pub fn validate_charge(
     };
     Ok(ChargeSettings {
         code,
-        invoice_display_name: input.invoice_display_name.clone(),
+        invoice_display_name: input.invoice_display_name.clone().flatten(),
         charge_model,
         pay_in_advance,
         prorated,

@@ -13,19 +13,14 @@ pub struct UsageThresholdInput {
     pub recurring: Option<bool>,
 }
 
-/// A minimum commitment as a client sent it; every field absent means "remove it" on update.
+/// A minimum commitment as a client sent it. An outer `None` is a field not given: the stored
+/// commitment's value is kept (a new commitment has no amount, no display name and no taxes);
+/// `Some(None)` is null.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MinimumCommitmentInput {
-    pub amount_cents: Option<i64>,
-    pub invoice_display_name: Option<String>,
+    pub amount_cents: Option<Option<i64>>,
+    pub invoice_display_name: Option<Option<String>>,
     pub tax_codes: Option<Vec<String>>,
-}
-
-impl MinimumCommitmentInput {
-    /// Lago's `{}`: on update it deletes the commitment.
-    pub fn is_empty(&self) -> bool {
-        self.amount_cents.is_none() && self.invoice_display_name.is_none() && self.tax_codes.is_none()
-    }
 }
 
 /// A plan as a client sent it.
@@ -35,7 +30,8 @@ pub struct PlanInput {
     pub code: Option<String>,
     /// `Some(None)`: null or a value that is not a string.
     pub interval: Option<Option<String>>,
-    pub amount_cents: Option<i64>,
+    /// `Some(None)`: null (`value_is_mandatory`).
+    pub amount_cents: Option<Option<i64>>,
     /// `Some(None)`: null or not a string.
     pub amount_currency: Option<Option<String>>,
     /// `Some(None)`: null or not a boolean.
@@ -48,7 +44,8 @@ pub struct PlanInput {
     pub tax_codes: Option<Vec<String>>,
     /// `Some(None)`: null (deletes the metadata on update).
     pub metadata: Option<Option<PlanMetadata>>,
-    pub minimum_commitment: Option<MinimumCommitmentInput>,
+    /// `Some(None)`: null (deletes the commitment on update).
+    pub minimum_commitment: Option<Option<MinimumCommitmentInput>>,
     pub usage_thresholds: Option<Vec<UsageThresholdInput>>,
     pub charges: Option<Vec<ChargeInput>>,
 }
@@ -73,12 +70,16 @@ pub fn validate_usage_thresholds(thresholds: &[UsageThresholdInput]) -> Result<(
     Ok(())
 }
 
-/// Validates a minimum commitment to create or update.
+/// Validates the amount of a minimum commitment to create or update: the one given, else the
+/// stored one (`None` for a new commitment).
 ///
 /// # Errors
 /// `amount_cents: value_is_mandatory | value_is_out_of_range`.
-pub fn validate_minimum_commitment(commitment: &MinimumCommitmentInput) -> Result<i64, ValidationErrors> {
-    match commitment.amount_cents {
+pub fn validate_minimum_commitment(
+    commitment: &MinimumCommitmentInput,
+    stored_amount_cents: Option<i64>,
+) -> Result<i64, ValidationErrors> {
+    match commitment.amount_cents.unwrap_or(stored_amount_cents) {
         None => Err(ValidationErrors::single("amount_cents", ErrorCode::ValueIsMandatory)),
         Some(amount) if amount < 0 => {
             Err(ValidationErrors::single("amount_cents", ErrorCode::Named("value_is_out_of_range")))

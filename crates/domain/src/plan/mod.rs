@@ -156,7 +156,11 @@ pub fn validate_plan_attributes(
     if interval.is_none() {
         errors.add("interval", ErrorCode::ValueIsInvalid);
     }
-    let amount_cents = input.amount_cents.or_else(|| current.map(|plan| plan.amount_cents));
+    let amount_cents = match (input.amount_cents, current) {
+        (Some(amount_cents), _) => amount_cents,
+        (None, Some(plan)) => Some(plan.amount_cents),
+        (None, None) => None,
+    };
     if amount_cents.is_none() {
         errors.add("amount_cents", ErrorCode::ValueIsMandatory);
     }
@@ -246,7 +250,7 @@ mod tests {
             name: Some("Startup".into()),
             code: Some("startup".into()),
             interval: Some(Some("monthly".into())),
-            amount_cents: Some(1000),
+            amount_cents: Some(Some(1000)),
             amount_currency: Some(Some("USD".into())),
             pay_in_advance: Some(Some(true)),
             ..PlanInput::default()

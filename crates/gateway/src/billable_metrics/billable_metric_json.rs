@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
 use crate::request_body::{nullable_string, root_object};
+use crate::update_mask::MaskPaths;
 
 /// Sent for an enumeration value the gateway cannot name: proto enums are open, and the service
 /// rejects numbers it does not know with `value_is_invalid`.
@@ -29,37 +30,47 @@ pub(super) fn create_input_from_json(
         code: string(&metric, "code")?.flatten().unwrap_or_default(),
         name: string(&metric, "name")?.flatten().unwrap_or_default(),
         description: string(&metric, "description")?.flatten(),
-        aggregation_type: enum_value(&metric, "aggregation_type", aggregation_type).unwrap_or_default(),
+        aggregation_type: enum_value(&metric, "aggregation_type", aggregation_type)
+            .flatten()
+            .unwrap_or_default(),
         field_name: string(&metric, "field_name")?.flatten(),
-        recurring: recurring(&metric)?,
-        weighted_interval: enum_value(&metric, "weighted_interval", weighted_interval).unwrap_or_default(),
-        rounding_function: enum_value(&metric, "rounding_function", rounding_function).unwrap_or_default(),
+        recurring: recurring(&metric)?.flatten(),
+        weighted_interval: enum_value(&metric, "weighted_interval", weighted_interval)
+            .flatten()
+            .unwrap_or_default(),
+        rounding_function: enum_value(&metric, "rounding_function", rounding_function)
+            .flatten()
+            .unwrap_or_default(),
         rounding_precision: rounding_precision(&metric)?.flatten(),
         expression: string(&metric, "expression")?.flatten(),
         filters: filters(&metric)?.unwrap_or_default(),
     }))
 }
 
-/// `{"billable_metric": {...}}` of PUT/PATCH /billable_metrics/{code}; `None` when the root is
-/// missing, empty or not an object.
+/// `{"billable_metric": {...}}` of PUT/PATCH /billable_metrics/{code} with its update mask: the
+/// keys given (`filters: null` is not); `None` when the root is missing, empty or not an object.
 pub(super) fn update_input_from_json(
     body: Map<String, Value>,
-) -> Result<Option<pb::BillableMetricUpdateInput>, BodyError> {
+) -> Result<Option<(pb::BillableMetricUpdateInput, prost_types::FieldMask)>, BodyError> {
     let Some(metric) = metric_root(body)? else { return Ok(None) };
-    let nullable = |value: Option<Option<String>>| value.map(|value| pb::NullableString { value });
-    Ok(Some(pb::BillableMetricUpdateInput {
-        code: nullable(string(&metric, "code")?),
-        name: nullable(string(&metric, "name")?),
-        description: nullable(string(&metric, "description")?),
-        aggregation_type: enum_value(&metric, "aggregation_type", aggregation_type),
-        field_name: nullable(string(&metric, "field_name")?),
-        recurring: recurring(&metric)?,
-        weighted_interval: enum_value(&metric, "weighted_interval", weighted_interval),
-        rounding_function: enum_value(&metric, "rounding_function", rounding_function),
-        rounding_precision: rounding_precision(&metric)?.map(|value| pb::NullableInt32 { value }),
-        expression: nullable(string(&metric, "expression")?),
-        filters: filters(&metric)?.map(|filters| pb::BillableMetricFilterInputs { filters }),
-    }))
+    let mut mask = MaskPaths::default();
+    let update = pb::BillableMetricUpdateInput {
+        code: mask.field("code", string(&metric, "code")?),
+        name: mask.field("name", string(&metric, "name")?),
+        description: mask.field("description", string(&metric, "description")?),
+        aggregation_type: mask
+            .field("aggregation_type", enum_value(&metric, "aggregation_type", aggregation_type)),
+        field_name: mask.field("field_name", string(&metric, "field_name")?),
+        recurring: mask.field("recurring", recurring(&metric)?),
+        weighted_interval: mask
+            .field("weighted_interval", enum_value(&metric, "weighted_interval", weighted_interval)),
+        rounding_function: mask
+            .field("rounding_function", enum_value(&metric, "rounding_function", rounding_function)),
+        rounding_precision: mask.field("rounding_precision", rounding_precision(&metric)?),
+        expression: mask.field("expression", string(&metric, "expression")?),
+        filters: mask.list("filters", filters(&metric)?),
+    };
+    Ok(Some((update, mask.into_field_mask())))
 }
 
 /// Lago's `params.expect(billable_metric: ...)` reports a root that is not an object as missing.
@@ -74,13 +85,13 @@ fn string(metric: &Map<String, Value>, key: &str) -> Result<Option<Option<String
     nullable_string(metric, key, "billable_metric")
 }
 
-/// An enumeration: absent is `None`, null is UNSPECIFIED (0), a spelling the gateway does not
-/// know (or a value that is not a string) is `UNKNOWN_ENUM_VALUE`.
-fn enum_value(metric: &Map<String, Value>, key: &str, parse: fn(&str) -> Option<i32>) -> Option<i32> {
+/// An enumeration: absent is `None`, null `Some(None)`, a spelling the gateway does not know (or
+/// a value that is not a string) is `UNKNOWN_ENUM_VALUE`.
+fn enum_value(metric: &Map<String, Value>, key: &str, parse: fn(&str) -> Option<i32>) -> Option<Option<i32>> {
     match metric.get(key)? {
-        Value::Null => Some(0),
-        Value::String(text) => Some(parse(text).unwrap_or(UNKNOWN_ENUM_VALUE)),
-        _ => Some(UNKNOWN_ENUM_VALUE),
+        Value::Null => Some(None),
+        Value::String(text) => Some(Some(parse(text).unwrap_or(UNKNOWN_ENUM_VALUE))),
+        _ => Some(Some(UNKNOWN_ENUM_VALUE)),
     }
 }
 
@@ -113,11 +124,11 @@ fn rounding_function(text: &str) -> Option<i32> {
 }
 
 /// A boolean; null is false, as Lago's `recurring || false`.
-fn recurring(metric: &Map<String, Value>) -> Result<Option<bool>, BodyError> {
+fn recurring(metric: &Map<String, Value>) -> Result<Option<Option<bool>>, BodyError> {
     match metric.get("recurring") {
         None => Ok(None),
-        Some(Value::Null) => Ok(Some(false)),
-        Some(Value::Bool(recurring)) => Ok(Some(*recurring)),
+        Some(Value::Null) => Ok(Some(Some(false))),
+        Some(Value::Bool(recurring)) => Ok(Some(Some(*recurring))),
         Some(_) => Err(BodyError("billable_metric.recurring must be a boolean".to_owned())),
     }
 }

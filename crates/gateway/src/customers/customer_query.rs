@@ -5,8 +5,6 @@
 
 use entitlements::v1 as pb;
 
-use crate::pagination_params;
-
 pub(super) fn list_request_from_query(params: &[(String, String)]) -> pb::ListCustomersRequest {
     let scalar =
         |name: &str| params.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.clone());
@@ -15,8 +13,9 @@ pub(super) fn list_request_from_query(params: &[(String, String)]) -> pb::ListCu
         params.iter().filter(|(key, _)| *key == key_name).map(|(_, value)| value.clone()).collect()
     };
     pb::ListCustomersRequest {
-        page: pagination_params::page(scalar("page").as_deref()),
-        per_page: pagination_params::per_page(scalar("per_page").as_deref()),
+        // Set per gRPC page by `pagination_params::fetch_rest_page`.
+        page: 0,
+        per_page: 0,
         external_id: scalar("external_id"),
         account_types: list("account_type"),
         billing_entity_codes: list("billing_entity_codes"),

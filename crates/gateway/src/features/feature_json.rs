@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
 use crate::request_body::{nullable_string, root_object};
+use crate::update_mask::MaskPaths;
 
 /// Sent for a `value_type` the gateway cannot name: proto enums are open, and the service
 /// rejects numbers it does not know with `value_is_invalid`, exactly as Lago rejects the string.
@@ -25,27 +26,32 @@ pub(super) fn create_input_from_json(
         code,
         name: nullable_string(&feature, "name", "feature")?.flatten(),
         description: nullable_string(&feature, "description", "feature")?.flatten(),
-        privileges: privileges_from_json(&feature)?,
+        privileges: privileges_from_json(&feature)?.unwrap_or_default(),
     }))
 }
 
-/// `{"feature": {...}}` of PUT/PATCH /features/{code}; `None` when the root is missing or empty.
+/// `{"feature": {...}}` of PUT/PATCH /features/{code} with its update mask: the keys given;
+/// `None` when the root is missing or empty.
 pub(super) fn update_input_from_json(
     body: Map<String, Value>,
-) -> Result<Option<pb::FeatureUpdateInput>, BodyError> {
+) -> Result<Option<(pb::FeatureUpdateInput, prost_types::FieldMask)>, BodyError> {
     let Some(feature) = root_object(body, "feature")? else { return Ok(None) };
-    Ok(Some(pb::FeatureUpdateInput {
-        name: nullable_string(&feature, "name", "feature")?.map(|value| pb::NullableString { value }),
-        description: nullable_string(&feature, "description", "feature")?
-            .map(|value| pb::NullableString { value }),
-        privileges: privileges_from_json(&feature)?,
-    }))
+    let mut mask = MaskPaths::default();
+    let update = pb::FeatureUpdateInput {
+        name: mask.field("name", nullable_string(&feature, "name", "feature")?),
+        description: mask.field("description", nullable_string(&feature, "description", "feature")?),
+        privileges: mask.list("privileges", privileges_from_json(&feature)?),
+    };
+    Ok(Some((update, mask.into_field_mask())))
 }
 
-fn privileges_from_json(feature: &Map<String, Value>) -> Result<Vec<pb::PrivilegeInput>, BodyError> {
+/// `None` when absent or null (no privilege is named).
+fn privileges_from_json(feature: &Map<String, Value>) -> Result<Option<Vec<pb::PrivilegeInput>>, BodyError> {
     match feature.get("privileges") {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(privileges)) => privileges.iter().map(privilege_from_json).collect(),
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(privileges)) => {
+            privileges.iter().map(privilege_from_json).collect::<Result<_, _>>().map(Some)
+        }
         Some(_) => Err(BodyError("feature.privileges must be an array".to_owned())),
     }
 }
@@ -59,17 +65,20 @@ fn privilege_from_json(privilege: &Value) -> Result<pb::PrivilegeInput, BodyErro
         Some(Value::String(code)) => code.clone(),
         Some(_) => return Err(BodyError("privilege.code must be a string".to_owned())),
     };
-    let value_type = match privilege.get("value_type") {
-        None => None,
-        Some(Value::Null) => Some(pb::PrivilegeValueType::Unspecified.into()),
-        Some(Value::String(value_type)) => Some(value_type_from_json(value_type)),
-        Some(_) => Some(UNKNOWN_VALUE_TYPE),
-    };
+    let value_type = privilege.get("value_type").map(|value_type| match value_type {
+        Value::Null => None,
+        Value::String(value_type) => Some(value_type_from_json(value_type)),
+        _ => Some(UNKNOWN_VALUE_TYPE),
+    });
+    // A config Lago ignores (not an object, or `{}`) is not given: it keeps the stored options.
+    let config = config_from_json(privilege.get("config")).map(Some);
+    let mut mask = MaskPaths::default();
     Ok(pb::PrivilegeInput {
         code,
-        name: nullable_string(privilege, "name", "privilege")?.map(|value| pb::NullableString { value }),
-        value_type,
-        config: config_from_json(privilege.get("config")),
+        name: mask.field("name", nullable_string(privilege, "name", "privilege")?),
+        value_type: mask.field("value_type", value_type),
+        config: mask.field("config", config),
+        update_mask: Some(mask.into_field_mask()),
     })
 }
 

@@ -10,62 +10,76 @@ use serde_json::{Map, Value, json};
 use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
 use crate::protobuf_json::{json_to_struct, struct_to_json};
-use crate::request_body::{nullable_string, tax_codes_from_json};
+use crate::request_body::{nullable_string, tax_code_list};
 use crate::tax_json::embedded_tax_to_json;
+use crate::update_mask::MaskPaths;
 
 /// A decimal string that no validator accepts, sent for an amount of the wrong JSON type.
 const INVALID_AMOUNT: &str = "";
 /// Sent for a charge model Lago does not know (the service answers `value_is_invalid`).
 const UNKNOWN_CHARGE_MODEL: i32 = -1;
 
+/// A charge with the update mask of Lago's charge update: the display name, `min_amount_cents` and
+/// the properties are always written (Lago resets them when absent); the other keys only when
+/// given, and not null (except `regroup_paid_fees`, whose null clears it).
 pub(super) fn charge_input_from_json(value: &Value) -> Result<pb::ChargeInput, BodyError> {
     let Value::Object(charge) = value else {
         return Err(BodyError("plan.charges must contain objects".to_owned()));
     };
     let string = |key: &str| nullable_string(charge, key, "charge").map(Option::flatten);
+    let given = |value: Option<String>| value.map(Some);
     let charge_model_name = charge.get("charge_model").and_then(Value::as_str);
     let charge_model = match charge.get("charge_model") {
-        None | Some(Value::Null) => pb::ChargeModel::Unspecified.into(),
-        Some(_) => charge_model_name.and_then(charge_model_from_name).map_or(UNKNOWN_CHARGE_MODEL, i32::from),
+        None | Some(Value::Null) => None,
+        Some(_) => Some(Some(
+            charge_model_name.and_then(charge_model_from_name).map_or(UNKNOWN_CHARGE_MODEL, i32::from),
+        )),
     };
     let model = charge_model_name.and_then(charge_model_from_name);
+    let mut mask = MaskPaths::default();
     Ok(pb::ChargeInput {
         id: string("id")?,
-        code: string("code")?,
-        invoice_display_name: string("invoice_display_name")?,
-        billable_metric_id: string("billable_metric_id")?,
-        billable_metric_code: string("billable_metric_code")?,
-        charge_model,
-        pay_in_advance: boolean(charge, "pay_in_advance"),
-        prorated: boolean(charge, "prorated"),
-        invoiceable: boolean(charge, "invoiceable"),
-        // An explicit null clears the value on update; the proto spells it "" (Rails' enum reads a
-        // blank string as nil too).
-        regroup_paid_fees: charge.get("regroup_paid_fees").map(|value| match value {
-            Value::Null => String::new(),
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
-        }),
-        min_amount_cents: match charge.get("min_amount_cents") {
-            None | Some(Value::Null) => None,
-            Some(value) => Some(
-                value
-                    .as_i64()
-                    .ok_or_else(|| BodyError("charge.min_amount_cents must be an integer".to_owned()))?,
-            ),
-        },
-        properties: properties_from_json(charge.get("properties"), model),
-        filters: match charge.get("filters") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(filters)) => Some(pb::ChargeFilterInputs {
-                filters: filters
-                    .iter()
-                    .map(|filter| filter_from_json(filter, model))
-                    .collect::<Result<_, _>>()?,
+        code: mask.field("code", given(string("code")?)),
+        invoice_display_name: mask.field("invoice_display_name", Some(string("invoice_display_name")?)),
+        billable_metric_id: mask.field("billable_metric_id", given(string("billable_metric_id")?)),
+        billable_metric_code: mask.field("billable_metric_code", given(string("billable_metric_code")?)),
+        charge_model: mask.field("charge_model", charge_model),
+        pay_in_advance: mask.field("pay_in_advance", boolean(charge, "pay_in_advance").map(Some)),
+        prorated: mask.field("prorated", boolean(charge, "prorated").map(Some)),
+        invoiceable: mask.field("invoiceable", boolean(charge, "invoiceable").map(Some)),
+        // Rails' enum reads a blank string as nil; the service does too.
+        regroup_paid_fees: mask.field(
+            "regroup_paid_fees",
+            charge.get("regroup_paid_fees").map(|value| match value {
+                Value::Null => None,
+                Value::String(text) => Some(text.clone()),
+                other => Some(other.to_string()),
             }),
-            Some(_) => return Err(BodyError("charge.filters must be an array".to_owned())),
-        },
-        tax_codes: tax_codes_from_json(charge.get("tax_codes"), "charge")?,
+        ),
+        min_amount_cents: mask.field(
+            "min_amount_cents",
+            Some(match charge.get("min_amount_cents") {
+                None | Some(Value::Null) => None,
+                Some(value) => Some(
+                    value
+                        .as_i64()
+                        .ok_or_else(|| BodyError("charge.min_amount_cents must be an integer".to_owned()))?,
+                ),
+            }),
+        ),
+        properties: mask.field("properties", Some(properties_from_json(charge.get("properties"), model))),
+        filters: mask.list(
+            "filters",
+            match charge.get("filters") {
+                None | Some(Value::Null) => None,
+                Some(Value::Array(filters)) => Some(
+                    filters.iter().map(|filter| filter_from_json(filter, model)).collect::<Result<_, _>>()?,
+                ),
+                Some(_) => return Err(BodyError("charge.filters must be an array".to_owned())),
+            },
+        ),
+        tax_codes: mask.list("tax_codes", tax_code_list(charge.get("tax_codes"), "charge")?),
+        update_mask: Some(mask.into_field_mask()),
     })
 }
 

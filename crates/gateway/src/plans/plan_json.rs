@@ -7,75 +7,106 @@ use super::charge_json::{charge_input_from_json, charge_to_json};
 use crate::entitlement_json::plan_entitlement_to_json;
 use crate::lago_error::BodyError;
 use crate::lago_json::timestamp;
-use crate::request_body::{nullable_string, root_object, tax_codes_from_json};
+use crate::request_body::{nullable_string, root_object, tax_code_list};
 use crate::tax_json::embedded_tax_to_json;
+use crate::update_mask::MaskPaths;
 
 /// Sent for an interval Lago does not know (the service answers `interval: value_is_invalid`).
 const UNKNOWN_INTERVAL: i32 = -1;
 
-/// `{"plan": {...}}`; `None` when the root is missing or empty.
-pub(super) fn plan_input_from_json(body: Map<String, Value>) -> Result<Option<pb::PlanInput>, BodyError> {
+/// `{"plan": {...}}` with the update mask of its keys (used by PUT, dropped by POST); `None` when
+/// the root is missing or empty. Keys Lago treats as not given when null (`name`, `code`,
+/// `amount_cents`, the booleans, `tax_codes`, `usage_thresholds`, `charges`) stay out of the mask
+/// when null; so does a boolean Lago cannot read.
+pub(super) fn plan_input_from_json(
+    body: Map<String, Value>,
+) -> Result<Option<(pb::PlanInput, prost_types::FieldMask)>, BodyError> {
     let Some(plan) = root_object(body, "plan")? else { return Ok(None) };
+    let mut mask = MaskPaths::default();
     let string = |key: &str| nullable_string(&plan, key, "plan");
-    let nullable = |key: &str| string(key).map(|value| value.map(|value| pb::NullableString { value }));
-    let interval = match plan.get("interval") {
+    let given_unless_null = |value: Option<Option<String>>| value.flatten().map(Some);
+    let interval = plan.get("interval").map(|interval| match interval {
+        Value::Null => None,
+        Value::String(name) => Some(interval_from_name(name).map_or(UNKNOWN_INTERVAL, i32::from)),
+        _ => Some(UNKNOWN_INTERVAL),
+    });
+    let trial_period = match plan.get("trial_period") {
         None => None,
-        Some(Value::Null) => Some(pb::PlanInterval::Unspecified.into()),
-        Some(Value::String(name)) => Some(interval_from_name(name).map_or(UNKNOWN_INTERVAL, i32::from)),
-        Some(_) => Some(UNKNOWN_INTERVAL),
-    };
-    let (trial_period, clear_trial_period) = match plan.get("trial_period") {
-        None => (None, false),
-        Some(Value::Null) => (None, true),
-        Some(Value::Number(number)) => (number.as_f64(), false),
+        Some(Value::Null) => Some(None),
+        Some(Value::Number(number)) => Some(number.as_f64()),
         Some(_) => return Err(BodyError("plan.trial_period must be a number".to_owned())),
     };
-    Ok(Some(pb::PlanInput {
-        name: string("name")?.flatten(),
-        code: string("code")?.flatten(),
-        interval,
-        amount_cents: integer(&plan, "amount_cents", "plan")?,
+    let input = pb::PlanInput {
+        name: mask.field("name", given_unless_null(string("name")?)),
+        code: mask.field("code", given_unless_null(string("code")?)),
+        interval: mask.field("interval", interval),
+        amount_cents: mask.field("amount_cents", integer(&plan, "amount_cents", "plan")?.map(Some)),
         // Present but not a string: a currency no list contains (`value_is_invalid`).
-        amount_currency: plan
-            .get("amount_currency")
-            .map(|value| value.as_str().unwrap_or_default().to_owned()),
-        pay_in_advance: boolean(&plan, "pay_in_advance"),
-        invoice_display_name: nullable("invoice_display_name")?,
-        description: nullable("description")?,
-        trial_period,
-        bill_charges_monthly: boolean(&plan, "bill_charges_monthly"),
-        bill_fixed_charges_monthly: boolean(&plan, "bill_fixed_charges_monthly"),
-        tax_codes: tax_codes_from_json(plan.get("tax_codes"), "plan")?,
-        metadata: metadata_from_json(plan.get("metadata"))?,
-        minimum_commitment: match plan.get("minimum_commitment") {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(commitment)) => Some(pb::MinimumCommitmentInput {
-                amount_cents: integer(commitment, "amount_cents", "minimum_commitment")?,
-                invoice_display_name: nullable_string(
-                    commitment,
-                    "invoice_display_name",
-                    "minimum_commitment",
-                )?
-                .flatten(),
-                tax_codes: tax_codes_from_json(commitment.get("tax_codes"), "minimum_commitment")?,
-            }),
-            Some(_) => return Err(BodyError("plan.minimum_commitment must be an object".to_owned())),
-        },
-        usage_thresholds: match plan.get("usage_thresholds") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(thresholds)) => Some(pb::UsageThresholdInputs {
-                thresholds: thresholds.iter().map(threshold_from_json).collect::<Result<_, _>>()?,
-            }),
-            Some(_) => return Err(BodyError("plan.usage_thresholds must be an array".to_owned())),
-        },
-        charges: match plan.get("charges") {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(charges)) => Some(pb::ChargeInputs {
-                charges: charges.iter().map(charge_input_from_json).collect::<Result<_, _>>()?,
-            }),
-            Some(_) => return Err(BodyError("plan.charges must be an array".to_owned())),
-        },
-        clear_trial_period,
+        amount_currency: mask.field(
+            "amount_currency",
+            plan.get("amount_currency").map(|value| Some(value.as_str().unwrap_or_default().to_owned())),
+        ),
+        pay_in_advance: mask.field("pay_in_advance", boolean(&plan, "pay_in_advance").map(Some)),
+        invoice_display_name: mask.field("invoice_display_name", string("invoice_display_name")?),
+        description: mask.field("description", string("description")?),
+        trial_period: mask.field("trial_period", trial_period),
+        bill_charges_monthly: mask
+            .field("bill_charges_monthly", boolean(&plan, "bill_charges_monthly").map(Some)),
+        bill_fixed_charges_monthly: mask
+            .field("bill_fixed_charges_monthly", boolean(&plan, "bill_fixed_charges_monthly").map(Some)),
+        tax_codes: mask.list("tax_codes", tax_code_list(plan.get("tax_codes"), "plan")?),
+        metadata: mask.field("metadata", metadata_from_json(plan.get("metadata"))?),
+        minimum_commitment: commitment_from_json(plan.get("minimum_commitment"), &mut mask)?,
+        usage_thresholds: mask.list(
+            "usage_thresholds",
+            match plan.get("usage_thresholds") {
+                None | Some(Value::Null) => None,
+                Some(Value::Array(thresholds)) => {
+                    Some(thresholds.iter().map(threshold_from_json).collect::<Result<_, _>>()?)
+                }
+                Some(_) => return Err(BodyError("plan.usage_thresholds must be an array".to_owned())),
+            },
+        ),
+        charges: mask.list(
+            "charges",
+            match plan.get("charges") {
+                None | Some(Value::Null) => None,
+                Some(Value::Array(charges)) => {
+                    Some(charges.iter().map(charge_input_from_json).collect::<Result<_, _>>()?)
+                }
+                Some(_) => return Err(BodyError("plan.charges must be an array".to_owned())),
+            },
+        ),
+    };
+    Ok(Some((input, mask.into_field_mask())))
+}
+
+/// Lago's minimum commitment: null keeps it; an object whose fields all read as not given (`{}`,
+/// or only nulls) deletes it on update (and is ignored on create); any other object sets its
+/// amount and display name, and its taxes when `tax_codes` is given (else they are kept).
+fn commitment_from_json(
+    value: Option<&Value>,
+    mask: &mut MaskPaths,
+) -> Result<Option<pb::MinimumCommitmentInput>, BodyError> {
+    let commitment = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(commitment)) => commitment,
+        Some(_) => return Err(BodyError("plan.minimum_commitment must be an object".to_owned())),
+    };
+    let amount_cents = integer(commitment, "amount_cents", "minimum_commitment")?;
+    let invoice_display_name =
+        nullable_string(commitment, "invoice_display_name", "minimum_commitment")?.flatten();
+    let tax_codes = tax_code_list(commitment.get("tax_codes"), "minimum_commitment")?;
+    if amount_cents.is_none() && invoice_display_name.is_none() && tax_codes.is_none() {
+        mask.add("minimum_commitment");
+        return Ok(None);
+    }
+    mask.add("minimum_commitment.amount_cents");
+    mask.add("minimum_commitment.invoice_display_name");
+    Ok(Some(pb::MinimumCommitmentInput {
+        amount_cents,
+        invoice_display_name,
+        tax_codes: mask.list("minimum_commitment.tax_codes", tax_codes),
     }))
 }
 
@@ -102,24 +133,23 @@ fn boolean(object: &Map<String, Value>, key: &str) -> Option<bool> {
     }
 }
 
-fn metadata_from_json(value: Option<&Value>) -> Result<Option<pb::NullablePlanMetadata>, BodyError> {
+/// `None` when absent, `Some(None)` when null (deleting it on update).
+fn metadata_from_json(value: Option<&Value>) -> Result<Option<Option<pb::PlanMetadata>>, BodyError> {
     match value {
         None => Ok(None),
-        Some(Value::Null) => Ok(Some(pb::NullablePlanMetadata { value: None })),
-        Some(Value::Object(entries)) => Ok(Some(pb::NullablePlanMetadata {
-            value: Some(pb::PlanMetadata {
-                entries: entries
-                    .iter()
-                    .map(|(key, value)| match value {
-                        Value::Null => Ok(pb::MetadataEntry { key: key.clone(), value: None }),
-                        Value::String(text) => {
-                            Ok(pb::MetadataEntry { key: key.clone(), value: Some(text.clone()) })
-                        }
-                        _ => Err(BodyError("plan.metadata values must be strings or null".to_owned())),
-                    })
-                    .collect::<Result<_, _>>()?,
-            }),
-        })),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::Object(entries)) => Ok(Some(Some(pb::PlanMetadata {
+            entries: entries
+                .iter()
+                .map(|(key, value)| match value {
+                    Value::Null => Ok(pb::MetadataEntry { key: key.clone(), value: None }),
+                    Value::String(text) => {
+                        Ok(pb::MetadataEntry { key: key.clone(), value: Some(text.clone()) })
+                    }
+                    _ => Err(BodyError("plan.metadata values must be strings or null".to_owned())),
+                })
+                .collect::<Result<_, _>>()?,
+        }))),
         Some(_) => Err(BodyError("plan.metadata must be an object".to_owned())),
     }
 }

@@ -4,8 +4,6 @@
 
 use entitlements::v1 as pb;
 
-use crate::pagination_params;
-
 /// The last value of a scalar parameter.
 pub(super) fn scalar(params: &[(String, String)], name: &str) -> Option<String> {
     params.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.clone())
@@ -20,8 +18,9 @@ fn list(params: &[(String, String)], name: &str) -> Vec<String> {
 /// path).
 pub(super) fn list_request_from_query(params: &[(String, String)]) -> pb::ListSubscriptionsRequest {
     pb::ListSubscriptionsRequest {
-        page: pagination_params::page(scalar(params, "page").as_deref()),
-        per_page: pagination_params::per_page(scalar(params, "per_page").as_deref()),
+        // Set per gRPC page by `pagination_params::fetch_rest_page`.
+        page: 0,
+        per_page: 0,
         external_customer_id: scalar(params, "external_customer_id"),
         plan_code: scalar(params, "plan_code"),
         statuses: list(params, "status"),

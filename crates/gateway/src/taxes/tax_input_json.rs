@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::lago_error::BodyError;
 use crate::request_body::{nullable_string, root_object};
+use crate::update_mask::MaskPaths;
 
 /// `{"tax": {...}}` of POST /taxes; `None` when the root is missing, empty or not an object.
 pub(super) fn create_input_from_json(
@@ -17,24 +18,25 @@ pub(super) fn create_input_from_json(
         name: nullable_string(&tax, "name", "tax")?.flatten().unwrap_or_default(),
         rate: rate(&tax)?.flatten().unwrap_or_default(),
         description: nullable_string(&tax, "description", "tax")?.flatten(),
-        applied_to_organization: applied_to_organization(&tax)?,
+        applied_to_organization: applied_to_organization(&tax)?.flatten(),
     }))
 }
 
-/// `{"tax": {...}}` of PUT/PATCH /taxes/{code}; `None` when the root is missing, empty or not an
-/// object.
+/// `{"tax": {...}}` of PUT/PATCH /taxes/{code} with its update mask: the keys given; `None` when
+/// the root is missing, empty or not an object.
 pub(super) fn update_input_from_json(
     body: Map<String, Value>,
-) -> Result<Option<pb::TaxUpdateInput>, BodyError> {
+) -> Result<Option<(pb::TaxUpdateInput, prost_types::FieldMask)>, BodyError> {
     let Some(tax) = tax_root(body)? else { return Ok(None) };
-    let nullable = |value: Option<Option<String>>| value.map(|value| pb::NullableString { value });
-    Ok(Some(pb::TaxUpdateInput {
-        code: nullable(nullable_string(&tax, "code", "tax")?),
-        name: nullable(nullable_string(&tax, "name", "tax")?),
-        rate: nullable(rate(&tax)?),
-        description: nullable(nullable_string(&tax, "description", "tax")?),
-        applied_to_organization: applied_to_organization(&tax)?,
-    }))
+    let mut mask = MaskPaths::default();
+    let update = pb::TaxUpdateInput {
+        code: mask.field("code", nullable_string(&tax, "code", "tax")?),
+        name: mask.field("name", nullable_string(&tax, "name", "tax")?),
+        rate: mask.field("rate", rate(&tax)?),
+        description: mask.field("description", nullable_string(&tax, "description", "tax")?),
+        applied_to_organization: mask.field("applied_to_organization", applied_to_organization(&tax)?),
+    };
+    Ok(Some((update, mask.into_field_mask())))
 }
 
 /// A root that is not an object is Lago's "param is missing" too (Lago answers 500 for it).
@@ -57,11 +59,11 @@ fn rate(tax: &Map<String, Value>) -> Result<Option<Option<String>>, BodyError> {
 }
 
 /// A boolean; null is false (Lago fails on its NOT NULL column).
-fn applied_to_organization(tax: &Map<String, Value>) -> Result<Option<bool>, BodyError> {
+fn applied_to_organization(tax: &Map<String, Value>) -> Result<Option<Option<bool>>, BodyError> {
     match tax.get("applied_to_organization") {
         None => Ok(None),
-        Some(Value::Null) => Ok(Some(false)),
-        Some(Value::Bool(applied)) => Ok(Some(*applied)),
+        Some(Value::Null) => Ok(Some(Some(false))),
+        Some(Value::Bool(applied)) => Ok(Some(Some(*applied))),
         Some(_) => Err(BodyError("tax.applied_to_organization must be a boolean".to_owned())),
     }
 }

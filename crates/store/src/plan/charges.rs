@@ -82,7 +82,12 @@ pub(crate) async fn resolve_references(
         .flatten()
         .chain(charges.iter().filter_map(|charge| charge.tax_codes.as_ref()).flatten())
         .chain(
-            input.minimum_commitment.iter().filter_map(|commitment| commitment.tax_codes.as_ref()).flatten(),
+            input
+                .minimum_commitment
+                .iter()
+                .flatten()
+                .filter_map(|commitment| commitment.tax_codes.as_ref())
+                .flatten(),
         )
         .cloned()
         .collect();
@@ -176,21 +181,31 @@ impl CatalogReferences {
     }
 }
 
-/// Lago's charge update: properties are replaced (reset to the model's defaults when absent),
-/// the display name is always set, `min_amount_cents` defaults to 0; other absent fields keep
-/// their value.
+/// A charge update: the fields given replace the charge's (a given field that is null gets the
+/// default of a new charge), the others keep their value; properties not given are kept while
+/// the model stays, and become the new model's defaults when it changes.
 fn merge_update(current: &PlanCharge, input: &ChargeInput) -> ChargeInput {
     let settings = &current.settings;
+    let charge_model = match input.charge_model {
+        ChargeModelInput::Absent => ChargeModelInput::Known(settings.charge_model),
+        given => given,
+    };
+    let properties = match &input.properties {
+        Some(properties) => properties.clone(),
+        None if charge_model == ChargeModelInput::Known(settings.charge_model) => {
+            Some(settings.properties.clone())
+        }
+        None => None,
+    };
     ChargeInput {
         id: input.id.clone(),
         code: input.code.clone().or_else(|| Some(settings.code.clone())),
-        invoice_display_name: input.invoice_display_name.clone(),
+        invoice_display_name: Some(
+            input.invoice_display_name.clone().unwrap_or_else(|| settings.invoice_display_name.clone()),
+        ),
         billable_metric_id: input.billable_metric_id.clone(),
         billable_metric_code: input.billable_metric_code.clone(),
-        charge_model: match input.charge_model {
-            ChargeModelInput::Absent => ChargeModelInput::Known(settings.charge_model),
-            given => given,
-        },
+        charge_model,
         pay_in_advance: input.pay_in_advance.or(Some(settings.pay_in_advance)),
         prorated: input.prorated.or(Some(settings.prorated)),
         invoiceable: input.invoiceable.or(Some(settings.invoiceable)),
@@ -198,8 +213,8 @@ fn merge_update(current: &PlanCharge, input: &ChargeInput) -> ChargeInput {
             .regroup_paid_fees
             .clone()
             .or_else(|| Some(settings.regroup_paid_fees.clone())),
-        min_amount_cents: input.min_amount_cents,
-        properties: input.properties.clone(),
+        min_amount_cents: input.min_amount_cents.or(Some(settings.min_amount_cents)),
+        properties: Some(properties),
         filters: input.filters.clone().or_else(|| {
             Some(
                 settings

@@ -70,9 +70,7 @@ impl Store {
             .await?;
         let charges = references.prepare_charges(input.charges.as_deref().unwrap_or_default(), &[])?;
         writes.charges(&charges);
-        if let Some(commitment) =
-            input.minimum_commitment.as_ref().filter(|commitment| !commitment.is_empty())
-        {
+        if let Some(Some(commitment)) = &input.minimum_commitment {
             writes.commitment(&transaction, commitment, &references).await?;
         }
         writes.flush(&transaction).await?;
@@ -188,8 +186,8 @@ impl Store {
         }
         match &input.minimum_commitment {
             None => {}
-            Some(commitment) if commitment.is_empty() => writes.delete_commitment(),
-            Some(commitment) => writes.commitment(&transaction, commitment, &references).await?,
+            Some(None) => writes.delete_commitment(),
+            Some(Some(commitment)) => writes.commitment(&transaction, commitment, &references).await?,
         }
         writes.flush(&transaction).await?;
         let updated = load_plan_by_id(&transaction, organization_id, plan_id).await?;
@@ -427,19 +425,24 @@ impl PlanWrites {
         input: &MinimumCommitmentInput,
         references: &CatalogReferences,
     ) -> Result<(), StoreError> {
-        let amount_cents = validate_minimum_commitment(input)?;
-        let taxes = references.taxes(input.tax_codes.as_deref().unwrap_or_default())?;
         let existing = minimum_commitment::Entity::find()
             .filter(minimum_commitment::Column::PlanId.eq(self.plan_id))
             .one(connection)
             .await?;
+        let amount_cents =
+            validate_minimum_commitment(input, existing.as_ref().map(|commitment| commitment.amount_cents))?;
+        let taxes = references.taxes(input.tax_codes.as_deref().unwrap_or_default())?;
+        let invoice_display_name = match &input.invoice_display_name {
+            Some(given) => given.clone(),
+            None => existing.as_ref().and_then(|commitment| commitment.invoice_display_name.clone()),
+        };
         let id = existing.as_ref().map_or_else(Uuid::now_v7, |commitment| commitment.id);
         let row = minimum_commitment::ActiveModel {
             id: Set(id),
             organization_id: Set(self.organization_id.0),
             plan_id: Set(self.plan_id),
             amount_cents: Set(amount_cents),
-            invoice_display_name: Set(input.invoice_display_name.clone()),
+            invoice_display_name: Set(invoice_display_name),
             created_at: Set(existing.as_ref().map_or(self.now, |commitment| commitment.created_at)),
             updated_at: Set(self.now),
         };
