@@ -103,6 +103,11 @@ impl ValidationErrors {
         }
     }
 
+    /// The same errors with every field renamed by `rename`.
+    pub fn map_fields(self, rename: impl Fn(&str) -> String) -> Self {
+        Self { fields: self.fields.into_iter().map(|(field, codes)| (rename(&field), codes)).collect() }
+    }
+
     /// `Ok(())` when empty, the errors otherwise.
     ///
     /// # Errors

@@ -9,7 +9,10 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::billable_metric_conversions::{billable_metric_to_pb, create_input, update_input};
-use crate::error_status::status_from_error;
+use crate::error_status::{status_from_error, status_in};
+
+/// The request field that holds a billable metric to write.
+const BILLABLE_METRIC: &str = "billable_metric";
 use crate::pagination::{page_request, pagination_meta};
 
 /// The BillableMetricService implementation.
@@ -31,9 +34,12 @@ impl BillableMetricService for BillableMetricApi {
         request: Request<pb::CreateBillableMetricRequest>,
     ) -> Result<Response<pb::CreateBillableMetricResponse>, Status> {
         let organization_id = organization_of(&request)?;
-        let input = create_input(request.into_inner()).map_err(status_from_error)?;
-        let metric =
-            self.store.create_billable_metric(organization_id, input).await.map_err(status_from_error)?;
+        let input = create_input(request.into_inner()).map_err(status_in(BILLABLE_METRIC))?;
+        let metric = self
+            .store
+            .create_billable_metric(organization_id, input)
+            .await
+            .map_err(status_in(BILLABLE_METRIC))?;
         Ok(Response::new(pb::CreateBillableMetricResponse {
             billable_metric: Some(billable_metric_to_pb(&metric)),
         }))
@@ -76,12 +82,12 @@ impl BillableMetricService for BillableMetricApi {
         let organization_id = organization_of(&request)?;
         let pb::UpdateBillableMetricRequest { code, billable_metric, update_mask } = request.into_inner();
         // Lago reads the body before it reports an unknown metric: a missing body is a 400 first.
-        let update = update_input(billable_metric, update_mask).map_err(status_from_error)?;
+        let update = update_input(billable_metric, update_mask).map_err(status_in(BILLABLE_METRIC))?;
         let metric = self
             .store
             .update_billable_metric(organization_id, &code, update)
             .await
-            .map_err(status_from_error)?;
+            .map_err(status_in(BILLABLE_METRIC))?;
         Ok(Response::new(pb::UpdateBillableMetricResponse {
             billable_metric: Some(billable_metric_to_pb(&metric)),
         }))

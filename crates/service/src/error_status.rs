@@ -8,6 +8,29 @@ use entitlements_domain::{Error, ErrorCode};
 use tonic::Status;
 use tonic_types::{ErrorDetails, FieldViolation};
 
+/// The answer to a write whose input sits in the request field `input` (`feature`, `plan`, ...):
+/// its field violations are named by their path in the request, `feature.privileges[1].code`.
+pub(crate) fn status_in<E: Into<Error>>(input: &'static str) -> impl Fn(E) -> Status {
+    move |error| status_from_error(within_input(error.into(), input))
+}
+
+/// `error` with its field violations moved under `input`. The request's own `update_mask` stays
+/// where it is: it sits beside the input, not in it.
+pub(crate) fn within_input(error: Error, input: &str) -> Error {
+    match error {
+        Error::Validation(errors) => {
+            let prefix = format!("{input}.");
+            Error::Validation(errors.map_fields(|field| {
+                if field == REQUEST_UPDATE_MASK { field.to_owned() } else { format!("{prefix}{field}") }
+            }))
+        }
+        other => other,
+    }
+}
+
+/// The field of a request that holds its update mask.
+const REQUEST_UPDATE_MASK: &str = "update_mask";
+
 /// Builds the status answering `error`.
 pub fn status_from_error(error: impl Into<Error>) -> Status {
     match error.into() {

@@ -9,7 +9,10 @@ use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
-use crate::error_status::status_from_error;
+use crate::error_status::{status_from_error, status_in, within_input};
+
+/// The request field that holds a feature to write.
+const FEATURE: &str = "feature";
 use crate::feature_conversions::{create_input, feature_to_pb, update_input};
 use crate::found_before_invalid::found_before_invalid;
 use crate::pagination::{page_request, pagination_meta};
@@ -34,9 +37,9 @@ impl FeatureService for FeatureApi {
     ) -> Result<Response<pb::CreateFeatureResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let new_feature =
-            create_input(request.into_inner()).and_then(NewFeature::parse).map_err(status_from_error)?;
+            create_input(request.into_inner()).and_then(NewFeature::parse).map_err(status_in(FEATURE))?;
         let feature =
-            self.store.create_feature(organization_id, new_feature).await.map_err(status_from_error)?;
+            self.store.create_feature(organization_id, new_feature).await.map_err(status_in(FEATURE))?;
         Ok(Response::new(pb::CreateFeatureResponse { feature: Some(feature_to_pb(feature)) }))
     }
 
@@ -76,12 +79,12 @@ impl FeatureService for FeatureApi {
         let organization_id = organization_of(&request)?;
         let pb::UpdateFeatureRequest { code, feature, update_mask } = request.into_inner();
         let update = found_before_invalid(
-            update_input(feature, update_mask),
+            update_input(feature, update_mask).map_err(|error| within_input(error, FEATURE)),
             self.store.feature(organization_id, &code),
         )
         .await?;
         let feature =
-            self.store.update_feature(organization_id, &code, update).await.map_err(status_from_error)?;
+            self.store.update_feature(organization_id, &code, update).await.map_err(status_in(FEATURE))?;
         Ok(Response::new(pb::UpdateFeatureResponse { feature: Some(feature_to_pb(feature)) }))
     }
 

@@ -7,7 +7,10 @@ use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
-use crate::error_status::status_from_error;
+use crate::error_status::{status_from_error, status_in, within_input};
+
+/// The request field that holds a plan to write.
+const PLAN: &str = "plan";
 use crate::found_before_invalid::found_before_invalid;
 use crate::pagination::{page_request, pagination_meta};
 use crate::plan_conversions::{plan_input_from_pb, plan_to_pb};
@@ -32,8 +35,8 @@ impl PlanService for PlanApi {
     ) -> Result<Response<pb::CreatePlanResponse>, Status> {
         let organization_id = organization_of(&request)?;
         let pb::CreatePlanRequest { plan } = request.into_inner();
-        let input = plan_input_from_pb(plan, None).map_err(status_from_error)?;
-        let plan = self.store.create_plan(organization_id, input).await.map_err(status_from_error)?;
+        let input = plan_input_from_pb(plan, None).map_err(status_in(PLAN))?;
+        let plan = self.store.create_plan(organization_id, input).await.map_err(status_in(PLAN))?;
         Ok(Response::new(pb::CreatePlanResponse { plan: Some(plan_to_pb(plan)) }))
     }
 
@@ -68,11 +71,11 @@ impl PlanService for PlanApi {
         let organization_id = organization_of(&request)?;
         let pb::UpdatePlanRequest { code, plan, update_mask } = request.into_inner();
         let input = found_before_invalid(
-            plan_input_from_pb(plan, update_mask),
+            plan_input_from_pb(plan, update_mask).map_err(|error| within_input(error, PLAN)),
             self.store.plan(organization_id, &code),
         )
         .await?;
-        let plan = self.store.update_plan(organization_id, &code, input).await.map_err(status_from_error)?;
+        let plan = self.store.update_plan(organization_id, &code, input).await.map_err(status_in(PLAN))?;
         Ok(Response::new(pb::UpdatePlanResponse { plan: Some(plan_to_pb(plan)) }))
     }
 

@@ -8,7 +8,10 @@ use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
-use crate::error_status::status_from_error;
+use crate::error_status::{status_from_error, status_in};
+
+/// The request field that holds a tax to write.
+const TAX: &str = "tax";
 use crate::pagination::{page_request, pagination_meta};
 use crate::tax_conversions::{create_input, tax_to_pb, update_input};
 
@@ -31,8 +34,8 @@ impl TaxService for TaxApi {
         request: Request<pb::CreateTaxRequest>,
     ) -> Result<Response<pb::CreateTaxResponse>, Status> {
         let organization_id = organization_of(&request)?;
-        let input = create_input(request.into_inner()).map_err(status_from_error)?;
-        let tax = self.store.create_tax(organization_id, input).await.map_err(status_from_error)?;
+        let input = create_input(request.into_inner()).map_err(status_in(TAX))?;
+        let tax = self.store.create_tax(organization_id, input).await.map_err(status_in(TAX))?;
         Ok(Response::new(pb::CreateTaxResponse { tax: Some(tax_to_pb(&tax)) }))
     }
 
@@ -67,8 +70,8 @@ impl TaxService for TaxApi {
         let organization_id = organization_of(&request)?;
         let pb::UpdateTaxRequest { code, tax, update_mask } = request.into_inner();
         // Lago reads the body before it reports an unknown tax: a missing body is a 400 first.
-        let update = update_input(tax, update_mask).map_err(status_from_error)?;
-        let tax = self.store.update_tax(organization_id, &code, update).await.map_err(status_from_error)?;
+        let update = update_input(tax, update_mask).map_err(status_in(TAX))?;
+        let tax = self.store.update_tax(organization_id, &code, update).await.map_err(status_in(TAX))?;
         Ok(Response::new(pb::UpdateTaxResponse { tax: Some(tax_to_pb(&tax)) }))
     }
 
