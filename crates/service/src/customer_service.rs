@@ -32,8 +32,8 @@ impl CustomerService for CustomerApi {
         request: Request<pb::UpsertCustomerRequest>,
     ) -> Result<Response<pb::UpsertCustomerResponse>, Status> {
         let organization_id = organization_of(&request)?;
-        let pb::UpsertCustomerRequest { customer } = request.into_inner();
-        let input = customer_input_from_pb(customer).map_err(status_from_error)?;
+        let pb::UpsertCustomerRequest { customer, update_mask } = request.into_inner();
+        let input = customer_input_from_pb(customer, update_mask).map_err(status_from_error)?;
         let customer = self.store.upsert_customer(organization_id, input).await.map_err(status_from_error)?;
         Ok(Response::new(pb::UpsertCustomerResponse { customer: Some(customer_to_pb(customer)) }))
     }

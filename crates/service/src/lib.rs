@@ -22,6 +22,7 @@ mod subscription_conversions;
 mod subscription_service;
 mod tax_conversions;
 mod tax_service;
+mod update_mask;
 
 pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};
 pub use billable_metric_service::BillableMetricApi;
