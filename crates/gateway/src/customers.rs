@@ -19,12 +19,12 @@ use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
 use crate::pagination_params;
-use crate::request_body::{json_object, split_body};
+use crate::request_body::{error_after_lookup, json_object, split_body};
 use crate::with_api_key;
 
 use customer_input_json::customer_input_from_json;
 use customer_json::{CustomerView, customer_to_json};
-use customer_query::list_request_from_query;
+use customer_query::{checks_before_filters, list_request_from_query};
 
 pub(crate) fn routes() -> Router<GrpcClients> {
     Router::new()
@@ -38,7 +38,8 @@ async fn upsert_customer(
     body: Bytes,
 ) -> Result<Response, LagoError> {
     let (customer, body_error) = split_body(json_object(&headers, &body).and_then(customer_input_from_json));
-    let request = with_api_key(&headers, pb::UpsertCustomerRequest { customer });
+    let (customer, update_mask) = customer.unzip();
+    let request = with_api_key(&headers, pb::UpsertCustomerRequest { customer, update_mask });
     let response = clients
         .customers()
         .upsert_customer(request)
@@ -52,7 +53,15 @@ async fn list_customers(
     headers: HeaderMap,
     LagoQuery(params): LagoQuery<Vec<(String, String)>>,
 ) -> Result<Response, LagoError> {
-    let request = with_api_key(&headers, list_request_from_query(&params));
+    let request = match list_request_from_query(&params) {
+        Ok(request) => with_api_key(&headers, request),
+        Err(violations) => {
+            // Lago authenticates, paginates and checks billing entities before its filter contract.
+            let mut client = clients.customers();
+            let checks = client.list_customers(with_api_key(&headers, checks_before_filters(&params)));
+            return Err(error_after_lookup(checks, LagoError::validation(&violations)).await);
+        }
+    };
     let response = clients
         .customers()
         .list_customers(request)

@@ -86,8 +86,17 @@ pub(crate) async fn unreadable_after_lookup<T>(
     lookup: impl Future<Output = Result<T, Status>>,
     error: BodyError,
 ) -> LagoError {
+    error_after_lookup(lookup, LagoError::bad_request(&error.0)).await
+}
+
+/// `error`, a check the gateway makes itself, once `lookup` (a call that authenticates the caller
+/// and makes the service's checks Lago makes first) has not answered an error of its own.
+pub(crate) async fn error_after_lookup<T>(
+    lookup: impl Future<Output = Result<T, Status>>,
+    error: LagoError,
+) -> LagoError {
     match lookup.await {
-        Ok(_) => LagoError::bad_request(&error.0),
+        Ok(_) => error,
         Err(status) => LagoError::from_status(&status, None),
     }
 }

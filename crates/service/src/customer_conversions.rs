@@ -105,9 +105,8 @@ pub(crate) fn customer_input_from_pb(
         lastname: mask.change("lastname", lastname),
         customer_type: mask.change("customer_type", customer_type).map(|number| {
             number.map_or(EnumInput::Null, |number| {
-                customer_type_from_pb(number).map_or(EnumInput::Unknown, |known| {
-                    known.map_or(EnumInput::Null, EnumInput::Known)
-                })
+                customer_type_from_pb(number)
+                    .map_or(EnumInput::Unknown, |known| known.map_or(EnumInput::Null, EnumInput::Known))
             })
         }),
         country: mask.change("country", country),
@@ -125,9 +124,7 @@ pub(crate) fn customer_input_from_pb(
         currency: mask.change("currency", currency),
         tax_identification_number: mask.change("tax_identification_number", tax_identification_number),
         timezone: mask.change("timezone", timezone),
-        net_payment_term: mask
-            .change("net_payment_term", net_payment_term)
-            .map(|days| days.map(i64::from)),
+        net_payment_term: mask.change("net_payment_term", net_payment_term).map(|days| days.map(i64::from)),
         external_salesforce_id: mask.change("external_salesforce_id", external_salesforce_id),
         finalize_zero_amount_invoice: mask
             .change("finalize_zero_amount_invoice", finalize_zero_amount_invoice)

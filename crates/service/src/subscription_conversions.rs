@@ -88,9 +88,7 @@ pub(crate) fn create_input_from_pb(
         billing_time: billing_time.map(billing_time_from_pb),
         billing_entity_code: Some(billing_entity_code),
         progressive_billing_disabled,
-        consolidate_invoice: mask
-            .writes("consolidate_invoice")
-            .then(|| consolidate_invoice.unwrap_or(true)),
+        consolidate_invoice: mask.writes("consolidate_invoice").then(|| consolidate_invoice.unwrap_or(true)),
         purchase_order_number,
     })
 }

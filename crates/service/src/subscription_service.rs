@@ -12,8 +12,8 @@ use crate::error_status::status_from_error;
 use crate::feature_conversions::pagination_meta_to_pb;
 use crate::found_before_invalid::found_before_invalid;
 use crate::subscription_conversions::{
-    create_input_from_pb, list_filters_from_pb, status_from_pb, subscription_to_pb, termination_input_from_pb,
-    update_input_from_pb,
+    create_input_from_pb, list_filters_from_pb, status_from_pb, subscription_to_pb,
+    termination_input_from_pb, update_input_from_pb,
 };
 
 /// The SubscriptionService implementation.

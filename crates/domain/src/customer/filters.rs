@@ -108,7 +108,8 @@ impl CustomerListFilters {
             (EnumInput::Null, Some(present)) => CustomerTypeFilter::Present(present),
             (EnumInput::Null, None) => CustomerTypeFilter::Any,
         };
-        let (absent, present): (Vec<_>, Vec<_>) = metadata.into_iter().partition(|(_, value)| value.is_empty());
+        let (absent, present): (Vec<_>, Vec<_>) =
+            metadata.into_iter().partition(|(_, value)| value.is_empty());
         Ok(CustomerFilters {
             external_id: external_id.filter(|id| !is_blank(Some(id))),
             account_types,

@@ -64,7 +64,9 @@ pub(crate) fn list_condition(
         // Unlike the lists below, an empty list here asked for no account type: nothing matches.
         let names: Vec<&str> = account_types.iter().map(|account_type| account_type.as_str()).collect();
         if names.len() > IN_LIST_CHUNK {
-            return Err(Error::BadRequest(format!("account_types has more than {IN_LIST_CHUNK} values")).into());
+            return Err(
+                Error::BadRequest(format!("account_types has more than {IN_LIST_CHUNK} values")).into()
+            );
         }
         condition = condition.add(customer::Column::AccountType.is_in(names));
     }

@@ -13,7 +13,6 @@ use entitlements_domain::{
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use crate::{Store, WriteMode};
 use crate::change_log::subscription_events::subscription_change;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::customer::{customer_change, find_or_create_customer, set_customer_currency_if_blank};
@@ -23,6 +22,7 @@ use crate::entity::plan;
 use crate::entity::subscription;
 use crate::plan::find_plan_row;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
+use crate::{Store, WriteMode};
 
 impl Store {
     /// Creates, upgrades or downgrades the customer's subscription with the request's external

@@ -9,7 +9,6 @@ use entitlements_domain::{
 };
 use sea_orm::DatabaseTransaction;
 
-use crate::{Store, WriteMode};
 use crate::change_log::subscription_events::subscription_change;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::db::error::StoreError;
@@ -17,6 +16,7 @@ use crate::db::locks::lock_organization;
 use crate::entity::subscription;
 use crate::subscription::create::plan_row_by_id;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
+use crate::{Store, WriteMode};
 
 impl Store {
     /// Whether an update with this selector finds a subscription (the domain's

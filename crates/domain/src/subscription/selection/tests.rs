@@ -49,7 +49,10 @@ fn wanted(status: SubscriptionStatus) -> WantedStatus {
 fn a_lookup_wants_active_by_default_and_finds_nothing_for_an_unknown_status() {
     let selector = |status| SubscriptionSelector::new("sub".to_owned(), status).status;
     assert_eq!(selector(EnumInput::Null), wanted(SubscriptionStatus::Active));
-    assert_eq!(selector(EnumInput::Known(SubscriptionStatus::Terminated)), wanted(SubscriptionStatus::Terminated));
+    assert_eq!(
+        selector(EnumInput::Known(SubscriptionStatus::Terminated)),
+        wanted(SubscriptionStatus::Terminated)
+    );
     assert_eq!(selector(EnumInput::Known(SubscriptionStatus::Pending)), wanted(SubscriptionStatus::Pending));
     assert_eq!(selector(EnumInput::Unknown), WantedStatus::Nothing);
 }
@@ -59,8 +62,14 @@ fn a_termination_reads_only_active_and_pending() {
     let selector = |status| {
         SubscriptionSelector::for_termination("sub".to_owned(), status).map(|selector| selector.status)
     };
-    assert_eq!(selector(EnumInput::Known(SubscriptionStatus::Pending)), Ok(wanted(SubscriptionStatus::Pending)));
-    assert_eq!(selector(EnumInput::Known(SubscriptionStatus::Active)), Ok(wanted(SubscriptionStatus::Active)));
+    assert_eq!(
+        selector(EnumInput::Known(SubscriptionStatus::Pending)),
+        Ok(wanted(SubscriptionStatus::Pending))
+    );
+    assert_eq!(
+        selector(EnumInput::Known(SubscriptionStatus::Active)),
+        Ok(wanted(SubscriptionStatus::Active))
+    );
     assert_eq!(selector(EnumInput::Null), Ok(wanted(SubscriptionStatus::Active)));
     for refused in [EnumInput::Known(SubscriptionStatus::Terminated), EnumInput::Unknown] {
         assert_eq!(
