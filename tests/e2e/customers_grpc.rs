@@ -7,8 +7,8 @@
 use entitlements::v1::customer_service_client::CustomerServiceClient;
 use entitlements::v1::{
     AccountType, Customer, CustomerInput, CustomerMetadataFilter, CustomerMetadataInput, CustomerType,
-    DeleteCustomerRequest, FinalizeZeroAmountInvoice, GetCustomerRequest, ListCustomersRequest, PaginationMeta,
-    ShippingAddressInput, UpsertCustomerRequest,
+    DeleteCustomerRequest, FinalizeZeroAmountInvoice, GetCustomerRequest, ListCustomersRequest,
+    PaginationMeta, ShippingAddressInput, UpsertCustomerRequest,
 };
 use prost_types::FieldMask;
 use tonic::Status;

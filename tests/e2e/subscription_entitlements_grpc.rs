@@ -93,7 +93,10 @@ async fn update(
 }
 
 fn list_request(external_id: &str, status: i32) -> ListSubscriptionEntitlementsRequest {
-    ListSubscriptionEntitlementsRequest { subscription_external_id: external_id.to_owned(), subscription_status: status }
+    ListSubscriptionEntitlementsRequest {
+        subscription_external_id: external_id.to_owned(),
+        subscription_status: status,
+    }
 }
 
 backend_tests! {

@@ -9,8 +9,8 @@ use entitlements::google::r#type::Date;
 use entitlements::v1::subscription_service_client::SubscriptionServiceClient;
 use entitlements::v1::{
     BillingTime, CreateSubscriptionInput, CreateSubscriptionRequest, GetSubscriptionRequest,
-    ListSubscriptionsRequest, OnTerminationCreditNote, OnTerminationInvoice, Subscription, SubscriptionStatus,
-    TerminateSubscriptionRequest, UpdateSubscriptionInput, UpdateSubscriptionRequest,
+    ListSubscriptionsRequest, OnTerminationCreditNote, OnTerminationInvoice, Subscription,
+    SubscriptionStatus, TerminateSubscriptionRequest, UpdateSubscriptionInput, UpdateSubscriptionRequest,
 };
 use prost_types::{FieldMask, Timestamp};
 use serde_json::json;
@@ -50,7 +50,10 @@ fn create_request(subscription: CreateSubscriptionInput) -> CreateSubscriptionRe
     CreateSubscriptionRequest { subscription: Some(subscription), ..CreateSubscriptionRequest::default() }
 }
 
-async fn send_create(client: &mut Subscriptions, request: CreateSubscriptionRequest) -> Result<Subscription, Status> {
+async fn send_create(
+    client: &mut Subscriptions,
+    request: CreateSubscriptionRequest,
+) -> Result<Subscription, Status> {
     Ok(client
         .create_subscription(authorized(request))
         .await?
@@ -59,7 +62,10 @@ async fn send_create(client: &mut Subscriptions, request: CreateSubscriptionRequ
         .expect("a subscription"))
 }
 
-async fn create(client: &mut Subscriptions, subscription: CreateSubscriptionInput) -> Result<Subscription, Status> {
+async fn create(
+    client: &mut Subscriptions,
+    subscription: CreateSubscriptionInput,
+) -> Result<Subscription, Status> {
     send_create(client, create_request(subscription)).await
 }
 
@@ -72,7 +78,10 @@ async fn get(
     Ok(client.get_subscription(authorized(request)).await?.into_inner().subscription.expect("a subscription"))
 }
 
-async fn send_update(client: &mut Subscriptions, request: UpdateSubscriptionRequest) -> Result<Subscription, Status> {
+async fn send_update(
+    client: &mut Subscriptions,
+    request: UpdateSubscriptionRequest,
+) -> Result<Subscription, Status> {
     Ok(client
         .update_subscription(authorized(request))
         .await?

@@ -144,7 +144,7 @@ pub(super) fn update_input_from_json(
         }
     }
     let mut invalid: Vec<(&str, &str)> = invalid.iter().map(|field| (*field, INVALID_DATE)).collect();
-    let choices: [(&str, &mut Option<i32>, fn(Option<&str>) -> i32); 2] = [
+    let choices: [(&str, &mut Option<i32>, ChoiceReader); 2] = [
         ("on_termination_credit_note", &mut input.on_termination_credit_note, credit_note),
         ("on_termination_invoice", &mut input.on_termination_invoice, invoice),
     ];
@@ -173,6 +173,9 @@ pub(super) fn update_input_from_json(
     let refusal = refusal(if has_invalid_dates { invalid } else { Vec::new() }, &subscription);
     Ok(Some(Parsed { input, update_mask: FieldMask { paths }, refusal }))
 }
+
+/// Reads an on-termination choice as written (`None`: not text) into its enum number.
+type ChoiceReader = fn(Option<&str>) -> i32;
 
 /// Unreadable dates first, then plan overrides, as Lago checks them.
 fn refusal(invalid: Vec<(&str, &str)>, subscription: &Map<String, Value>) -> Option<Refusal> {
