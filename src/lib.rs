@@ -25,6 +25,16 @@ pub mod v1 {
     tonic::include_proto!("entitlements.v1");
 }
 
-/// The encoded `FileDescriptorSet` of every proto file of this crate and of `google.rpc`'s status
-/// and error details (with their imports), for gRPC reflection.
+/// googleapis' common types that the API uses (`google.type.Date` for calendar dates).
+pub mod google {
+    /// The `google.type` package.
+    #[allow(missing_debug_implementations, unreachable_pub, clippy::all, reason = "generated code")]
+    pub mod r#type {
+        // prost names the file after the module path, the keyword escaped.
+        tonic::include_proto!("google.r#type");
+    }
+}
+
+/// The encoded `FileDescriptorSet` of every proto file of this crate, of `google.type.Date` and of
+/// `google.rpc`'s status and error details (with their imports), for gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("entitlements_descriptor");

@@ -4,9 +4,9 @@
 
 use entitlements::v1::entitlement_service_client::EntitlementServiceClient;
 use entitlements::v1::{
-    CreateFeatureRequest, DeletePlanEntitlementPrivilegeRequest, EntitlementInput, EntitlementInputs,
-    GetFeatureRequest, GetPlanEntitlementRequest, PrivilegeValueEntry, PrivilegeValueInput,
-    ReplacePlanEntitlementsRequest, privilege_value_input,
+    CreateFeatureRequest, DeletePlanEntitlementPrivilegeRequest, EntitlementInput, GetFeatureRequest,
+    GetPlanEntitlementRequest, PrivilegeValueEntry, PrivilegeValueInput, ReplacePlanEntitlementsRequest,
+    privilege_value_input,
 };
 use serde_json::json;
 
@@ -44,14 +44,12 @@ backend_tests! {
         let mut entitlements = EntitlementServiceClient::new(app.grpc_channel().await);
         let several = ReplacePlanEntitlementsRequest {
             plan_code: "startup".to_owned(),
-            entitlements: Some(EntitlementInputs {
-                entitlements: vec![feature_input("seats", "max"), feature_input("ghost", "max")],
-            }),
+            entitlements: vec![feature_input("seats", "max"), feature_input("ghost", "max")],
         };
         assert_missing(entitlements.replace_plan_entitlements(authorized(several)).await, "feature", "ghost");
         let unknown_privilege = ReplacePlanEntitlementsRequest {
             plan_code: "startup".to_owned(),
-            entitlements: Some(EntitlementInputs { entitlements: vec![feature_input("seats", "min")] }),
+            entitlements: vec![feature_input("seats", "min")],
         };
         let answer = entitlements.replace_plan_entitlements(authorized(unknown_privilege)).await;
         assert_missing(answer, "privilege", "min");

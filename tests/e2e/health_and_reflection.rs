@@ -314,6 +314,9 @@ fn descriptor_asks() -> Vec<Ask> {
         // The error details every failure carries.
         Ask::FileContainingSymbol("google.rpc.ErrorInfo"),
         Ask::FileByFilename("google/rpc/status.proto"),
+        // The calendar dates of subscriptions, imported by their service's file.
+        Ask::FileContainingSymbol("entitlements.v1.SubscriptionService"),
+        Ask::FileContainingSymbol("google.type.Date"),
         // Last: tonic-reflection ends the stream after an error.
         Ask::FileContainingSymbol("entitlements.v1.NoSuchService"),
     ]
@@ -367,7 +370,14 @@ fn assert_descriptor_answers(answers: &[Answer]) {
     }
     let status = expect_one_file(&answers[7]);
     assert!(status.message_type.iter().any(|message| message.name() == "Status"), "{status:?}");
-    assert!(matches!(answers[8], Answer::Error(Code::NotFound)), "{:?}", answers[8]);
+    let subscriptions = expect_one_file(&answers[8]);
+    assert!(
+        subscriptions.dependency.iter().any(|file| file == "google/type/date.proto"),
+        "{subscriptions:?}"
+    );
+    let date = expect_one_file(&answers[9]);
+    assert_eq!((date.name(), date.package()), ("google/type/date.proto", "google.type"));
+    assert!(matches!(answers[10], Answer::Error(Code::NotFound)), "{:?}", answers[10]);
 }
 
 backend_tests! {

@@ -1,11 +1,11 @@
 //! `entitlements.v1.EntitlementService`'s plan operations over gRPC, through the generated client:
-//! every RPC, typed privilege values both ways (raw text forms validated, `json_value` always
-//! refused), the presence of `entitlements` on replace, and the exact error details.
+//! every RPC, typed privilege values both ways (raw text forms validated, no value refused), an
+//! empty replacement removing everything, and the exact error details.
 
 use entitlements::v1::entitlement_service_client::EntitlementServiceClient;
 use entitlements::v1::plan_service_client::PlanServiceClient;
 use entitlements::v1::{
-    DeletePlanEntitlementPrivilegeRequest, DeletePlanEntitlementRequest, EntitlementInput, EntitlementInputs,
+    DeletePlanEntitlementPrivilegeRequest, DeletePlanEntitlementRequest, EntitlementInput,
     GetPlanEntitlementRequest, GetPlanRequest, ListPlanEntitlementsRequest, PlanEntitlement,
     PlanEntitlementPrivilege, PrivilegeConfig, PrivilegeValue, PrivilegeValueEntry, PrivilegeValueInput,
     PrivilegeValueType, ReplacePlanEntitlementsRequest, UpdatePlanEntitlementsRequest, privilege_value,
@@ -15,9 +15,7 @@ use serde_json::json;
 use tonic::Status;
 use tonic::transport::Channel;
 
-use crate::support::conformance::{
-    assert_bad_request, assert_not_found, assert_unauthenticated, assert_violations,
-};
+use crate::support::conformance::{assert_not_found, assert_unauthenticated, assert_violations};
 use crate::support::{OTHER_API_KEY, TestApp, authorized, authorized_as, backend_tests};
 
 type Entitlements = EntitlementServiceClient<Channel>;
@@ -48,10 +46,8 @@ fn entry(privilege_code: &str, kind: privilege_value_input::Kind) -> PrivilegeVa
     }
 }
 
-fn seats_input(privileges: Vec<PrivilegeValueEntry>) -> Option<EntitlementInputs> {
-    Some(EntitlementInputs {
-        entitlements: vec![EntitlementInput { feature_code: "seats".to_owned(), privileges }],
-    })
+fn seats_input(privileges: Vec<PrivilegeValueEntry>) -> Vec<EntitlementInput> {
+    vec![EntitlementInput { feature_code: "seats".to_owned(), privileges }]
 }
 
 fn granted(
@@ -84,7 +80,7 @@ fn seats(privileges: Vec<PlanEntitlementPrivilege>) -> PlanEntitlement {
 
 async fn replace(
     client: &mut Entitlements,
-    entitlements: Option<EntitlementInputs>,
+    entitlements: Vec<EntitlementInput>,
 ) -> Result<Vec<PlanEntitlement>, Status> {
     let request = ReplacePlanEntitlementsRequest { plan_code: "startup".to_owned(), entitlements };
     Ok(client.replace_plan_entitlements(authorized(request)).await?.into_inner().entitlements)
@@ -92,7 +88,7 @@ async fn replace(
 
 async fn update(
     client: &mut Entitlements,
-    entitlements: Option<EntitlementInputs>,
+    entitlements: Vec<EntitlementInput>,
 ) -> Result<Vec<PlanEntitlement>, Status> {
     let request = UpdatePlanEntitlementsRequest { plan_code: "startup".to_owned(), entitlements };
     Ok(client.update_plan_entitlements(authorized(request)).await?.into_inner().entitlements)
@@ -101,21 +97,6 @@ async fn update(
 async fn list(client: &mut Entitlements, plan_code: &str) -> Result<Vec<PlanEntitlement>, Status> {
     let request = ListPlanEntitlementsRequest { plan_code: plan_code.to_owned() };
     Ok(client.list_plan_entitlements(authorized(request)).await?.into_inner().entitlements)
-}
-
-fn json_value(value: serde_json::Value) -> privilege_value_input::Kind {
-    use prost_types::value::Kind;
-    let kind = match value {
-        serde_json::Value::Number(number) => Kind::NumberValue(number.as_f64().unwrap_or_default()),
-        serde_json::Value::Array(values) => Kind::ListValue(prost_types::ListValue {
-            values: values
-                .iter()
-                .map(|_| prost_types::Value { kind: Some(Kind::NumberValue(1.0)) })
-                .collect(),
-        }),
-        _ => Kind::NullValue(0),
-    };
-    privilege_value_input::Kind::JsonValue(prost_types::Value { kind: Some(kind) })
 }
 
 backend_tests! {
@@ -148,7 +129,7 @@ backend_tests! {
         let merged = update(&mut client, seats_input(vec![entry("max", Input::IntegerValue(-3))])).await.expect("update");
         assert_eq!(merged[0].privileges[0], granted("max", PrivilegeValueType::Integer, Value::IntegerValue(-3)));
         assert_eq!(merged[0].privileges.len(), 3);
-        assert_eq!(update(&mut client, None).await.expect("an absent update changes nothing"), merged);
+        assert_eq!(update(&mut client, vec![]).await.expect("an empty update changes nothing"), merged);
 
         let request = DeletePlanEntitlementPrivilegeRequest {
             plan_code: "startup".to_owned(), feature_code: "seats".to_owned(), privilege_code: "root".to_owned(),
@@ -167,13 +148,16 @@ backend_tests! {
         let cases = [
             (entry("max", Input::StringValue("010".to_owned())), "max_privilege_value", "value_is_invalid"),
             (entry("max", Input::BooleanValue(true)), "max_privilege_value", "value_is_invalid"),
-            (entry("max", json_value(json!(1.5))), "max_privilege_value", "value_is_invalid"),
             (entry("root", Input::StringValue("yes".to_owned())), "root_privilege_value", "value_is_invalid"),
-            (entry("root", json_value(json!([1]))), "root_privilege_value", "value_is_invalid"),
             (entry("provider", Input::StringValue("azure".to_owned())), "provider_privilege_value", "value_not_in_select_options"),
             (entry("provider", Input::IntegerValue(1)), "provider_privilege_value", "value_not_in_select_options"),
             (PrivilegeValueEntry { privilege_code: "max".to_owned(), value: None }, "privilege.value", "value_is_mandatory"),
-            (entry("max", json_value(json!(null))), "privilege.value", "value_is_mandatory"),
+            (
+                PrivilegeValueEntry { privilege_code: "max".to_owned(), value: Some(PrivilegeValueInput { kind: None }) },
+                "privilege.value",
+                "value_is_mandatory",
+            ),
+            (entry("provider", Input::StringValue(" ".to_owned())), "provider_privilege_value", "value_not_in_select_options"),
         ];
         for (entry, field, code) in cases {
             assert_violations(update(&mut client, seats_input(vec![entry])).await, &[(field, code)]);
@@ -183,14 +167,13 @@ backend_tests! {
 
     async fn errors_carry_lagos_codes(app) {
         let mut client = seats_and_startup(&app).await;
-        // Replace needs `entitlements`, but a missing plan is reported first.
-        assert_bad_request(replace(&mut client, None).await);
-        let request = ReplacePlanEntitlementsRequest { plan_code: "unknown".to_owned(), entitlements: None };
+        // An empty replacement removes everything.
+        replace(&mut client, seats_input(vec![])).await.expect("granted");
+        assert_eq!(replace(&mut client, vec![]).await.expect("replaced"), []);
+        let request = ReplacePlanEntitlementsRequest { plan_code: "unknown".to_owned(), entitlements: vec![] };
         assert_not_found(client.replace_plan_entitlements(authorized(request)).await, "plan_not_found");
         assert_not_found(list(&mut client, "unknown").await, "plan_not_found");
-        let ghost = Some(EntitlementInputs {
-            entitlements: vec![EntitlementInput { feature_code: "ghost".to_owned(), privileges: vec![] }],
-        });
+        let ghost = vec![EntitlementInput { feature_code: "ghost".to_owned(), privileges: vec![] }];
         assert_not_found(update(&mut client, ghost).await, "feature_not_found");
         let unknown = seats_input(vec![entry("nope", privilege_value_input::Kind::IntegerValue(1))]);
         assert_not_found(replace(&mut client, unknown).await, "privilege_not_found");

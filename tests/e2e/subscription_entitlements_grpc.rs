@@ -1,14 +1,13 @@
 //! `entitlements.v1.EntitlementService`'s subscription operations over gRPC, through the
 //! generated client: the merge with typed values (plan value, override value), overrides,
-//! removals, the status selector, and the exact error details.
+//! removals, the status selector (a SubscriptionStatus), and the exact error details.
 
 use entitlements::v1::entitlement_service_client::EntitlementServiceClient;
 use entitlements::v1::{
-    EntitlementInput, EntitlementInputs, ListSubscriptionEntitlementsRequest, PrivilegeConfig,
-    PrivilegeValue, PrivilegeValueEntry, PrivilegeValueInput, PrivilegeValueType,
-    RemoveSubscriptionFeatureRequest, RemoveSubscriptionPrivilegeRequest, SubscriptionEntitlement,
-    SubscriptionEntitlementPrivilege, UpdateSubscriptionEntitlementsRequest, privilege_value,
-    privilege_value_input,
+    EntitlementInput, ListSubscriptionEntitlementsRequest, PrivilegeConfig, PrivilegeValue,
+    PrivilegeValueEntry, PrivilegeValueInput, PrivilegeValueType, RemoveSubscriptionFeatureRequest,
+    RemoveSubscriptionPrivilegeRequest, SubscriptionEntitlement, SubscriptionEntitlementPrivilege,
+    SubscriptionStatus, UpdateSubscriptionEntitlementsRequest, privilege_value, privilege_value_input,
 };
 use serde_json::json;
 use tonic::Status;
@@ -68,37 +67,35 @@ fn seats(privileges: Vec<SubscriptionEntitlementPrivilege>) -> SubscriptionEntit
     SubscriptionEntitlement { code: "seats".to_owned(), name: None, description: None, privileges }
 }
 
-fn inputs(privileges: Vec<(&str, privilege_value_input::Kind)>) -> Option<EntitlementInputs> {
-    Some(EntitlementInputs {
-        entitlements: vec![EntitlementInput {
-            feature_code: "seats".to_owned(),
-            privileges: privileges
-                .into_iter()
-                .map(|(code, kind)| PrivilegeValueEntry {
-                    privilege_code: code.to_owned(),
-                    value: Some(PrivilegeValueInput { kind: Some(kind) }),
-                })
-                .collect(),
-        }],
-    })
+fn inputs(privileges: Vec<(&str, privilege_value_input::Kind)>) -> Vec<EntitlementInput> {
+    vec![EntitlementInput {
+        feature_code: "seats".to_owned(),
+        privileges: privileges
+            .into_iter()
+            .map(|(code, kind)| PrivilegeValueEntry {
+                privilege_code: code.to_owned(),
+                value: Some(PrivilegeValueInput { kind: Some(kind) }),
+            })
+            .collect(),
+    }]
 }
 
 async fn update(
     client: &mut Entitlements,
-    entitlements: Option<EntitlementInputs>,
+    entitlements: Vec<EntitlementInput>,
 ) -> Result<Vec<SubscriptionEntitlement>, Status> {
     let request = UpdateSubscriptionEntitlementsRequest {
         subscription_external_id: "sub_1".to_owned(),
-        subscription_status: None,
+        subscription_status: SubscriptionStatus::Unspecified.into(),
         entitlements,
     };
     Ok(client.update_subscription_entitlements(authorized(request)).await?.into_inner().entitlements)
 }
 
-fn list_request(external_id: &str, status: Option<&str>) -> ListSubscriptionEntitlementsRequest {
+fn list_request(external_id: &str, status: i32) -> ListSubscriptionEntitlementsRequest {
     ListSubscriptionEntitlementsRequest {
         subscription_external_id: external_id.to_owned(),
-        subscription_status: status.map(str::to_owned),
+        subscription_status: status,
     }
 }
 
@@ -106,8 +103,12 @@ backend_tests! {
     async fn every_subscription_entitlement_rpc(app) {
         use privilege_value_input::Kind as Input;
         let mut client = seats_on_startup(&app).await;
-        let listed = client.list_subscription_entitlements(authorized(list_request("sub_1", None))).await;
+        let listed = client.list_subscription_entitlements(authorized(list_request("sub_1", 0))).await;
         let plan_only = seats(vec![effective("max", PrivilegeValueType::Integer, Some(integer(10)), None)]);
+        assert_eq!(listed.expect("list").into_inner().entitlements, std::slice::from_ref(&plan_only));
+        // ACTIVE, as an enum, finds the active subscription (as UNSPECIFIED does).
+        let active = list_request("sub_1", SubscriptionStatus::Active.into());
+        let listed = client.list_subscription_entitlements(authorized(active)).await;
         assert_eq!(listed.expect("list").into_inner().entitlements, std::slice::from_ref(&plan_only));
 
         let updated = update(&mut client, inputs(vec![("max", Input::StringValue("60".to_owned())), ("root", Input::BooleanValue(true))]))
@@ -122,7 +123,7 @@ backend_tests! {
         );
         let request = RemoveSubscriptionPrivilegeRequest {
             subscription_external_id: "sub_1".to_owned(),
-            subscription_status: Some("active".to_owned()),
+            subscription_status: SubscriptionStatus::Active.into(),
             feature_code: "seats".to_owned(),
             privilege_code: "max".to_owned(),
         };
@@ -133,7 +134,7 @@ backend_tests! {
         );
         let request = RemoveSubscriptionFeatureRequest {
             subscription_external_id: "sub_1".to_owned(),
-            subscription_status: None,
+            subscription_status: SubscriptionStatus::Unspecified.into(),
             feature_code: "seats".to_owned(),
         };
         let removed = client.remove_subscription_feature(authorized(request)).await.expect("remove feature");
@@ -149,28 +150,26 @@ backend_tests! {
         assert_violations(update(&mut client, inputs(vec![("max", Input::StringValue("ten".to_owned()))])).await, &[("max_privilege_value", "value_is_invalid")]);
         assert_violations(update(&mut client, inputs(vec![("root", Input::IntegerValue(1))])).await, &[("root_privilege_value", "value_is_invalid")]);
         let request = PrivilegeValueEntry { privilege_code: "max".to_owned(), value: None };
-        let null = Some(EntitlementInputs {
-            entitlements: vec![EntitlementInput { feature_code: "seats".to_owned(), privileges: vec![request] }],
-        });
+        let null = vec![EntitlementInput { feature_code: "seats".to_owned(), privileges: vec![request] }];
         assert_violations(update(&mut client, null).await, &[("privilege.value", "value_is_mandatory")]);
         assert_not_found(update(&mut client, inputs(vec![("nope", Input::IntegerValue(1))])).await, "privilege_not_found");
-        let ghost = Some(EntitlementInputs {
-            entitlements: vec![EntitlementInput { feature_code: "ghost".to_owned(), privileges: vec![] }],
-        });
+        let ghost = vec![EntitlementInput { feature_code: "ghost".to_owned(), privileges: vec![] }];
         assert_not_found(update(&mut client, ghost).await, "feature_not_found");
-        for (external_id, status) in [("unknown", None), ("sub_1", Some("pending")), ("sub_1", Some("nonsense"))] {
+        // An unknown external id, a status the subscription does not have, a status number
+        // outside the enum.
+        for (external_id, status) in [("unknown", 0), ("sub_1", SubscriptionStatus::Pending.into()), ("sub_1", 42)] {
             let listed = client.list_subscription_entitlements(authorized(list_request(external_id, status))).await;
             assert_not_found(listed, "subscription_not_found");
         }
         let request = RemoveSubscriptionFeatureRequest {
             subscription_external_id: "sub_1".to_owned(),
-            subscription_status: None,
+            subscription_status: SubscriptionStatus::Unspecified.into(),
             feature_code: "ghost".to_owned(),
         };
         assert_not_found(client.remove_subscription_feature(authorized(request)).await, "feature_not_found");
         // Another organization sees no such subscription; no key is unauthenticated.
-        let other = client.list_subscription_entitlements(authorized_as(OTHER_API_KEY, list_request("sub_1", None))).await;
+        let other = client.list_subscription_entitlements(authorized_as(OTHER_API_KEY, list_request("sub_1", 0))).await;
         assert_not_found(other, "subscription_not_found");
-        assert_unauthenticated(client.list_subscription_entitlements(tonic::Request::new(list_request("sub_1", None))).await);
+        assert_unauthenticated(client.list_subscription_entitlements(tonic::Request::new(list_request("sub_1", 0))).await);
     }
 }

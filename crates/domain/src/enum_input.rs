@@ -2,9 +2,10 @@
 //! know (answered as `value_is_invalid` rather than a malformed request).
 
 /// What a client said about an enumerated field that was given (or, on create, omitted).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum EnumInput<T> {
     /// Null or omitted.
+    #[default]
     Null,
     Known(T),
     /// A value this server does not know: `value_is_invalid` (where Lago answers 500 for

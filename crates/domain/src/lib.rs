@@ -7,7 +7,6 @@ mod billing_period;
 mod charge;
 mod currency;
 mod customer;
-mod datetime_text;
 mod decimal_text;
 mod entitlement;
 mod enum_input;
@@ -51,7 +50,6 @@ pub use customer::{
     AccountType, Customer, CustomerAttributes, CustomerMetadataItem, CustomerType,
     DEFAULT_BILLING_ENTITY_CODE, FinalizeZeroAmountInvoice, ShippingAddress, customer_slug,
 };
-pub use datetime_text::parse_iso8601;
 pub use decimal_text::{is_valid_amount, parse_decimal};
 pub use entitlement::{
     EntitlementChanges, EntitlementInput, EntitlementsWrite, GrantedPrivilege, PlanEntitlement,
@@ -86,9 +84,9 @@ pub use subscription::entitlements::{
 };
 pub use subscription::filters::{SubscriptionFilters, SubscriptionListFilters};
 pub use subscription::input::{
-    FEATURE_UNAVAILABLE, PURCHASE_ORDER_NUMBER_NOT_EDITABLE, SubscriptionChanges, SubscriptionCreateInput,
-    SubscriptionRequest, SubscriptionUpdateInput, TerminationChoices, TerminationInput,
-    purchase_order_number,
+    InstantChange, InstantInput, InvalidInstant, PURCHASE_ORDER_NUMBER_NOT_EDITABLE, SubscriptionChanges,
+    SubscriptionCreateInput, SubscriptionRequest, SubscriptionUpdateInput, TerminationChoices,
+    TerminationInput, purchase_order_number,
 };
 pub use subscription::lifecycle::{
     Lifecycle, Transition, TransitionKind, advance, end_on_request, next_transition_at,

@@ -19,12 +19,12 @@ use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
 use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
-use crate::request_body::{json_object, split_body};
+use crate::request_body::{error_after_lookup, json_object, split_body};
 use crate::with_api_key;
 
 use customer_input_json::customer_input_from_json;
 use customer_json::{CustomerView, customer_to_json};
-use customer_query::list_request_from_query;
+use customer_query::{checks_before_filters, list_request_from_query};
 
 pub(crate) fn routes() -> Router<GrpcClients> {
     Router::new()
@@ -38,7 +38,8 @@ async fn upsert_customer(
     body: Bytes,
 ) -> Result<Response, LagoError> {
     let (customer, body_error) = split_body(json_object(&headers, &body).and_then(customer_input_from_json));
-    let request = with_api_key(&headers, pb::UpsertCustomerRequest { customer });
+    let (customer, update_mask) = customer.unzip();
+    let request = with_api_key(&headers, pb::UpsertCustomerRequest { customer, update_mask });
     let response = clients
         .customers()
         .upsert_customer(request)
@@ -62,7 +63,15 @@ async fn list_customers(
         clients.customers().list_customers(with_api_key(&headers, probe)),
     )
     .await?;
-    let request = list_request_from_query(&params);
+    let request = match list_request_from_query(&params) {
+        Ok(request) => request,
+        Err(violations) => {
+            // Lago authenticates, paginates and checks billing entities before its filter contract.
+            let mut client = clients.customers();
+            let checks = client.list_customers(with_api_key(&headers, checks_before_filters(&params)));
+            return Err(error_after_lookup(checks, LagoError::validation(&violations)).await);
+        }
+    };
     let (customers, meta) = fetch_rest_page(rest_page, |page, per_page| {
         let mut client = clients.customers();
         let request = with_api_key(&headers, pb::ListCustomersRequest { page, per_page, ..request.clone() });

@@ -7,72 +7,75 @@ use serde_json::{Map, Value, json};
 
 use crate::features::feature_json::{privilege_config_to_json, value_type_to_json};
 use crate::lago_error::BodyError;
-use crate::protobuf_json::json_to_value;
+
+/// The `entitlements` of a request body as the service takes them, and where the values sit that
+/// the contract cannot carry: JSON values of no privilege type (fractions, numbers beyond 64
+/// bits, arrays, objects), sent as none. The service refuses those as missing
+/// (`entitlements[i].privileges[j].value: value_is_mandatory`); Lago refuses them as invalid for
+/// the privilege (see `entitlement_errors`).
+#[derive(Debug, Default)]
+pub(crate) struct EntitlementsBody {
+    pub(crate) inputs: Vec<pb::EntitlementInput>,
+    /// `(entitlement, privilege)` positions of the values sent as none for want of a kind.
+    untyped: Vec<(usize, usize)>,
+}
+
+impl EntitlementsBody {
+    /// The feature and privilege codes at `[entitlement][privilege]`.
+    pub(crate) fn codes_at(&self, entitlement: usize, privilege: usize) -> Option<(&str, &str)> {
+        let input = self.inputs.get(entitlement)?;
+        let entry = input.privileges.get(privilege)?;
+        Some((&input.feature_code, &entry.privilege_code))
+    }
+
+    /// Whether the value at `[entitlement][privilege]` was sent as none for want of a kind.
+    pub(crate) fn is_untyped(&self, entitlement: usize, privilege: usize) -> bool {
+        self.untyped.contains(&(entitlement, privilege))
+    }
+}
 
 /// The `entitlements` of a request body; `None` when absent or null. Features and privileges keep
 /// the body's order (Lago reports the first failing one).
 pub(crate) fn entitlement_inputs_from_json(
     mut body: Map<String, Value>,
-) -> Result<Option<pb::EntitlementInputs>, BodyError> {
+) -> Result<Option<EntitlementsBody>, BodyError> {
     let features = match body.remove("entitlements") {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Object(features)) => features,
         Some(_) => return Err(BodyError("entitlements must be a JSON object".to_owned())),
     };
-    let entitlements = features
-        .into_iter()
-        .map(|(feature_code, privileges)| {
-            let privileges = match privileges {
-                Value::Null => Map::new(),
-                Value::Object(privileges) => privileges,
-                _ => return Err(BodyError(format!("entitlements.{feature_code} must be a JSON object"))),
-            };
-            Ok(pb::EntitlementInput {
-                feature_code,
-                privileges: privileges
-                    .into_iter()
-                    .map(|(privilege_code, value)| pb::PrivilegeValueEntry {
-                        privilege_code,
-                        value: Some(value_input_from_json(&value)),
-                    })
-                    .collect(),
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(Some(pb::EntitlementInputs { entitlements }))
+    let mut body = EntitlementsBody::default();
+    for (feature_code, privileges) in features {
+        let privileges = match privileges {
+            Value::Null => Map::new(),
+            Value::Object(privileges) => privileges,
+            _ => return Err(BodyError(format!("entitlements.{feature_code} must be a JSON object"))),
+        };
+        let mut entries = Vec::with_capacity(privileges.len());
+        for (privilege_code, value) in privileges {
+            let kind = value_kind_from_json(&value);
+            if kind.is_none() && !value.is_null() {
+                body.untyped.push((body.inputs.len(), entries.len()));
+            }
+            entries.push(pb::PrivilegeValueEntry {
+                privilege_code,
+                value: Some(pb::PrivilegeValueInput { kind }),
+            });
+        }
+        body.inputs.push(pb::EntitlementInput { feature_code, privileges: entries });
+    }
+    Ok(Some(body))
 }
 
-/// The privilege codes of `entitlements` by position, for Lago's error keys (see `lago_field`).
-pub(crate) fn privilege_codes(entitlements: Option<&pb::EntitlementInputs>) -> Vec<Vec<String>> {
-    entitlements.map_or_else(Vec::new, |inputs| {
-        inputs
-            .entitlements
-            .iter()
-            .map(|input| input.privileges.iter().map(|entry| entry.privilege_code.clone()).collect())
-            .collect()
-    })
-}
-
-/// The code at `[entitlement][privilege]` of what [`privilege_codes`] listed.
-pub(crate) fn code_at(codes: &[Vec<String>], entitlement: usize, privilege: usize) -> Option<String> {
-    codes.get(entitlement)?.get(privilege).cloned()
-}
-
-/// A JSON value as the service takes it: typed when it has a kind a privilege can take, forwarded
-/// as is otherwise (the service answers Lago's validation error).
-fn value_input_from_json(value: &Value) -> pb::PrivilegeValueInput {
+/// A JSON value as the service takes it: none for null and for values of no privilege type.
+fn value_kind_from_json(value: &Value) -> Option<pb::privilege_value_input::Kind> {
     use pb::privilege_value_input::Kind;
-    let kind = match value {
-        Value::Null => None,
+    match value {
         Value::Bool(flag) => Some(Kind::BooleanValue(*flag)),
         Value::String(text) => Some(Kind::StringValue(text.clone())),
-        Value::Number(number) => match number.as_i64() {
-            Some(integer) => Some(Kind::IntegerValue(integer)),
-            None => Some(Kind::JsonValue(json_to_value(value))),
-        },
-        Value::Array(_) | Value::Object(_) => Some(Kind::JsonValue(json_to_value(value))),
-    };
-    pb::PrivilegeValueInput { kind }
+        Value::Number(number) => number.as_i64().map(Kind::IntegerValue),
+        Value::Null | Value::Array(_) | Value::Object(_) => None,
+    }
 }
 
 /// A typed value as Lago casts it: integers as JSON numbers, booleans as JSON booleans, text as

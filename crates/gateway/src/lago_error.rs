@@ -31,6 +31,24 @@ impl LagoError {
         Self::of_kind(ErrorKind::BadRequest, message)
     }
 
+    /// A 422 found by the gateway itself: Lago's checks of values the gRPC contract cannot carry,
+    /// each `(field, code or message)` in Lago's order.
+    pub(crate) fn validation(violations: &[(String, String)]) -> Self {
+        let field_errors: Vec<(String, &str)> =
+            violations.iter().map(|(field, code)| (field.clone(), code.as_str())).collect();
+        Self::render(
+            ErrorKind::Validation,
+            ErrorKind::Validation.row().reason.resolve(None),
+            "",
+            &field_errors,
+        )
+    }
+
+    /// A 403 with Lago's `code`, for a premium feature the gateway refuses itself.
+    pub(crate) fn forbidden(code: &str) -> Self {
+        Self::render(ErrorKind::Forbidden, code, "", &[])
+    }
+
     /// Translates a service status. When the gateway already knows the body was unreadable, its
     /// message replaces the service's generic "param is missing".
     pub(crate) fn from_status(status: &Status, body_error: Option<&BodyError>) -> Self {
@@ -59,9 +77,7 @@ impl LagoError {
         let missing_param = (kind == ErrorKind::BadRequest)
             .then(|| field_violations.iter().find(|violation| violation.reason == "value_is_mandatory"))
             .flatten()
-            .map(|violation| {
-                format!("param is missing or the value is empty or invalid: {}", violation.field)
-            });
+            .map(|violation| missing_param_message(&violation.field));
         let message = match (body_error, &missing_param) {
             (Some(body_error), _) => body_error.0.as_str(),
             (None, Some(missing_param)) => missing_param.as_str(),
@@ -102,6 +118,31 @@ impl LagoError {
         };
         Self { status: http_status, body }
     }
+}
+
+/// Rails' message for a missing or empty root parameter.
+pub(crate) fn missing_param_message(param: &str) -> String {
+    format!("param is missing or the value is empty or invalid: {param}")
+}
+
+/// The kind of error a status carries, read through the one table.
+pub(crate) fn kind_of(status: &Status) -> ErrorKind {
+    ReceivedError::from_status(status).kind
+}
+
+/// A status's field violations, `(proto field path, code)`.
+pub(crate) fn violations(status: &Status) -> Vec<(String, String)> {
+    status
+        .get_error_details()
+        .bad_request()
+        .map(|bad_request| {
+            bad_request
+                .field_violations
+                .iter()
+                .map(|violation| (violation.field.clone(), violation.reason.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Adds a code under its field. A field `name[key]` (an element of a list filter, a metadata

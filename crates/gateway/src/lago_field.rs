@@ -10,11 +10,7 @@ pub(crate) type PrivilegeCodeAt<'a> = &'a dyn Fn(usize, usize) -> Option<String>
 
 /// Lago's key for a violation of `reason` at the proto field `path`.
 pub(crate) fn lago_key(path: &str, reason: &str, privilege_code_at: Option<PrivilegeCodeAt<'_>>) -> String {
-    let segments: Vec<&str> = path.split('.').collect();
-    if let [.., entitlement, privilege, "value"] = segments.as_slice()
-        && let (Some(("entitlements", entitlement)), Some(("privileges", privilege))) =
-            (indexed(entitlement), indexed(privilege))
-    {
+    if let Some((entitlement, privilege)) = value_position(path) {
         // Lago checks a value's type against the privilege (keyed by its code) and its presence
         // on the privilege record.
         let code = privilege_code_at.and_then(|code_at| code_at(entitlement, privilege));
@@ -23,6 +19,7 @@ pub(crate) fn lago_key(path: &str, reason: &str, privilege_code_at: Option<Privi
             _ => "privilege.value".to_owned(),
         };
     }
+    let segments: Vec<&str> = path.split('.').collect();
     match segments.as_slice() {
         [.., privilege, leaf] if indexed(privilege).is_some_and(|(name, _)| name == "privileges") => {
             format!("privilege.{leaf}")
@@ -34,6 +31,17 @@ pub(crate) fn lago_key(path: &str, reason: &str, privilege_code_at: Option<Privi
         [.., "shipping_address", leaf] => format!("shipping_{leaf}"),
         [.., leaf] => (*leaf).to_owned(),
         [] => String::new(),
+    }
+}
+
+/// The `(entitlement, privilege)` position of a privilege value at `path`
+/// (`entitlements[0].privileges[2].value`).
+pub(crate) fn value_position(path: &str) -> Option<(usize, usize)> {
+    let segments: Vec<&str> = path.split('.').collect();
+    let [.., entitlement, privilege, "value"] = segments.as_slice() else { return None };
+    match (indexed(entitlement)?, indexed(privilege)?) {
+        (("entitlements", entitlement), ("privileges", privilege)) => Some((entitlement, privilege)),
+        _ => None,
     }
 }
 

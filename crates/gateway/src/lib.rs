@@ -4,6 +4,7 @@
 
 mod billable_metrics;
 mod customers;
+mod entitlement_errors;
 mod entitlement_json;
 mod features;
 mod grpc_clients;
@@ -18,6 +19,7 @@ mod plans;
 mod protobuf_json;
 mod request_body;
 mod subscription_entitlements;
+mod subscription_status;
 mod subscriptions;
 mod tax_json;
 mod taxes;

@@ -10,11 +10,10 @@ use axum::routing::{delete, get};
 use entitlements::v1 as pb;
 use serde_json::json;
 
-use crate::entitlement_json::{
-    code_at, entitlement_inputs_from_json, plan_entitlement_to_json, privilege_codes,
-};
+use crate::entitlement_errors::entitlements_write_error;
+use crate::entitlement_json::{EntitlementsBody, entitlement_inputs_from_json, plan_entitlement_to_json};
 use crate::grpc_clients::GrpcClients;
-use crate::lago_error::LagoError;
+use crate::lago_error::{BodyError, LagoError, missing_param_message};
 use crate::lago_extract::LagoPath;
 use crate::lago_json::json_response;
 use crate::request_body::{json_object, unreadable_after_lookup};
@@ -39,14 +38,21 @@ async fn replace_entitlements(
     LagoPath(plan_code): LagoPath<String>,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let entitlements = read_body(&clients, &headers, &plan_code, &body).await?;
-    let codes = privilege_codes(entitlements.as_ref());
-    let request = with_api_key(&headers, pb::ReplacePlanEntitlementsRequest { plan_code, entitlements });
-    let response = clients.entitlements().replace_plan_entitlements(request).await.map_err(|status| {
-        LagoError::from_entitlements_status(&status, &|entitlement, privilege| {
-            code_at(&codes, entitlement, privilege)
-        })
-    })?;
+    // Unlike Lago, which reads a missing `entitlements` as `{}` and removes everything, a POST
+    // without it is a 400: no silent wipe.
+    let Some(entitlements) = read_body(&clients, &headers, &plan_code, &body).await? else {
+        let missing = BodyError(missing_param_message("entitlements"));
+        return Err(not_readable(&clients, &headers, &plan_code, missing).await);
+    };
+    let request = with_api_key(
+        &headers,
+        pb::ReplacePlanEntitlementsRequest { plan_code, entitlements: entitlements.inputs.clone() },
+    );
+    let response = clients.entitlements().replace_plan_entitlements(request).await;
+    let response = match response {
+        Ok(response) => response,
+        Err(status) => return Err(entitlements_write_error(&clients, &headers, &entitlements, &status).await),
+    };
     Ok(list_response(&response.into_inner().entitlements))
 }
 
@@ -56,31 +62,44 @@ async fn update_entitlements(
     LagoPath(plan_code): LagoPath<String>,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let entitlements = read_body(&clients, &headers, &plan_code, &body).await?;
-    let codes = privilege_codes(entitlements.as_ref());
-    let request = with_api_key(&headers, pb::UpdatePlanEntitlementsRequest { plan_code, entitlements });
-    let response = clients.entitlements().update_plan_entitlements(request).await.map_err(|status| {
-        LagoError::from_entitlements_status(&status, &|entitlement, privilege| {
-            code_at(&codes, entitlement, privilege)
-        })
-    })?;
+    // Without `entitlements`, a PATCH changes nothing, as in Lago.
+    let entitlements = read_body(&clients, &headers, &plan_code, &body).await?.unwrap_or_default();
+    let request = with_api_key(
+        &headers,
+        pb::UpdatePlanEntitlementsRequest { plan_code, entitlements: entitlements.inputs.clone() },
+    );
+    let response = clients.entitlements().update_plan_entitlements(request).await;
+    let response = match response {
+        Ok(response) => response,
+        Err(status) => return Err(entitlements_write_error(&clients, &headers, &entitlements, &status).await),
+    };
     Ok(list_response(&response.into_inner().entitlements))
 }
 
-/// The body's `entitlements`. An unreadable body is Lago's 400, but only once the caller is
-/// authenticated and the plan found (Lago checks in that order), so the plan is looked up first.
+/// The body's `entitlements` (`None` when absent or null). An unreadable body is Lago's 400, but
+/// only once the caller is authenticated and the plan found (Lago checks in that order), so the
+/// plan is looked up first.
 async fn read_body(
     clients: &GrpcClients,
     headers: &HeaderMap,
     plan_code: &str,
     body: &[u8],
-) -> Result<Option<pb::EntitlementInputs>, LagoError> {
-    let error = match json_object(headers, body).and_then(entitlement_inputs_from_json) {
-        Ok(entitlements) => return Ok(entitlements),
-        Err(error) => error,
-    };
+) -> Result<Option<EntitlementsBody>, LagoError> {
+    match json_object(headers, body).and_then(entitlement_inputs_from_json) {
+        Ok(entitlements) => Ok(entitlements),
+        Err(error) => Err(not_readable(clients, headers, plan_code, error).await),
+    }
+}
+
+/// The 400 for a body the gateway cannot use, after the plan lookup.
+async fn not_readable(
+    clients: &GrpcClients,
+    headers: &HeaderMap,
+    plan_code: &str,
+    error: BodyError,
+) -> LagoError {
     let request = with_api_key(headers, pb::ListPlanEntitlementsRequest { plan_code: plan_code.to_owned() });
-    Err(unreadable_after_lookup(clients.entitlements().list_plan_entitlements(request), error).await)
+    unreadable_after_lookup(clients.entitlements().list_plan_entitlements(request), error).await
 }
 
 async fn list_entitlements(

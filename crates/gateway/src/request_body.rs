@@ -11,7 +11,6 @@
 use std::future::Future;
 
 use axum::http::{HeaderMap, header};
-use entitlements::v1 as pb;
 use serde_json::{Map, Value};
 use tonic::Status;
 
@@ -76,22 +75,23 @@ pub(crate) fn tax_code_list(value: Option<&Value>, path: &str) -> Result<Option<
     }
 }
 
-/// `tax_codes` as the customer messages still carry them (a `TaxCodes` whose presence matters).
-pub(crate) fn tax_codes_from_json(
-    value: Option<&Value>,
-    path: &str,
-) -> Result<Option<pb::TaxCodes>, BodyError> {
-    Ok(tax_code_list(value, path)?.map(|codes| pb::TaxCodes { codes }))
-}
-
 /// The 400 for an unreadable body, once `lookup` (a read of the object the request names) has
 /// not answered 401 or 404 first.
 pub(crate) async fn unreadable_after_lookup<T>(
     lookup: impl Future<Output = Result<T, Status>>,
     error: BodyError,
 ) -> LagoError {
+    error_after_lookup(lookup, LagoError::bad_request(&error.0)).await
+}
+
+/// `error`, a check the gateway makes itself, once `lookup` (a call that authenticates the caller
+/// and makes the service's checks Lago makes first) has not answered an error of its own.
+pub(crate) async fn error_after_lookup<T>(
+    lookup: impl Future<Output = Result<T, Status>>,
+    error: LagoError,
+) -> LagoError {
     match lookup.await {
-        Ok(_) => LagoError::bad_request(&error.0),
+        Ok(_) => error,
         Err(status) => LagoError::from_status(&status, None),
     }
 }

@@ -13,14 +13,14 @@ use axum::routing::{delete, get};
 use entitlements::v1 as pb;
 use serde_json::{Map, Value, json};
 
-use crate::entitlement_json::{
-    code_at, entitlement_inputs_from_json, privilege_codes, subscription_entitlement_to_json,
-};
+use crate::entitlement_errors::entitlements_write_error;
+use crate::entitlement_json::{entitlement_inputs_from_json, subscription_entitlement_to_json};
 use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
 use crate::request_body::{json_object, unreadable_after_lookup};
+use crate::subscription_status::lookup_status;
 use crate::with_api_key;
 
 pub(crate) fn routes() -> Router<GrpcClients> {
@@ -34,14 +34,16 @@ pub(crate) fn routes() -> Router<GrpcClients> {
 }
 
 /// Lago's `params[:subscription_status] || params[:status]`, the body's keys winning over the
-/// query string's as in Rails.
-fn subscription_status(query: &HashMap<String, String>, body: Option<&Map<String, Value>>) -> Option<String> {
+/// query string's as in Rails, as a SubscriptionStatus number (a word that is no status finds no
+/// subscription).
+fn subscription_status(query: &HashMap<String, String>, body: Option<&Map<String, Value>>) -> i32 {
     let from_body =
         |key: &str| body.and_then(|body| body.get(key)).and_then(Value::as_str).map(str::to_owned);
-    from_body("subscription_status")
+    let word = from_body("subscription_status")
         .or_else(|| query.get("subscription_status").cloned())
         .or_else(|| from_body("status"))
-        .or_else(|| query.get("status").cloned())
+        .or_else(|| query.get("status").cloned());
+    lookup_status(word.as_deref())
 }
 
 async fn list_entitlements(
@@ -85,21 +87,19 @@ async fn update_entitlements(
             return Err(unreadable_after_lookup(lookup, error).await);
         }
     };
-    let codes = privilege_codes(entitlements.as_ref());
+    // Without `entitlements`, nothing changes, as in Lago.
+    let entitlements = entitlements.unwrap_or_default();
     let request = pb::UpdateSubscriptionEntitlementsRequest {
         subscription_external_id: external_id,
         subscription_status: status,
-        entitlements,
+        entitlements: entitlements.inputs.clone(),
     };
-    let response = clients
-        .entitlements()
-        .update_subscription_entitlements(with_api_key(&headers, request))
-        .await
-        .map_err(|status| {
-            LagoError::from_entitlements_status(&status, &|entitlement, privilege| {
-                code_at(&codes, entitlement, privilege)
-            })
-        })?;
+    let response =
+        clients.entitlements().update_subscription_entitlements(with_api_key(&headers, request)).await;
+    let response = match response {
+        Ok(response) => response,
+        Err(status) => return Err(entitlements_write_error(&clients, &headers, &entitlements, &status).await),
+    };
     Ok(list_response(&response.into_inner().entitlements))
 }
 

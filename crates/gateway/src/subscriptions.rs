@@ -2,6 +2,7 @@
 //! subscription routes over SubscriptionService. External ids may contain dots; `DELETE`
 //! terminates (or, with `status=pending`, cancels) rather than deletes.
 
+mod datetime_text;
 mod subscription_input_json;
 mod subscription_json;
 mod subscription_query;
@@ -12,18 +13,23 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
+use entitlements::errors::ErrorKind;
 use entitlements::v1 as pb;
 use serde_json::json;
+use tonic::Status;
 
 use crate::grpc_clients::GrpcClients;
-use crate::lago_error::LagoError;
+use crate::lago_error::{LagoError, kind_of, violations};
 use crate::lago_extract::{LagoPath, LagoQuery};
 use crate::lago_json::json_response;
 use crate::pagination_params::{RestPage, fetch_rest_page, total_count};
 use crate::request_body::{json_object, split_body};
+use crate::subscription_status::{lookup_status, status_number};
 use crate::with_api_key;
 
-use subscription_input_json::{create_input_from_json, credit_note, invoice, update_input_from_json};
+use subscription_input_json::{
+    Parsed, Refusal, create_input_from_json, credit_note, invoice, update_input_from_json,
+};
 use subscription_json::{SubscriptionView, subscription_to_json};
 use subscription_query::{list_request_from_query, scalar};
 
@@ -47,15 +53,52 @@ async fn create_subscription(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let (subscription, body_error) =
-        split_body(json_object(&headers, &body).and_then(create_input_from_json));
-    let request = with_api_key(&headers, pb::CreateSubscriptionRequest { subscription });
-    let response = clients
-        .subscriptions()
-        .create_subscription(request)
+    let (parsed, body_error) = split_body(json_object(&headers, &body).and_then(create_input_from_json));
+    let (request, refusal) = match parsed {
+        Some(Parsed { input, update_mask, refusal }) => (
+            pb::CreateSubscriptionRequest {
+                subscription: Some(input),
+                update_mask: Some(update_mask),
+                validate_only: false,
+            },
+            refusal,
+        ),
+        None => (pb::CreateSubscriptionRequest::default(), None),
+    };
+    let mut client = clients.subscriptions();
+    if let Some(refusal) = refusal {
+        // Lago finds the billing entity and the plan, and checks the dates, before it reads
+        // them; its checks after plan overrides must not win over the 403.
+        let probe = pb::CreateSubscriptionRequest { validate_only: true, ..request };
+        let answer = client.create_subscription(with_api_key(&headers, probe)).await;
+        return Err(refusal_after(answer, &refusal, |status| {
+            violations(status).iter().all(|(field, _)| {
+                matches!(field.as_str(), "subscription.subscription_at" | "subscription.ending_at")
+            })
+        }));
+    }
+    let response = client
+        .create_subscription(with_api_key(&headers, request))
         .await
         .map_err(|status| LagoError::from_status(&status, body_error.as_ref()))?;
     Ok(subscription_response(response.into_inner().subscription, SubscriptionView::Full))
+}
+
+/// The gateway's `refusal`, unless `answer` (the service's verdict on the request without what is
+/// refused) is an error Lago checks first: any error but a validation one, or, before a 403 for
+/// plan overrides, a validation error that `validated_before_overrides` says comes first.
+fn refusal_after<T>(
+    answer: Result<T, Status>,
+    refusal: &Refusal,
+    validated_before_overrides: impl Fn(&Status) -> bool,
+) -> LagoError {
+    let Err(status) = answer else { return refusal.error() };
+    let answered_first = match (kind_of(&status), refusal) {
+        (ErrorKind::Validation, Refusal::InvalidDates(_)) => false,
+        (ErrorKind::Validation, Refusal::PlanOverrides) => validated_before_overrides(&status),
+        _ => true,
+    };
+    if answered_first { LagoError::from_status(&status, None) } else { refusal.error() }
 }
 
 async fn list_subscriptions(
@@ -72,9 +115,15 @@ async fn list_customer_subscriptions(
     LagoPath(external_customer_id): LagoPath<String>,
     LagoQuery(params): Query,
 ) -> Result<Response, LagoError> {
+    // Lago finds the customer (not deleted) first.
+    let customer = pb::GetCustomerRequest { external_id: external_customer_id.clone() };
+    clients
+        .customers()
+        .get_customer(with_api_key(&headers, customer))
+        .await
+        .map_err(|status| LagoError::from_status(&status, None))?;
     let request = pb::ListSubscriptionsRequest {
         external_customer_id: Some(external_customer_id),
-        customer_must_exist: true,
         ..list_request_from_query(&params)
     };
     list(clients, &headers, &params, request).await
@@ -122,8 +171,8 @@ async fn get_subscription(
     LagoPath(external_id): LagoPath<String>,
     LagoQuery(params): Query,
 ) -> Result<Response, LagoError> {
-    let request =
-        with_api_key(&headers, pb::GetSubscriptionRequest { external_id, status: scalar(&params, "status") });
+    let status = lookup_status(scalar(&params, "status").as_deref());
+    let request = with_api_key(&headers, pb::GetSubscriptionRequest { external_id, status });
     let response = clients
         .subscriptions()
         .get_subscription(request)
@@ -139,15 +188,31 @@ async fn update_subscription(
     LagoQuery(params): Query,
     body: Bytes,
 ) -> Result<Response, LagoError> {
-    let (subscription, body_error) =
-        split_body(json_object(&headers, &body).and_then(update_input_from_json));
-    let request = with_api_key(
-        &headers,
-        pb::UpdateSubscriptionRequest { external_id, status: scalar(&params, "status"), subscription },
-    );
-    let response = clients
-        .subscriptions()
-        .update_subscription(request)
+    let (parsed, body_error) = split_body(json_object(&headers, &body).and_then(update_input_from_json));
+    let (subscription, update_mask, refusal) = match parsed {
+        Some(Parsed { input, update_mask, refusal }) => (Some(input), Some(update_mask), refusal),
+        None => (None, None, None),
+    };
+    let request = pb::UpdateSubscriptionRequest {
+        external_id,
+        status: update_status(scalar(&params, "status").as_deref()),
+        subscription,
+        update_mask,
+        validate_only: false,
+    };
+    let mut client = clients.subscriptions();
+    if let Some(refusal) = refusal {
+        // Lago finds the subscription and checks the purchase order number, the dates and the
+        // choices before it refuses plan overrides, and the billing entity after.
+        let mut probe = pb::UpdateSubscriptionRequest { validate_only: true, ..request };
+        if let Some(input) = probe.subscription.as_mut() {
+            input.billing_entity_code.clear();
+        }
+        let answer = client.update_subscription(with_api_key(&headers, probe)).await;
+        return Err(refusal_after(answer, &refusal, |_| true));
+    }
+    let response = client
+        .update_subscription(with_api_key(&headers, request))
         .await
         .map_err(|status| LagoError::from_status(&status, body_error.as_ref()))?;
     Ok(subscription_response(response.into_inner().subscription, SubscriptionView::Updated))
@@ -164,7 +229,12 @@ async fn terminate_subscription(
         &headers,
         pb::TerminateSubscriptionRequest {
             external_id,
-            status: choice("status"),
+            // `pending` cancels the pending subscription; anything else terminates the active one.
+            status: if choice("status").as_deref() == Some("pending") {
+                pb::SubscriptionStatus::Pending.into()
+            } else {
+                pb::SubscriptionStatus::Unspecified.into()
+            },
             on_termination_credit_note: choice("on_termination_credit_note")
                 .map(|text| credit_note(Some(&text))),
             on_termination_invoice: choice("on_termination_invoice").map(|text| invoice(Some(&text))),
@@ -176,6 +246,16 @@ async fn terminate_subscription(
         .await
         .map_err(|status| LagoError::from_status(&status, None))?;
     Ok(subscription_response(response.into_inner().subscription, SubscriptionView::Terminated))
+}
+
+/// Lago's reading of an update's `status`: `pending` asks for the pending subscription;
+/// `incomplete` (a status no subscription has here) for none, so that only an external id's lone
+/// subscription is found; anything else for the active one.
+fn update_status(word: Option<&str>) -> i32 {
+    match word {
+        Some(word @ ("pending" | "incomplete")) => status_number(word),
+        _ => pb::SubscriptionStatus::Unspecified.into(),
+    }
 }
 
 fn subscription_response(subscription: Option<pb::Subscription>, view: SubscriptionView) -> Response {

@@ -3,15 +3,63 @@
 
 use entitlements::v1 as pb;
 use entitlements_domain::{
-    Customer, CustomerInput, CustomerListFilters, CustomerMetadataInput, CustomerType, EnumInput, Error,
-    FinalizeZeroAmountInvoice, ShippingAddressInput,
+    AccountType, Customer, CustomerInput, CustomerListFilters, CustomerMetadataInput, CustomerType,
+    EnumInput, Error, FinalizeZeroAmountInvoice, ShippingAddressInput,
 };
+use prost_types::FieldMask;
 
-use crate::feature_conversions::{nullable, timestamp};
+use crate::feature_conversions::timestamp;
 use crate::tax_conversions::tax_to_pb;
+use crate::update_mask::{UpdateMask, populated_path};
 
-/// The request's customer, or Lago's 400 when it carries none.
-pub(crate) fn customer_input_from_pb(customer: Option<pb::CustomerInput>) -> Result<CustomerInput, Error> {
+/// Every path of CustomerInput a mask may name (the identifying fields included, which are read
+/// whatever the mask says).
+const CUSTOMER_PATHS: &[&str] = &[
+    "external_id",
+    "billing_entity_code",
+    "name",
+    "firstname",
+    "lastname",
+    "customer_type",
+    "country",
+    "address_line1",
+    "address_line2",
+    "state",
+    "zipcode",
+    "email",
+    "city",
+    "url",
+    "phone",
+    "logo_url",
+    "legal_name",
+    "legal_number",
+    "currency",
+    "tax_identification_number",
+    "timezone",
+    "net_payment_term",
+    "external_salesforce_id",
+    "finalize_zero_amount_invoice",
+    "shipping_address",
+    "shipping_address.address_line1",
+    "shipping_address.address_line2",
+    "shipping_address.city",
+    "shipping_address.zipcode",
+    "shipping_address.state",
+    "shipping_address.country",
+    "tax_codes",
+    "metadata",
+];
+
+/// The request's customer and mask, or Lago's 400 when it carries no customer.
+///
+/// # Errors
+/// `BadRequest` without a customer; `Validation` with `update_mask: unknown_field`.
+pub(crate) fn customer_input_from_pb(
+    customer: Option<pb::CustomerInput>,
+    update_mask: Option<FieldMask>,
+) -> Result<CustomerInput, Error> {
+    let customer = customer.ok_or_else(|| Error::missing_param("customer"))?;
+    let mask = UpdateMask::read(update_mask, CUSTOMER_PATHS, || populated_paths(&customer))?;
     let pb::CustomerInput {
         external_id,
         billing_entity_code,
@@ -40,40 +88,58 @@ pub(crate) fn customer_input_from_pb(customer: Option<pb::CustomerInput>) -> Res
         shipping_address,
         tax_codes,
         metadata,
-    } = customer.ok_or_else(|| Error::missing_param("customer"))?;
-    let text = |value: Option<pb::NullableString>| value.map(nullable);
+    } = customer;
+    let pb::ShippingAddressInput {
+        address_line1: shipping_address_line1,
+        address_line2: shipping_address_line2,
+        city: shipping_city,
+        zipcode: shipping_zipcode,
+        state: shipping_state,
+        country: shipping_country,
+    } = shipping_address.unwrap_or_default();
     Ok(CustomerInput {
-        external_id,
-        billing_entity_code,
-        name: text(name),
-        firstname: text(firstname),
-        lastname: text(lastname),
-        customer_type: customer_type.map(|pb::NullableCustomerType { value }| match value {
-            None => EnumInput::Null,
-            Some(number) => customer_type_from_pb(number).map_or(EnumInput::Unknown, EnumInput::Known),
+        external_id: Some(external_id),
+        billing_entity_code: Some(billing_entity_code),
+        name: mask.field("name", name),
+        firstname: mask.field("firstname", firstname),
+        lastname: mask.field("lastname", lastname),
+        customer_type: mask.field("customer_type", customer_type).map(|number| {
+            number.map_or(EnumInput::Null, |number| {
+                customer_type_from_pb(number)
+                    .map_or(EnumInput::Unknown, |known| known.map_or(EnumInput::Null, EnumInput::Known))
+            })
         }),
-        country: text(country),
-        address_line1: text(address_line1),
-        address_line2: text(address_line2),
-        state: text(state),
-        zipcode: text(zipcode),
-        email: text(email),
-        city: text(city),
-        url: text(url),
-        phone: text(phone),
-        logo_url: text(logo_url),
-        legal_name: text(legal_name),
-        legal_number: text(legal_number),
-        currency: text(currency),
-        tax_identification_number: text(tax_identification_number),
-        timezone: text(timezone),
-        net_payment_term: net_payment_term.map(|pb::NullableInt32 { value }| value.map(i64::from)),
-        external_salesforce_id: text(external_salesforce_id),
-        finalize_zero_amount_invoice: finalize_zero_amount_invoice.map(finalize_from_pb),
-        shipping_address: shipping_address.map(shipping_address_input).unwrap_or_default(),
-        tax_codes: tax_codes.map(|pb::TaxCodes { codes }| codes),
-        metadata: metadata.map(|pb::CustomerMetadataInputs { items }| {
-            items
+        country: mask.field("country", country),
+        address_line1: mask.field("address_line1", address_line1),
+        address_line2: mask.field("address_line2", address_line2),
+        state: mask.field("state", state),
+        zipcode: mask.field("zipcode", zipcode),
+        email: mask.field("email", email),
+        city: mask.field("city", city),
+        url: mask.field("url", url),
+        phone: mask.field("phone", phone),
+        logo_url: mask.field("logo_url", logo_url),
+        legal_name: mask.field("legal_name", legal_name),
+        legal_number: mask.field("legal_number", legal_number),
+        currency: mask.field("currency", currency),
+        tax_identification_number: mask.field("tax_identification_number", tax_identification_number),
+        timezone: mask.field("timezone", timezone),
+        net_payment_term: mask.field("net_payment_term", net_payment_term).map(|days| days.map(i64::from)),
+        external_salesforce_id: mask.field("external_salesforce_id", external_salesforce_id),
+        finalize_zero_amount_invoice: mask
+            .field("finalize_zero_amount_invoice", finalize_zero_amount_invoice)
+            .map(|number| number.map_or(EnumInput::Null, finalize_from_pb)),
+        shipping_address: ShippingAddressInput {
+            address_line1: mask.field("shipping_address.address_line1", shipping_address_line1),
+            address_line2: mask.field("shipping_address.address_line2", shipping_address_line2),
+            city: mask.field("shipping_address.city", shipping_city),
+            zipcode: mask.field("shipping_address.zipcode", shipping_zipcode),
+            state: mask.field("shipping_address.state", shipping_state),
+            country: mask.field("shipping_address.country", shipping_country),
+        },
+        tax_codes: mask.contains("tax_codes").then_some(tax_codes),
+        metadata: mask.contains("metadata").then(|| {
+            metadata
                 .into_iter()
                 .map(|pb::CustomerMetadataInput { id, key, value, display_in_invoice }| {
                     CustomerMetadataInput { id, key, value, display_in_invoice }
@@ -83,23 +149,108 @@ pub(crate) fn customer_input_from_pb(customer: Option<pb::CustomerInput>) -> Res
     })
 }
 
-fn shipping_address_input(address: pb::ShippingAddressInput) -> ShippingAddressInput {
-    let pb::ShippingAddressInput { address_line1, address_line2, city, zipcode, state, country } = address;
-    ShippingAddressInput {
-        address_line1: address_line1.map(nullable),
-        address_line2: address_line2.map(nullable),
-        city: city.map(nullable),
-        zipcode: zipcode.map(nullable),
-        state: state.map(nullable),
-        country: country.map(nullable),
+/// The implied mask: the fields the client set (shipping address parts one by one, lists when
+/// not empty).
+fn populated_paths(customer: &pb::CustomerInput) -> Vec<&'static str> {
+    let pb::CustomerInput {
+        external_id: _,
+        billing_entity_code: _,
+        name,
+        firstname,
+        lastname,
+        customer_type,
+        country,
+        address_line1,
+        address_line2,
+        state,
+        zipcode,
+        email,
+        city,
+        url,
+        phone,
+        logo_url,
+        legal_name,
+        legal_number,
+        currency,
+        tax_identification_number,
+        timezone,
+        net_payment_term,
+        external_salesforce_id,
+        finalize_zero_amount_invoice,
+        shipping_address,
+        tax_codes,
+        metadata,
+    } = customer;
+    let mut paths: Vec<&'static str> = [
+        populated_path("name", name.is_some()),
+        populated_path("firstname", firstname.is_some()),
+        populated_path("lastname", lastname.is_some()),
+        populated_path("customer_type", customer_type.is_some()),
+        populated_path("country", country.is_some()),
+        populated_path("address_line1", address_line1.is_some()),
+        populated_path("address_line2", address_line2.is_some()),
+        populated_path("state", state.is_some()),
+        populated_path("zipcode", zipcode.is_some()),
+        populated_path("email", email.is_some()),
+        populated_path("city", city.is_some()),
+        populated_path("url", url.is_some()),
+        populated_path("phone", phone.is_some()),
+        populated_path("logo_url", logo_url.is_some()),
+        populated_path("legal_name", legal_name.is_some()),
+        populated_path("legal_number", legal_number.is_some()),
+        populated_path("currency", currency.is_some()),
+        populated_path("tax_identification_number", tax_identification_number.is_some()),
+        populated_path("timezone", timezone.is_some()),
+        populated_path("net_payment_term", net_payment_term.is_some()),
+        populated_path("external_salesforce_id", external_salesforce_id.is_some()),
+        populated_path("finalize_zero_amount_invoice", finalize_zero_amount_invoice.is_some()),
+        populated_path("tax_codes", !tax_codes.is_empty()),
+        populated_path("metadata", !metadata.is_empty()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some(pb::ShippingAddressInput { address_line1, address_line2, city, zipcode, state, country }) =
+        shipping_address
+    {
+        paths.extend(
+            [
+                populated_path("shipping_address.address_line1", address_line1.is_some()),
+                populated_path("shipping_address.address_line2", address_line2.is_some()),
+                populated_path("shipping_address.city", city.is_some()),
+                populated_path("shipping_address.zipcode", zipcode.is_some()),
+                populated_path("shipping_address.state", state.is_some()),
+                populated_path("shipping_address.country", country.is_some()),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    paths
+}
+
+/// `None` for a number outside the enum; `Some(None)` for UNSPECIFIED (no type).
+fn customer_type_from_pb(number: i32) -> Option<Option<CustomerType>> {
+    match pb::CustomerType::try_from(number).ok()? {
+        pb::CustomerType::Unspecified => Some(None),
+        pb::CustomerType::Company => Some(Some(CustomerType::Company)),
+        pb::CustomerType::Individual => Some(Some(CustomerType::Individual)),
     }
 }
 
-fn customer_type_from_pb(number: i32) -> Option<CustomerType> {
-    match pb::CustomerType::try_from(number).ok()? {
-        pb::CustomerType::Unspecified => None,
-        pb::CustomerType::Company => Some(CustomerType::Company),
-        pb::CustomerType::Individual => Some(CustomerType::Individual),
+/// `None` for UNSPECIFIED and numbers outside the enum (they match no customer).
+fn account_type_from_pb(number: i32) -> Option<AccountType> {
+    match pb::AccountType::try_from(number).ok()? {
+        pb::AccountType::Unspecified => None,
+        pb::AccountType::Customer => Some(AccountType::Customer),
+        pb::AccountType::Partner => Some(AccountType::Partner),
+    }
+}
+
+fn account_type_to_pb(account_type: AccountType) -> pb::AccountType {
+    match account_type {
+        AccountType::Customer => pb::AccountType::Customer,
+        AccountType::Partner => pb::AccountType::Partner,
     }
 }
 
@@ -128,7 +279,7 @@ fn finalize_to_pb(option: FinalizeZeroAmountInvoice) -> pb::FinalizeZeroAmountIn
     }
 }
 
-/// The list request's filters (pagination aside), as raw values for the domain to validate.
+/// The list request's filters (pagination aside), for the domain to validate.
 pub(crate) fn list_filters_from_pb(request: pb::ListCustomersRequest) -> CustomerListFilters {
     let pb::ListCustomersRequest {
         page: _,
@@ -148,7 +299,7 @@ pub(crate) fn list_filters_from_pb(request: pb::ListCustomersRequest) -> Custome
     } = request;
     CustomerListFilters {
         external_id,
-        account_types,
+        account_types: account_types.into_iter().map(account_type_from_pb).collect(),
         billing_entity_codes,
         countries,
         states,
@@ -156,7 +307,8 @@ pub(crate) fn list_filters_from_pb(request: pb::ListCustomersRequest) -> Custome
         currencies,
         has_tax_identification_number,
         has_customer_type,
-        customer_type,
+        customer_type: customer_type_from_pb(customer_type)
+            .map_or(EnumInput::Unknown, |known| known.map_or(EnumInput::Null, EnumInput::Known)),
         metadata: metadata
             .into_iter()
             .map(|pb::CustomerMetadataFilter { key, value }| (key, value))
@@ -174,7 +326,7 @@ pub(crate) fn customer_to_pb(customer: Customer) -> pb::Customer {
         id: customer.id.to_string(),
         billing_entity_code,
         external_id: customer.external_id,
-        account_type: customer.account_type.as_str().to_owned(),
+        account_type: account_type_to_pb(customer.account_type).into(),
         name: attributes.name,
         firstname: attributes.firstname,
         lastname: attributes.lastname,
@@ -201,7 +353,8 @@ pub(crate) fn customer_to_pb(customer: Customer) -> pb::Customer {
         tax_identification_number: attributes.tax_identification_number,
         timezone: attributes.timezone,
         applicable_timezone,
-        net_payment_term: attributes.net_payment_term,
+        // Stored from an i32 and checked non-negative, so it fits; a corrupt value shows as none.
+        net_payment_term: attributes.net_payment_term.and_then(|days| i32::try_from(days).ok()),
         external_salesforce_id: attributes.external_salesforce_id,
         finalize_zero_amount_invoice: finalize_to_pb(attributes.finalize_zero_amount_invoice).into(),
         shipping_address: Some(pb::ShippingAddress {

@@ -9,7 +9,10 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::customer_conversions::{customer_input_from_pb, customer_to_pb, list_filters_from_pb};
-use crate::error_status::status_from_error;
+use crate::error_status::{status_from_error, status_in};
+
+/// The request field that holds a customer to write.
+const CUSTOMER: &str = "customer";
 use crate::pagination::{page_request, pagination_meta};
 
 /// The CustomerService implementation.
@@ -31,9 +34,10 @@ impl CustomerService for CustomerApi {
         request: Request<pb::UpsertCustomerRequest>,
     ) -> Result<Response<pb::UpsertCustomerResponse>, Status> {
         let organization_id = organization_of(&request)?;
-        let pb::UpsertCustomerRequest { customer } = request.into_inner();
-        let input = customer_input_from_pb(customer).map_err(status_from_error)?;
-        let customer = self.store.upsert_customer(organization_id, input).await.map_err(status_from_error)?;
+        let pb::UpsertCustomerRequest { customer, update_mask } = request.into_inner();
+        let input = customer_input_from_pb(customer, update_mask).map_err(status_in(CUSTOMER))?;
+        let customer =
+            self.store.upsert_customer(organization_id, input).await.map_err(status_in(CUSTOMER))?;
         Ok(Response::new(pb::UpsertCustomerResponse { customer: Some(customer_to_pb(customer)) }))
     }
 

@@ -6,13 +6,11 @@ use entitlements_domain::{
     EntitlementInput, PlanEntitlement, Privilege, PrivilegeValue, PrivilegeValueInput,
     SubscriptionEntitlement,
 };
-use prost_types::value::Kind;
 
 use crate::feature_conversions::value_type_to_pb;
 
 /// The inputs of a request, in order.
-pub(crate) fn entitlement_inputs_from_pb(inputs: pb::EntitlementInputs) -> Vec<EntitlementInput> {
-    let pb::EntitlementInputs { entitlements } = inputs;
+pub(crate) fn entitlement_inputs_from_pb(entitlements: Vec<pb::EntitlementInput>) -> Vec<EntitlementInput> {
     entitlements
         .into_iter()
         .map(|pb::EntitlementInput { feature_code, privileges }| EntitlementInput {
@@ -34,10 +32,6 @@ fn value_input_from_pb(value: Option<pb::PrivilegeValueInput>) -> PrivilegeValue
         Some(Input::IntegerValue(number)) => PrivilegeValueInput::Integer(number),
         Some(Input::BooleanValue(flag)) => PrivilegeValueInput::Boolean(flag),
         Some(Input::StringValue(text)) => PrivilegeValueInput::String(text),
-        Some(Input::JsonValue(prost_types::Value { kind: None | Some(Kind::NullValue(_)) })) => {
-            PrivilegeValueInput::Null
-        }
-        Some(Input::JsonValue(_)) => PrivilegeValueInput::Other,
     }
 }
 

@@ -4,7 +4,7 @@
 use entitlements::v1 as pb;
 use entitlements::v1::entitlement_service_server::EntitlementService;
 use entitlements_domain::{
-    EntitlementsWrite, Error, PlanEntitlement, SubscriptionEntitlement, SubscriptionSelector,
+    EntitlementsWrite, PlanEntitlement, SubscriptionEntitlement, SubscriptionSelector,
 };
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
@@ -14,7 +14,7 @@ use crate::entitlement_conversions::{
     entitlement_inputs_from_pb, plan_entitlement_to_pb, subscription_entitlement_to_pb,
 };
 use crate::error_status::status_from_error;
-use crate::found_before_invalid::found_before_invalid;
+use crate::subscription_conversions::status_from_pb;
 
 /// The EntitlementService implementation.
 #[derive(Debug, Clone)]
@@ -31,17 +31,10 @@ impl EntitlementApi {
         &self,
         organization_id: entitlements_domain::OrganizationId,
         plan_code: &str,
-        inputs: Option<pb::EntitlementInputs>,
+        inputs: Vec<pb::EntitlementInput>,
         write: EntitlementsWrite,
     ) -> Result<Vec<pb::PlanEntitlement>, Status> {
-        // An absent update changes nothing; an absent replacement is a malformed request.
-        let inputs = match (inputs, write) {
-            (Some(inputs), _) => Ok(entitlement_inputs_from_pb(inputs)),
-            (None, EntitlementsWrite::Merge) => Ok(Vec::new()),
-            (None, EntitlementsWrite::Replace) => Err(Error::missing_param("entitlements")),
-        };
-        let inputs =
-            found_before_invalid(inputs, self.store.plan_entitlements(organization_id, plan_code)).await?;
+        let inputs = entitlement_inputs_from_pb(inputs);
         let entitlements = self
             .store
             .write_plan_entitlements(organization_id, plan_code, inputs, write)
@@ -160,7 +153,7 @@ impl EntitlementService for EntitlementApi {
             .store
             .subscription_entitlements(
                 organization_id,
-                &SubscriptionSelector::for_lookup(subscription_external_id, subscription_status.as_deref()),
+                &SubscriptionSelector::new(subscription_external_id, status_from_pb(subscription_status)),
             )
             .await
             .map_err(status_from_error)?;
@@ -179,12 +172,12 @@ impl EntitlementService for EntitlementApi {
             subscription_status,
             entitlements,
         } = request.into_inner();
-        let inputs = entitlements.map(entitlement_inputs_from_pb).unwrap_or_default();
+        let inputs = entitlement_inputs_from_pb(entitlements);
         let entitlements = self
             .store
             .update_subscription_entitlements(
                 organization_id,
-                &SubscriptionSelector::for_lookup(subscription_external_id, subscription_status.as_deref()),
+                &SubscriptionSelector::new(subscription_external_id, status_from_pb(subscription_status)),
                 inputs,
             )
             .await
@@ -208,7 +201,7 @@ impl EntitlementService for EntitlementApi {
             .store
             .remove_subscription_feature(
                 organization_id,
-                &SubscriptionSelector::for_lookup(subscription_external_id, subscription_status.as_deref()),
+                &SubscriptionSelector::new(subscription_external_id, status_from_pb(subscription_status)),
                 &feature_code,
             )
             .await
@@ -233,7 +226,7 @@ impl EntitlementService for EntitlementApi {
             .store
             .remove_subscription_privilege(
                 organization_id,
-                &SubscriptionSelector::for_lookup(subscription_external_id, subscription_status.as_deref()),
+                &SubscriptionSelector::new(subscription_external_id, status_from_pb(subscription_status)),
                 &feature_code,
                 &privilege_code,
             )

@@ -76,12 +76,6 @@ fn privilege_input(index: usize, input: pb::PrivilegeInput) -> Result<PrivilegeI
     })
 }
 
-/// A `NullableString`'s value (still read by the customer and subscription conversions).
-pub(crate) fn nullable(value: pb::NullableString) -> Option<String> {
-    let pb::NullableString { value } = value;
-    value
-}
-
 fn value_type_input(number: i32) -> ValueTypeInput {
     match pb::PrivilegeValueType::try_from(number) {
         Ok(pb::PrivilegeValueType::Unspecified) => ValueTypeInput::Null,

@@ -39,6 +39,25 @@ impl UpdateMask {
         Ok(Self { paths })
     }
 
+    /// Reads a request's `update_mask` against `known`, the paths a client may name; an empty mask
+    /// is the implied one, `populated` (the paths of the fields the request sets). For inputs whose
+    /// populated paths are easier to list than to pair with every known path.
+    ///
+    /// # Errors
+    /// `Validation` with `update_mask: unknown_field` for a path not in `known`.
+    pub(crate) fn read(
+        mask: Option<FieldMask>,
+        known: &[&str],
+        populated: impl FnOnce() -> Vec<&'static str>,
+    ) -> Result<Self, Error> {
+        let paths = mask.map(|FieldMask { paths }| paths).unwrap_or_default();
+        if paths.is_empty() {
+            return Ok(Self { paths: populated().into_iter().map(str::to_owned).collect() });
+        }
+        let fields: Vec<(&str, bool)> = known.iter().map(|path| (*path, false)).collect();
+        Self::resolve(Some(FieldMask { paths }), REQUEST_MASK_FIELD, &fields)
+    }
+
     /// Whether `path` is written: listed itself, or inside a listed message.
     pub(crate) fn contains(&self, path: &str) -> bool {
         self.paths.iter().any(|listed| {
@@ -56,6 +75,14 @@ impl UpdateMask {
         self.contains(path).then_some(values)
     }
 }
+
+/// `path` when `is_set`: for listing the implied mask of the fields a request sets.
+pub(crate) fn populated_path(path: &'static str, is_set: bool) -> Option<&'static str> {
+    is_set.then_some(path)
+}
+
+/// Where a request carries its own mask.
+const REQUEST_MASK_FIELD: &str = "update_mask";
 
 #[cfg(test)]
 mod tests {
@@ -103,5 +130,31 @@ mod tests {
                 "{paths:?}"
             );
         }
+    }
+
+    const KNOWN: &[&str] = &["name", "address", "address.city", "tags"];
+
+    #[test]
+    fn read_stands_for_the_populated_fields_when_empty() {
+        let implied = UpdateMask::read(None, KNOWN, || vec!["address.city"]).expect("valid");
+        assert!(
+            implied.contains("address.city") && !implied.contains("name") && !implied.contains("address")
+        );
+        let empty = UpdateMask::read(mask(&[]), KNOWN, || vec!["name"]).expect("valid");
+        assert_eq!(empty.field("name", Some(1)), Some(Some(1)));
+    }
+
+    #[test]
+    fn read_writes_listed_sub_messages_and_refuses_unknown_paths() {
+        let listed = UpdateMask::read(mask(&["address", "tags"]), KNOWN, Vec::new).expect("valid");
+        assert!(listed.contains("address.city") && listed.contains("tags"));
+        assert_eq!(listed.field::<i32>("name", None), None);
+        assert_eq!(listed.field::<i32>("tags", None), Some(None));
+        let prefix_only = UpdateMask::read(mask(&["name"]), KNOWN, Vec::new).expect("valid");
+        assert!(!prefix_only.contains("names"));
+        let unknown = UpdateMask::read(mask(&["name", "nope"]), KNOWN, Vec::new);
+        assert!(
+            matches!(unknown, Err(Error::Validation(errors)) if errors.to_string() == "update_mask: unknown_field")
+        );
     }
 }

@@ -44,6 +44,14 @@ const DATABASE_WAIT: Duration = Duration::from_secs(10);
 /// The PostgreSQL advisory lock that serializes migrations (an arbitrary constant of this service).
 const MIGRATION_LOCK_KEY: i64 = 7_413_920_551;
 
+/// Whether a write is carried out, or decided and answered without a trace (a request's
+/// `validate_only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    Commit,
+    ValidateOnly,
+}
+
 /// How many statements a store sent since its counter was attached.
 #[derive(Debug, Clone, Default)]
 pub struct StatementCounter(Arc<AtomicU64>);
@@ -182,5 +190,20 @@ impl Store {
     ) -> Result<(), StoreError> {
         change_log::append(&transaction, organization_id, changes, self.now()).await?;
         Ok(transaction.commit().await?)
+    }
+
+    /// Ends a write as `mode` says: committed with its change events, or rolled back (nothing
+    /// happened, so nothing is logged).
+    pub(crate) async fn end_write(
+        &self,
+        transaction: DatabaseTransaction,
+        organization_id: OrganizationId,
+        changes: Vec<change_log::PendingChange>,
+        mode: WriteMode,
+    ) -> Result<(), StoreError> {
+        match mode {
+            WriteMode::Commit => self.commit_with_changes(transaction, organization_id, changes).await,
+            WriteMode::ValidateOnly => Ok(transaction.rollback().await?),
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! lost), and the cost of the effective-entitlements read: a fixed number of queries, whatever the
 //! number of features.
 
-use entitlements_domain::SubscriptionSelector;
+use entitlements_domain::{EnumInput, SubscriptionSelector};
 use futures_util::future::join_all;
 use serde_json::{Map, Value, json};
 
@@ -30,7 +30,7 @@ async fn statements_of_one_read(app: &TestApp, external_id: &str) -> u64 {
     let entitlements = store
         .subscription_entitlements(
             organization_id,
-            &SubscriptionSelector::for_lookup(external_id.to_owned(), None),
+            &SubscriptionSelector::new(external_id.to_owned(), EnumInput::Null),
         )
         .await
         .expect("read the entitlements");

@@ -1,46 +1,33 @@
-//! The filters of a customer list (Lago's `GET /customers`), as raw query values, and their
-//! validation: billing entity codes first (an unknown one is a 404), then Lago's
-//! `CustomersQueryFiltersContract`, whose messages (Dry-validation's English, such as
-//! "must be one of: true, false") are the codes of the 422. An invalid element of a list is
-//! reported under `field[index]`, a metadata value under `metadata[key]`, which Lago's error
-//! details nest as `{"field": {"index": [...]}}`.
-
-use std::sync::LazyLock;
+//! The filters of a customer list (Lago's `GET /customers`, `CustomersQuery`) and their
+//! validation: billing entity codes first (an unknown one is a 404), then the country and
+//! currency codes. An invalid element of a list is reported under `field[index]`. (Lago's
+//! `CustomersQueryFiltersContract`, with its English messages for values that are not even of
+//! the right type, is the REST gateway's.)
 
 use crate::currency::CURRENCIES;
-use crate::customer::country::COUNTRY_CODES;
+use crate::customer::country::is_country_code;
 use crate::customer::{AccountType, CustomerType, DEFAULT_BILLING_ENTITY_CODE};
+use crate::enum_input::EnumInput;
 use crate::error::{Error, Resource};
 use crate::validation::{ErrorCode, ValidationErrors, is_blank};
 
-static ACCOUNT_TYPE_MESSAGE: LazyLock<String> =
-    LazyLock::new(|| one_of(AccountType::ALL.iter().map(|account_type| account_type.as_str())));
-static COUNTRY_MESSAGE: LazyLock<String> = LazyLock::new(|| one_of(COUNTRY_CODES.iter().copied()));
-static CURRENCY_MESSAGE: LazyLock<String> = LazyLock::new(|| one_of(CURRENCIES.iter().copied()));
-static CUSTOMER_TYPE_MESSAGE: LazyLock<String> =
-    LazyLock::new(|| one_of(CustomerType::ALL.iter().map(|customer_type| customer_type.as_str())));
-const BOOLEAN_MESSAGE: &str = "must be one of: true, false";
-const NOT_A_STRING_MESSAGE: &str = "must be a string";
-const CUSTOMER_TYPE_WITHOUT_TYPE_MESSAGE: &str = "must be nil when has_customer_type is false";
-
-/// The filters as the client sent them (query strings); empty lists and `None` filter nothing.
+/// The filters as the client sent them; empty lists and `None` filter nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CustomerListFilters {
     pub external_id: Option<String>,
-    pub account_types: Vec<String>,
+    /// `None` is a value naming no account type (it matches nothing).
+    pub account_types: Vec<Option<AccountType>>,
     pub billing_entity_codes: Vec<String>,
     pub countries: Vec<String>,
     pub states: Vec<String>,
     pub zipcodes: Vec<String>,
     pub currencies: Vec<String>,
-    /// `true` or `false`.
-    pub has_tax_identification_number: Option<String>,
-    /// `true` or `false`.
-    pub has_customer_type: Option<String>,
-    pub customer_type: Option<String>,
-    /// Key -> value: an empty value asks for customers without the key; `None` is a value that
-    /// is not a string (rejected).
-    pub metadata: Vec<(String, Option<String>)>,
+    pub has_tax_identification_number: Option<bool>,
+    pub has_customer_type: Option<bool>,
+    /// `Null` filters nothing; `Unknown` (a type this server does not know) matches nothing.
+    pub customer_type: EnumInput<CustomerType>,
+    /// Key -> value: an empty value asks for customers without the key.
+    pub metadata: Vec<(String, String)>,
     /// Matched, ignoring case, anywhere in the name, first name, last name, legal name,
     /// external id or email.
     pub search_term: Option<String>,
@@ -53,13 +40,16 @@ pub enum CustomerTypeFilter {
     Is(CustomerType),
     /// Any type, or none.
     Present(bool),
+    /// A type asked together with no type, or a type this server does not know: no customer.
+    Nothing,
 }
 
 /// Validated filters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerFilters {
     pub external_id: Option<String>,
-    pub account_types: Vec<AccountType>,
+    /// `None` filters nothing; empty matches nothing.
+    pub account_types: Option<Vec<AccountType>>,
     pub countries: Vec<String>,
     pub states: Vec<String>,
     pub zipcodes: Vec<String>,
@@ -79,7 +69,7 @@ impl CustomerListFilters {
     ///
     /// # Errors
     /// `NotFound(BillingEntity)` when a billing entity code is not `default`; `Validation` with
-    /// Lago's messages (see the module documentation).
+    /// `countries[i]: not_a_valid_country_code` and `currencies[i]: value_is_invalid`.
     pub fn validate(self) -> Result<CustomerFilters, Error> {
         let Self {
             external_id,
@@ -99,47 +89,27 @@ impl CustomerListFilters {
             return Err(Error::not_found(Resource::BillingEntity, unknown.as_str()));
         }
         let mut errors = ValidationErrors::new();
-        let account_types: Vec<AccountType> = account_types
-            .iter()
-            .enumerate()
-            .filter_map(|(index, text)| {
-                let parsed = AccountType::parse(text);
-                if parsed.is_none() {
-                    errors.add(format!("account_type[{index}]"), ErrorCode::Named(&ACCOUNT_TYPE_MESSAGE));
-                }
-                parsed
-            })
-            .collect();
-        check_members(&mut errors, "countries", &countries, COUNTRY_CODES, &COUNTRY_MESSAGE);
-        check_members(&mut errors, "currencies", &currencies, CURRENCIES, &CURRENCY_MESSAGE);
-        let has_tax_identification_number =
-            parse_boolean(&mut errors, "has_tax_identification_number", has_tax_identification_number);
-        let has_customer_type = parse_boolean(&mut errors, "has_customer_type", has_customer_type);
-        let customer_type = customer_type.map(|text| {
-            let parsed = CustomerType::parse(&text);
-            if parsed.is_none() {
-                errors.add("customer_type", ErrorCode::Named(&CUSTOMER_TYPE_MESSAGE));
-            }
-            parsed
-        });
-        let mut metadata_present = Vec::new();
-        let mut metadata_absent = Vec::new();
-        for (key, value) in metadata {
-            match value {
-                None => errors.add(format!("metadata[{key}]"), ErrorCode::Named(NOT_A_STRING_MESSAGE)),
-                Some(value) if value.is_empty() => metadata_absent.push(key),
-                Some(value) => metadata_present.push((key, value)),
+        for (index, country) in countries.iter().enumerate() {
+            if !is_country_code(country) {
+                errors.add(format!("countries[{index}]"), ErrorCode::Named("not_a_valid_country_code"));
             }
         }
-        if has_customer_type == Some(false) && customer_type.is_some_and(|parsed| parsed.is_some()) {
-            errors.add("customer_type", ErrorCode::Named(CUSTOMER_TYPE_WITHOUT_TYPE_MESSAGE));
+        for (index, currency) in currencies.iter().enumerate() {
+            if !CURRENCIES.contains(&currency.as_str()) {
+                errors.add(format!("currencies[{index}]"), ErrorCode::ValueIsInvalid);
+            }
         }
         errors.into_result()?;
-        let customer_type = match (customer_type.flatten(), has_customer_type) {
-            (Some(customer_type), _) => CustomerTypeFilter::Is(customer_type),
-            (None, Some(present)) => CustomerTypeFilter::Present(present),
-            (None, None) => CustomerTypeFilter::Any,
+        let account_types =
+            (!account_types.is_empty()).then(|| account_types.into_iter().flatten().collect());
+        let customer_type = match (customer_type, has_customer_type) {
+            (EnumInput::Unknown, _) | (EnumInput::Known(_), Some(false)) => CustomerTypeFilter::Nothing,
+            (EnumInput::Known(customer_type), _) => CustomerTypeFilter::Is(customer_type),
+            (EnumInput::Null, Some(present)) => CustomerTypeFilter::Present(present),
+            (EnumInput::Null, None) => CustomerTypeFilter::Any,
         };
+        let (absent, present): (Vec<_>, Vec<_>) =
+            metadata.into_iter().partition(|(_, value)| value.is_empty());
         Ok(CustomerFilters {
             external_id: external_id.filter(|id| !is_blank(Some(id))),
             account_types,
@@ -149,40 +119,10 @@ impl CustomerListFilters {
             currencies,
             has_tax_identification_number,
             customer_type,
-            metadata_present,
-            metadata_absent,
+            metadata_present: present,
+            metadata_absent: absent.into_iter().map(|(key, _)| key).collect(),
             search_term: search_term.filter(|term| !is_blank(Some(term))),
         })
-    }
-}
-
-fn one_of<'a>(values: impl Iterator<Item = &'a str>) -> String {
-    format!("must be one of: {}", values.collect::<Vec<_>>().join(", "))
-}
-
-fn check_members(
-    errors: &mut ValidationErrors,
-    field: &str,
-    values: &[String],
-    accepted: &[&str],
-    message: &'static str,
-) {
-    for (index, value) in values.iter().enumerate() {
-        if !accepted.contains(&value.as_str()) {
-            errors.add(format!("{field}[{index}]"), ErrorCode::Named(message));
-        }
-    }
-}
-
-fn parse_boolean(errors: &mut ValidationErrors, field: &str, value: Option<String>) -> Option<bool> {
-    match value.as_deref() {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(_) => {
-            errors.add(field, ErrorCode::Named(BOOLEAN_MESSAGE));
-            None
-        }
     }
 }
 
@@ -216,50 +156,39 @@ mod tests {
         let filters = CustomerListFilters {
             countries: strings(&["US", "INVALID"]),
             currencies: strings(&["usd"]),
-            account_types: strings(&["partner", "vendor"]),
-            ..CustomerListFilters::default()
-        };
-        let fields: Vec<String> = errors(filters).fields().map(|(field, _)| field.to_owned()).collect();
-        assert_eq!(fields, ["account_type[1]", "countries[1]", "currencies[0]"]);
-        assert!(COUNTRY_MESSAGE.starts_with("must be one of: AD, ") && COUNTRY_MESSAGE.ends_with("ZW, XK"));
-        assert!(
-            CURRENCY_MESSAGE.starts_with("must be one of: AED, AFN") && CURRENCY_MESSAGE.ends_with("ZMW")
-        );
-    }
-
-    #[test]
-    fn flags_customer_types_and_metadata() {
-        let filters = CustomerListFilters {
-            has_tax_identification_number: Some("invalid".to_owned()),
-            metadata: vec![("nested".to_owned(), None), ("is_synced".to_owned(), Some("true".to_owned()))],
             ..CustomerListFilters::default()
         };
         assert_eq!(
             errors(filters).to_string(),
-            "has_tax_identification_number: must be one of: true, false, metadata[nested]: must be a string"
+            "countries[1]: not_a_valid_country_code, currencies[0]: value_is_invalid"
         );
-        let contradiction = CustomerListFilters {
-            has_customer_type: Some("false".to_owned()),
-            customer_type: Some("company".to_owned()),
-            ..CustomerListFilters::default()
-        };
-        assert_eq!(
-            errors(contradiction).to_string(),
-            "customer_type: must be nil when has_customer_type is false"
-        );
+    }
+
+    #[test]
+    fn types_flags_and_metadata() {
         let valid = CustomerListFilters {
-            has_customer_type: Some("true".to_owned()),
-            metadata: vec![("a".to_owned(), Some("1".to_owned())), ("b".to_owned(), Some(String::new()))],
+            account_types: vec![None],
+            has_customer_type: Some(true),
+            metadata: vec![("a".to_owned(), "1".to_owned()), ("b".to_owned(), String::new())],
             search_term: Some("  ".to_owned()),
             ..CustomerListFilters::default()
         }
         .validate()
         .expect("valid");
+        assert_eq!(valid.account_types, Some(vec![]));
         assert_eq!(valid.customer_type, CustomerTypeFilter::Present(true));
         assert_eq!(
             (valid.metadata_present, valid.metadata_absent),
             (vec![("a".into(), "1".into())], vec!["b".into()])
         );
         assert_eq!(valid.search_term, None);
+        let contradiction = CustomerListFilters {
+            has_customer_type: Some(false),
+            customer_type: EnumInput::Known(CustomerType::Company),
+            ..CustomerListFilters::default()
+        };
+        assert_eq!(contradiction.validate().expect("valid").customer_type, CustomerTypeFilter::Nothing);
+        let any = CustomerListFilters::default().validate().expect("valid");
+        assert_eq!((any.account_types, any.customer_type), (None, CustomerTypeFilter::Any));
     }
 }

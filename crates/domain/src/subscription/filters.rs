@@ -1,17 +1,11 @@
 //! The filters of a subscription list (Lago's `GET /subscriptions` and
-//! `GET /customers/{external_customer_id}/subscriptions`, `SubscriptionsQuery`), as raw query
-//! values, and their reading, quirks included: no status means `active`, and one status Lago does
-//! not know turns the status filter off altogether.
+//! `GET /customers/{external_customer_id}/subscriptions`, `SubscriptionsQuery`): no status means
+//! `active`, and a status this server does not know matches nothing. (Lago's query-string quirks,
+//! such as an unknown status word turning the status filter off, are the REST gateway's.)
 
 use crate::customer::DEFAULT_BILLING_ENTITY_CODE;
 use crate::error::{Error, Resource};
 use crate::subscription::SubscriptionStatus;
-
-/// Lago's statuses, `incomplete` included (it matches nothing here).
-const INCOMPLETE: &str = "incomplete";
-
-/// Rails' false values (`ActiveModel::Type::Boolean::FALSE_VALUES`, as strings).
-const FALSE_VALUES: [&str; 7] = ["0", "f", "F", "false", "FALSE", "off", "OFF"];
 
 /// The filters as the client sent them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,12 +14,13 @@ pub struct SubscriptionListFilters {
     pub external_customer_id: Option<String>,
     /// Subscriptions on plans with this code (deleted plans' included).
     pub plan_code: Option<String>,
-    pub statuses: Vec<String>,
+    /// `None` is a value naming no status (it matches nothing).
+    pub statuses: Vec<Option<SubscriptionStatus>>,
     pub external_id: Option<String>,
     /// The plan's currency.
     pub currency: Option<String>,
-    /// Lago's `overridden` (or its legacy spelling `overriden`), as Rails casts it to a boolean.
-    pub overridden: Option<String>,
+    /// Lago's `overridden`: true asks only for subscriptions on plan overrides.
+    pub overridden: Option<bool>,
     pub billing_entity_codes: Vec<String>,
 }
 
@@ -34,8 +29,8 @@ pub struct SubscriptionListFilters {
 pub struct SubscriptionFilters {
     pub external_customer_id: Option<String>,
     pub plan_code: Option<String>,
-    /// `None`: every status. `Some` may be empty (only `incomplete` asked): nothing matches.
-    pub statuses: Option<Vec<SubscriptionStatus>>,
+    /// The statuses to list; empty matches nothing.
+    pub statuses: Vec<SubscriptionStatus>,
     pub external_id: Option<String>,
     pub currency: Option<String>,
     /// Only subscriptions on override plans, of which there are none here (plan overrides are
@@ -59,20 +54,18 @@ impl SubscriptionListFilters {
         if let Some(unknown) = billing_entity_codes.iter().find(|code| *code != DEFAULT_BILLING_ENTITY_CODE) {
             return Err(Error::not_found(Resource::BillingEntity, unknown.as_str()));
         }
-        let statuses =
-            if statuses.is_empty() { vec![SubscriptionStatus::Active.as_str().to_owned()] } else { statuses };
-        let known =
-            statuses.iter().all(|text| text == INCOMPLETE || SubscriptionStatus::parse(text).is_some());
-        let statuses =
-            known.then(|| statuses.iter().filter_map(|text| SubscriptionStatus::parse(text)).collect());
+        let statuses = if statuses.is_empty() {
+            vec![SubscriptionStatus::Active]
+        } else {
+            statuses.into_iter().flatten().collect()
+        };
         Ok(SubscriptionFilters {
             external_customer_id,
             plan_code,
             statuses,
             external_id,
             currency,
-            overridden_only: overridden
-                .is_some_and(|text| !text.is_empty() && !FALSE_VALUES.contains(&text.as_str())),
+            overridden_only: overridden == Some(true),
         })
     }
 }
@@ -81,44 +74,32 @@ impl SubscriptionListFilters {
 mod tests {
     use super::*;
 
-    fn statuses(values: &[&str]) -> Option<Vec<SubscriptionStatus>> {
-        let filters = SubscriptionListFilters {
-            statuses: values.iter().map(|value| (*value).to_owned()).collect(),
-            ..SubscriptionListFilters::default()
-        };
+    fn statuses(values: Vec<Option<SubscriptionStatus>>) -> Vec<SubscriptionStatus> {
+        let filters = SubscriptionListFilters { statuses: values, ..SubscriptionListFilters::default() };
         filters.validate().expect("valid").statuses
     }
 
     #[test]
-    fn statuses_default_to_active_and_an_unknown_one_drops_the_filter() {
-        assert_eq!(statuses(&[]), Some(vec![SubscriptionStatus::Active]));
+    fn statuses_default_to_active_and_an_unknown_one_matches_nothing() {
+        assert_eq!(statuses(vec![]), vec![SubscriptionStatus::Active]);
         assert_eq!(
-            statuses(&["terminated", "pending"]),
-            Some(vec![SubscriptionStatus::Terminated, SubscriptionStatus::Pending])
+            statuses(vec![Some(SubscriptionStatus::Terminated), Some(SubscriptionStatus::Pending)]),
+            vec![SubscriptionStatus::Terminated, SubscriptionStatus::Pending]
         );
-        assert_eq!(statuses(&["incomplete"]), Some(vec![]));
-        assert_eq!(statuses(&["active", "nope"]), None);
-        assert_eq!(statuses(&[""]), None);
+        assert_eq!(statuses(vec![None]), vec![]);
+        assert_eq!(statuses(vec![Some(SubscriptionStatus::Active), None]), vec![SubscriptionStatus::Active]);
     }
 
     #[test]
-    fn overridden_is_a_rails_boolean_and_billing_entities_are_checked() {
-        let overridden = |value: Option<&str>| {
-            SubscriptionListFilters {
-                overridden: value.map(str::to_owned),
-                ..SubscriptionListFilters::default()
-            }
-            .validate()
-            .expect("valid")
-            .overridden_only
+    fn overridden_lists_nothing_and_billing_entities_are_checked() {
+        let overridden = |value: Option<bool>| {
+            SubscriptionListFilters { overridden: value, ..SubscriptionListFilters::default() }
+                .validate()
+                .expect("valid")
+                .overridden_only
         };
-        assert!(overridden(Some("true")) && overridden(Some("1")) && overridden(Some("yes")));
-        assert!(
-            !overridden(None)
-                && !overridden(Some(""))
-                && !overridden(Some("false"))
-                && !overridden(Some("0"))
-        );
+        assert!(overridden(Some(true)));
+        assert!(!overridden(None) && !overridden(Some(false)));
         let unknown = SubscriptionListFilters {
             billing_entity_codes: vec!["default".to_owned(), "eu".to_owned()],
             ..SubscriptionListFilters::default()

@@ -1,13 +1,13 @@
 //! Subscription requests as clients send them (Lago's `POST`, `PUT` and `DELETE
 //! /subscriptions`), and the checks Lago makes on them before it needs the database, in its
-//! order. Text fields arrive already stringified (Lago turns integer ids into strings).
+//! order. Text fields arrive already stringified (Lago turns integer ids into strings); instants
+//! arrive parsed (Lago's ISO 8601 reading is the REST gateway's), but may be out of range.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::billing_period::BillingTime;
 use crate::customer::DEFAULT_BILLING_ENTITY_CODE;
 use crate::customer::input::TextChange;
-use crate::datetime_text::parse_iso8601;
 use crate::enum_input::EnumInput;
 use crate::error::{Error, Resource};
 use crate::subscription::{OnTerminationCreditNote, OnTerminationInvoice, SubscriptionStatus};
@@ -16,6 +16,16 @@ use crate::validation::{ErrorCode, ValidationErrors, is_blank};
 const INVALID_DATE: ErrorCode = ErrorCode::Named("invalid_date");
 const INVALID_VALUE: ErrorCode = ErrorCode::Named("invalid_value");
 
+/// An instant a client sent that no `DateTime` can hold (out of range): `invalid_date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidInstant;
+
+/// An instant as a client sent it.
+pub type InstantInput = Result<DateTime<Utc>, InvalidInstant>;
+
+/// A change of an instant that may be none: `None` keeps it, `Some(None)` sets none.
+pub type InstantChange = Option<Option<InstantInput>>;
+
 /// A subscription to create, as sent to `POST /subscriptions`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SubscriptionCreateInput {
@@ -23,18 +33,16 @@ pub struct SubscriptionCreateInput {
     pub plan_code: Option<String>,
     pub external_id: Option<String>,
     pub name: Option<String>,
-    /// ISO 8601; absent (or null) means now.
-    pub subscription_at: Option<String>,
-    /// ISO 8601; null or blank means no end. Whether it is present matters for upgrades and
-    /// downgrades, which inherit the current subscription's otherwise.
-    pub ending_at: TextChange,
+    /// `None` means now.
+    pub subscription_at: Option<InstantInput>,
+    /// `Some(None)` means no end. Whether it is given matters for upgrades and downgrades, which
+    /// inherit the current subscription's otherwise.
+    pub ending_at: InstantChange,
     /// `None`: calendar. `Some(Null)`: given blank (`value_is_mandatory`). `Some(Unknown)`:
     /// `value_is_invalid`.
     pub billing_time: Option<EnumInput<BillingTime>>,
     /// Used only for a customer created by this request; only `default` exists.
     pub billing_entity_code: Option<String>,
-    /// Plan overrides were sent: Lago without a premium licence refuses them, and so do we.
-    pub plan_overrides: bool,
     pub progressive_billing_disabled: Option<bool>,
     pub consolidate_invoice: Option<bool>,
     pub purchase_order_number: Option<String>,
@@ -67,27 +75,23 @@ impl SubscriptionCreateInput {
         check_billing_entity(self.billing_entity_code.as_deref())
     }
 
-    /// Lago's checks once the plan is found, in its order: the dates, the plan overrides, then
-    /// the customer's external id.
+    /// Lago's checks once the plan is found, in its order: the dates, then the customer's
+    /// external id. (Lago refuses plan overrides in between; they are the REST gateway's.)
     ///
     /// # Errors
-    /// `Validation` with `subscription_at` and `ending_at: invalid_date`; `Forbidden`
-    /// (`feature_unavailable`) for plan overrides; `Validation` with
+    /// `Validation` with `subscription_at` and `ending_at: invalid_date`; `Validation` with
     /// `external_customer_id: value_is_mandatory`.
     pub fn validate(self, now: DateTime<Utc>) -> Result<SubscriptionRequest, Error> {
-        let subscription_at = match &self.subscription_at {
-            None => Some(now.fixed_offset()),
-            Some(text) => parse_iso8601(text),
+        let subscription_at = match self.subscription_at {
+            None => Some(now),
+            Some(instant) => instant.ok(),
         };
         let mut errors = ValidationErrors::new();
         if subscription_at.is_none() {
             errors.add("subscription_at", INVALID_DATE);
         }
-        let ending_at = check_ending_at(&mut errors, self.ending_at.as_ref(), subscription_at, now);
+        let ending_at = check_ending_at(&mut errors, self.ending_at.flatten(), subscription_at, now);
         errors.into_result()?;
-        if self.plan_overrides {
-            return Err(Error::Forbidden(FEATURE_UNAVAILABLE));
-        }
         let external_customer_id = self.external_customer_id.as_deref().map(str::trim).unwrap_or_default();
         if external_customer_id.is_empty() {
             return Err(ValidationErrors::single("external_customer_id", ErrorCode::ValueIsMandatory).into());
@@ -98,7 +102,7 @@ impl SubscriptionCreateInput {
             external_customer_id: external_customer_id.to_owned(),
             external_id: self.external_id.as_deref().map(str::trim).unwrap_or_default().to_owned(),
             name: self.name.as_deref().map(str::trim).unwrap_or_default().to_owned(),
-            subscription_at: subscription_at.to_utc(),
+            subscription_at,
             ending_at,
             ending_at_given: self.ending_at.is_some(),
             billing_time: self.billing_time,
@@ -137,19 +141,16 @@ impl SubscriptionRequest {
     }
 }
 
-/// Lago's error code for a feature its licence does not include.
-pub const FEATURE_UNAVAILABLE: &str = "feature_unavailable";
-
 /// Changes to a subscription, as sent to `PUT /subscriptions/{external_id}`; absent fields are
 /// kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SubscriptionUpdateInput {
     pub name: TextChange,
-    /// ISO 8601 (null is not a date: `invalid_date`); applied only to a subscription that starts
-    /// in the future.
-    pub subscription_at: Option<String>,
-    /// ISO 8601; null or blank removes the end.
-    pub ending_at: TextChange,
+    /// `Some(None)` (no date) is `invalid_date`; applied only to a subscription that starts in
+    /// the future.
+    pub subscription_at: InstantChange,
+    /// `Some(None)` removes the end.
+    pub ending_at: InstantChange,
     /// `Some(Null)`: given blank.
     pub on_termination_credit_note: Option<EnumInput<OnTerminationCreditNote>>,
     pub on_termination_invoice: Option<EnumInput<OnTerminationInvoice>>,
@@ -157,7 +158,6 @@ pub struct SubscriptionUpdateInput {
     pub consolidate_invoice: Option<bool>,
     pub purchase_order_number: TextChange,
     pub billing_entity_code: Option<String>,
-    pub plan_overrides: bool,
 }
 
 /// Validated changes; `None` keeps a field.
@@ -200,39 +200,37 @@ impl SubscriptionUpdateInput {
     }
 
     /// Lago's checks of an update, in its order (after the lookup and the purchase order
-    /// number check, which need the subscription): the dates and on-termination choices, the
-    /// plan overrides, the billing entity. `stored_subscription_at` stands for an absent
-    /// `subscription_at` in the `ending_at` check.
+    /// number check, which need the subscription): the dates and on-termination choices, then
+    /// the billing entity. (Lago refuses plan overrides in between; they are the REST
+    /// gateway's.) `stored_subscription_at` stands for an absent `subscription_at` in the
+    /// `ending_at` check.
     ///
     /// # Errors
     /// `Validation` with `subscription_at`, `ending_at: invalid_date`,
-    /// `on_termination_credit_note`, `on_termination_invoice: invalid_value`; `Forbidden`
-    /// (`feature_unavailable`); `NotFound(BillingEntity)`.
+    /// `on_termination_credit_note`, `on_termination_invoice: invalid_value`;
+    /// `NotFound(BillingEntity)`.
     pub fn validate(
         self,
         stored_subscription_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<SubscriptionChanges, Error> {
         let mut errors = ValidationErrors::new();
-        let subscription_at = match &self.subscription_at {
-            None => Some(stored_subscription_at.fixed_offset()),
-            Some(text) => parse_iso8601(text),
+        let subscription_at = match self.subscription_at {
+            None => Some(stored_subscription_at),
+            Some(instant) => instant.and_then(Result::ok),
         };
         if subscription_at.is_none() {
             errors.add("subscription_at", INVALID_DATE);
         }
-        let ending_at = check_ending_at(&mut errors, self.ending_at.as_ref(), subscription_at, now);
+        let ending_at = check_ending_at(&mut errors, self.ending_at.flatten(), subscription_at, now);
         let credit_note =
             check_enum(&mut errors, "on_termination_credit_note", self.on_termination_credit_note);
         let invoice = check_enum(&mut errors, "on_termination_invoice", self.on_termination_invoice);
         errors.into_result()?;
-        if self.plan_overrides {
-            return Err(Error::Forbidden(FEATURE_UNAVAILABLE));
-        }
         check_billing_entity(self.billing_entity_code.as_deref())?;
         Ok(SubscriptionChanges {
             name: self.name,
-            subscription_at: self.subscription_at.and(subscription_at).map(|instant| instant.to_utc()),
+            subscription_at: self.subscription_at.and(subscription_at),
             ending_at: self.ending_at.map(|_| ending_at),
             on_termination_credit_note: credit_note,
             on_termination_invoice: invoice.map(|invoice| invoice.unwrap_or_default()),
@@ -288,23 +286,23 @@ fn check_billing_entity(code: Option<&str>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Lago's `valid_ending_at?`: blank is fine; otherwise an ISO 8601 date-time whose date (as
-/// written) is after today (UTC) and after the date of `subscription_at`, itself valid.
+/// Lago's `valid_ending_at?`: no end is fine; otherwise an instant whose UTC date is after
+/// today's and after that of `subscription_at`, itself valid. (Lago compares the dates as
+/// written, in the offset the client wrote; an instant carries no offset, so UTC stands in.)
 fn check_ending_at(
     errors: &mut ValidationErrors,
-    ending_at: Option<&Option<String>>,
-    subscription_at: Option<DateTime<FixedOffset>>,
+    ending_at: Option<InstantInput>,
+    subscription_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    let text = ending_at?.as_deref().filter(|text| !is_blank(Some(text)))?;
-    let parsed = parse_iso8601(text).filter(|ending_at| {
+    let valid = ending_at?.ok().filter(|ending_at| {
         let date = ending_at.date_naive();
         date > now.date_naive() && subscription_at.is_some_and(|start| date > start.date_naive())
     });
-    if parsed.is_none() {
+    if valid.is_none() {
         errors.add("ending_at", INVALID_DATE);
     }
-    parsed.map(|instant| instant.to_utc())
+    valid
 }
 
 /// An enumerated choice: `Some(None)` when given blank, `invalid_value` when unknown.

@@ -1,24 +1,27 @@
 //! Which stored subscription a request means. Subscriptions share an external id across an
 //! upgrade, a scheduled downgrade or a termination and a new start, so every request names one
-//! by external id and, optionally, a status. Lago reads that status differently per endpoint;
-//! each reading is one constructor of `SubscriptionSelector`, so that the status is parsed once,
-//! where the request enters, and the rules below decide on typed values.
+//! by external id and, optionally, a status. Reads, updates and entitlement requests take the
+//! status as given (none meaning active); terminations accept only active and pending. Each
+//! reading is one constructor of `SubscriptionSelector`, so that the rules below decide on typed
+//! values.
 
 use std::cmp::Ordering;
 
 use chrono::{DateTime, Utc};
 
+use crate::enum_input::EnumInput;
 use crate::ids::{CustomerId, SubscriptionId};
 use crate::plan::PlanInterval;
 use crate::subscription::lifecycle::Lifecycle;
 use crate::subscription::{SubscriptionStatus, yearly_amount_cents};
+use crate::validation::{ErrorCode, ValidationErrors};
 
 /// The status a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WantedStatus {
     Status(SubscriptionStatus),
-    /// A status no stored subscription has (Lago's `incomplete`, or a word that is no status):
-    /// the request finds nothing.
+    /// A status this server does not know (a client's number outside the enum, such as the REST
+    /// gateway's reading of Lago's `incomplete`): the request finds nothing by status.
     Nothing,
 }
 
@@ -30,36 +33,36 @@ pub struct SubscriptionSelector {
 }
 
 impl SubscriptionSelector {
-    /// Reads and entitlement requests (Lago's `find_by(external_id:, status:)`): no status means
-    /// `active`; a status is matched exactly; anything else finds nothing.
-    pub fn for_lookup(external_id: String, status: Option<&str>) -> Self {
+    /// Reads, updates and entitlement requests (Lago's `find_by(external_id:, status:)`): no
+    /// status means `active`; a status is matched exactly; an unknown one finds nothing by status
+    /// (an update still finds an external id's lone subscription, see `update_target`).
+    pub fn new(external_id: String, status: EnumInput<SubscriptionStatus>) -> Self {
         let status = match status {
-            None => WantedStatus::Status(SubscriptionStatus::Active),
-            Some(text) => SubscriptionStatus::parse(text).map_or(WantedStatus::Nothing, WantedStatus::Status),
+            EnumInput::Null => WantedStatus::Status(SubscriptionStatus::Active),
+            EnumInput::Known(status) => WantedStatus::Status(status),
+            EnumInput::Unknown => WantedStatus::Nothing,
         };
         Self { external_id, status }
     }
 
-    /// Updates: `pending` asks for the pending subscription; `incomplete` (a status this service
-    /// never stores) finds nothing; anything else, or nothing, asks for the active one. Whatever
-    /// the status, an external id with a single subscription finds it (see `update_target`).
-    pub fn for_update(external_id: String, status: Option<&str>) -> Self {
-        let status = match status {
-            Some("pending") => WantedStatus::Status(SubscriptionStatus::Pending),
-            Some("incomplete") => WantedStatus::Nothing,
-            _ => WantedStatus::Status(SubscriptionStatus::Active),
-        };
-        Self { external_id, status }
-    }
-
-    /// Terminations: `pending` cancels the pending subscription; anything else, or nothing,
+    /// Terminations: `pending` cancels the pending subscription; `active`, or no status,
     /// terminates the active one.
-    pub fn for_termination(external_id: String, status: Option<&str>) -> Self {
+    ///
+    /// # Errors
+    /// `status: value_is_invalid` for any other status.
+    pub fn for_termination(
+        external_id: String,
+        status: EnumInput<SubscriptionStatus>,
+    ) -> Result<Self, ValidationErrors> {
         let status = match status {
-            Some("pending") => SubscriptionStatus::Pending,
-            _ => SubscriptionStatus::Active,
+            EnumInput::Null | EnumInput::Known(SubscriptionStatus::Active) => SubscriptionStatus::Active,
+            EnumInput::Known(SubscriptionStatus::Pending) => SubscriptionStatus::Pending,
+            EnumInput::Known(SubscriptionStatus::Terminated | SubscriptionStatus::Canceled)
+            | EnumInput::Unknown => {
+                return Err(ValidationErrors::single("status", ErrorCode::ValueIsInvalid));
+            }
         };
-        Self { external_id, status: WantedStatus::Status(status) }
+        Ok(Self { external_id, status: WantedStatus::Status(status) })
     }
 }
 

@@ -24,7 +24,7 @@ pub(super) fn customer_to_json(customer: &pb::Customer, view: CustomerView) -> V
     put("lago_id", json!(customer.id));
     put("billing_entity_code", json!(customer.billing_entity_code));
     put("external_id", json!(customer.external_id));
-    put("account_type", json!(customer.account_type));
+    put("account_type", json!(account_type_name(customer.account_type())));
     put("name", json!(customer.name));
     put("firstname", json!(customer.firstname));
     put("lastname", json!(customer.lastname));
@@ -108,6 +108,13 @@ pub(super) fn customer_type_name(customer_type: pb::CustomerType) -> &'static st
         pb::CustomerType::Company => "company",
         pb::CustomerType::Individual => "individual",
         pb::CustomerType::Unspecified => "",
+    }
+}
+
+fn account_type_name(account_type: pb::AccountType) -> &'static str {
+    match account_type {
+        pb::AccountType::Partner => "partner",
+        pb::AccountType::Customer | pb::AccountType::Unspecified => "customer",
     }
 }
 

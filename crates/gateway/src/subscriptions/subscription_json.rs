@@ -5,6 +5,7 @@
 //! always show Lago's defaults.
 
 use chrono::{DateTime, SecondsFormat};
+use entitlements::google::r#type::Date;
 use entitlements::v1 as pb;
 use serde_json::{Map, Value, json};
 
@@ -52,7 +53,7 @@ pub(super) fn subscription_to_json(subscription: &pb::Subscription, view: Subscr
     put("created_at", timestamp(subscription.created_at.as_ref()));
     put("previous_plan_code", json!(subscription.previous_plan_code));
     put("next_plan_code", json!(subscription.next_plan_code));
-    put("downgrade_plan_date", json!(subscription.downgrade_plan_date));
+    put("downgrade_plan_date", date(subscription.downgrade_plan_date.as_ref()));
     put("current_billing_period_started_at", timestamp(period.and_then(|period| period.started_at.as_ref())));
     put("current_billing_period_ending_at", timestamp(period.and_then(|period| period.ending_at.as_ref())));
     put(
@@ -87,6 +88,11 @@ pub(super) fn subscription_to_json(subscription: &pb::Subscription, view: Subscr
     }
     put("activation_rules", json!([]));
     Value::Object(object)
+}
+
+/// A calendar date as Lago writes it, `YYYY-MM-DD`.
+fn date(date: Option<&Date>) -> Value {
+    date.map_or(Value::Null, |Date { year, month, day }| json!(format!("{year:04}-{month:02}-{day:02}")))
 }
 
 /// `started_at` is the one timestamp Lago renders with milliseconds (`iso8601(3)`).

@@ -58,10 +58,19 @@ pub(crate) fn list_condition(
         }
         CustomerTypeFilter::Present(true) => condition.add(customer::Column::CustomerType.is_not_null()),
         CustomerTypeFilter::Present(false) => condition.add(customer::Column::CustomerType.is_null()),
+        CustomerTypeFilter::Nothing => condition.add(Expr::cust("1 = 0")),
     };
-    let account_types: Vec<&str> = account_types.iter().map(|account_type| account_type.as_str()).collect();
+    if let Some(account_types) = account_types {
+        // Unlike the lists below, an empty list here asked for no account type: nothing matches.
+        let names: Vec<&str> = account_types.iter().map(|account_type| account_type.as_str()).collect();
+        if names.len() > IN_LIST_CHUNK {
+            return Err(
+                Error::BadRequest(format!("account_types has more than {IN_LIST_CHUNK} values")).into()
+            );
+        }
+        condition = condition.add(customer::Column::AccountType.is_in(names));
+    }
     for (column, values, name) in [
-        (customer::Column::AccountType, account_types, "account_type"),
         (customer::Column::Country, as_strs(countries), "countries"),
         (customer::Column::State, as_strs(states), "states"),
         (customer::Column::Zipcode, as_strs(zipcodes), "zipcodes"),

@@ -13,7 +13,6 @@ use entitlements_domain::{
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use crate::Store;
 use crate::change_log::subscription_events::subscription_change;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::customer::{customer_change, find_or_create_customer, set_customer_currency_if_blank};
@@ -23,6 +22,7 @@ use crate::entity::plan;
 use crate::entity::subscription;
 use crate::plan::find_plan_row;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
+use crate::{Store, WriteMode};
 
 impl Store {
     /// Creates, upgrades or downgrades the customer's subscription with the request's external
@@ -31,8 +31,8 @@ impl Store {
     ///
     /// # Errors
     /// In Lago's order: `NotFound(BillingEntity)`; `NotFound(Plan)`; `Validation` with
-    /// `subscription_at` / `ending_at: invalid_date`; `Forbidden` for plan overrides;
-    /// `Validation` with `external_customer_id: value_is_mandatory`; then `external_id:
+    /// `subscription_at` / `ending_at: invalid_date`; `Validation` with
+    /// `external_customer_id: value_is_mandatory`; then `external_id:
     /// value_already_exist` when another customer's subscription has the external id (active, or
     /// starting in the future); then, for a new subscription, `billing_time: value_is_invalid`,
     /// or `external_id` / `billing_time: value_is_mandatory`.
@@ -40,6 +40,7 @@ impl Store {
         &self,
         organization_id: OrganizationId,
         input: SubscriptionCreateInput,
+        mode: WriteMode,
     ) -> Result<Subscription, StoreError> {
         input.check_billing_entity()?;
         let now = self.now();
@@ -100,7 +101,7 @@ impl Store {
             .cloned()
             .ok_or_else(|| Error::Internal("answered subscription lost".to_owned()))?;
         let subscription = self.render_one(&transaction, organization_id, row, now, true).await?;
-        self.commit_with_changes(transaction, organization_id, changes).await?;
+        self.end_write(transaction, organization_id, changes, mode).await?;
         Ok(subscription)
     }
 }

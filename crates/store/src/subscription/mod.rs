@@ -21,7 +21,6 @@ use sea_orm::{
 };
 
 use crate::Store;
-use crate::customer::rows::find_customer_row;
 use crate::db::error::StoreError;
 use crate::db::page_window;
 use crate::entity::customer;
@@ -50,25 +49,17 @@ impl Store {
     }
 
     /// A page of the organization's subscriptions passing `filters`, by subscription date (newest
-    /// first), then creation (newest first), then id. `customer_must_exist` (the customer's own
-    /// list) requires a customer, not deleted, with the filter's external customer id.
+    /// first), then creation (newest first), then id.
     ///
     /// # Errors
-    /// `NotFound(Customer)`; `Unavailable` or `Internal` when the database fails.
+    /// `Unavailable` or `Internal` when the database fails.
     pub async fn list_subscriptions(
         &self,
         organization_id: OrganizationId,
         filters: &SubscriptionFilters,
-        customer_must_exist: bool,
         page_request: PageRequest,
     ) -> Result<Page<Subscription>, StoreError> {
         let now = self.now();
-        if customer_must_exist {
-            let external_customer_id = filters.external_customer_id.as_deref().unwrap_or_default();
-            find_customer_row(self.connection(), organization_id, external_customer_id, false)
-                .await?
-                .ok_or(Error::not_found(Resource::Customer, external_customer_id))?;
-        }
         self.catch_up_subscriptions(organization_id, None, now).await?;
         let query = subscription::Entity::find().filter(list_condition(organization_id, filters));
         let total_count = query.clone().count(self.connection()).await?;
@@ -155,10 +146,9 @@ fn list_condition(organization_id: OrganizationId, filters: &SubscriptionFilters
             condition = condition.add(subscription::Column::PlanId.in_subquery(plans));
         }
     }
-    if let Some(statuses) = statuses {
-        condition =
-            condition.add(subscription::Column::Status.is_in(statuses.iter().map(|status| status.as_str())));
-    }
+    // An empty list (only statuses no subscription has) matches nothing.
+    condition =
+        condition.add(subscription::Column::Status.is_in(statuses.iter().map(|status| status.as_str())));
     if let Some(external_id) = external_id {
         condition = condition.add(subscription::Column::ExternalId.eq(external_id.as_str()));
     }

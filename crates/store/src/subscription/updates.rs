@@ -9,7 +9,6 @@ use entitlements_domain::{
 };
 use sea_orm::DatabaseTransaction;
 
-use crate::Store;
 use crate::change_log::subscription_events::subscription_change;
 use crate::change_log::{ChangeEventType, PendingChange};
 use crate::db::error::StoreError;
@@ -17,6 +16,7 @@ use crate::db::locks::lock_organization;
 use crate::entity::subscription;
 use crate::subscription::create::plan_row_by_id;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
+use crate::{Store, WriteMode};
 
 impl Store {
     /// Whether an update with this selector finds a subscription (the domain's
@@ -54,6 +54,7 @@ impl Store {
         organization_id: OrganizationId,
         subscription: &SubscriptionSelector,
         input: SubscriptionUpdateInput,
+        mode: WriteMode,
     ) -> Result<Subscription, StoreError> {
         let now = self.now();
         let external_id = subscription.external_id.as_str();
@@ -109,7 +110,7 @@ impl Store {
         subscriptions.save(&transaction, now).await?;
         let row = subscriptions.row(target).cloned().ok_or_else(lost)?;
         let subscription = self.render_one(&transaction, organization_id, row, now, false).await?;
-        self.commit_with_changes(transaction, organization_id, changes).await?;
+        self.end_write(transaction, organization_id, changes, mode).await?;
         Ok(subscription)
     }
 

@@ -35,19 +35,15 @@ fn defaults_and_stripping() {
 }
 
 #[test]
-fn dates_come_first_then_overrides_then_the_customer() {
+fn dates_come_first_then_the_customer() {
     let input = create(|input| {
-        input.subscription_at = Some("hello".to_owned());
-        input.ending_at = Some(Some("2027-01-01T00:00:00Z".to_owned()));
-        input.plan_overrides = true;
+        input.subscription_at = Some(Err(InvalidInstant));
+        input.ending_at = Some(Some(Ok(at("2027-01-01T00:00:00Z"))));
         input.external_customer_id = None;
     });
     assert_eq!(errors(input.validate(at(NOW))), "subscription_at: invalid_date, ending_at: invalid_date");
-    let overrides = create(|input| {
-        input.plan_overrides = true;
-        input.external_customer_id = None;
-    });
-    assert_eq!(overrides.validate(at(NOW)), Err(Error::Forbidden("feature_unavailable")));
+    let out_of_range = create(|input| input.ending_at = Some(Some(Err(InvalidInstant))));
+    assert_eq!(errors(out_of_range.validate(at(NOW))), "ending_at: invalid_date");
     let no_customer = create(|input| input.external_customer_id = Some("  ".to_owned()));
     assert_eq!(errors(no_customer.validate(at(NOW))), "external_customer_id: value_is_mandatory");
 }
@@ -56,8 +52,8 @@ fn dates_come_first_then_overrides_then_the_customer() {
 fn ending_at_must_be_after_today_and_the_start_date() {
     let ending = |ending_at: &str, subscription_at: Option<&str>| {
         create(|input| {
-            input.ending_at = Some(Some(ending_at.to_owned()));
-            input.subscription_at = subscription_at.map(str::to_owned);
+            input.ending_at = Some(Some(Ok(at(ending_at))));
+            input.subscription_at = subscription_at.map(|text| Ok(at(text)));
         })
         .validate(at(NOW))
     };
@@ -66,13 +62,13 @@ fn ending_at_must_be_after_today_and_the_start_date() {
         ending("2026-06-21T00:00:00Z", None).map(|request| request.ending_at),
         Ok(Some(at("2026-06-21T00:00:00Z")))
     );
-    assert!(ending("2026-07-01", Some("2026-07-01T10:00:00Z")).is_err(), "the start date itself");
-    // The date as written: June 21 at UTC+14 is June 20 in UTC, and still after today.
-    assert!(ending("2026-06-21T01:00:00+14:00", None).is_ok());
-    for blank in [None, Some(String::new()), Some(" ".to_owned())] {
-        let request = create(|input| input.ending_at = Some(blank.clone())).validate(at(NOW)).expect("valid");
-        assert_eq!((request.ending_at, request.ending_at_given), (None, true));
-    }
+    assert!(ending("2026-07-01T00:00:00Z", Some("2026-07-01T10:00:00Z")).is_err(), "the start date itself");
+    // Dates are UTC dates: June 21 01:00 at UTC+14 is June 20 in UTC, today.
+    assert!(ending("2026-06-20T11:00:00Z", None).is_err());
+    let no_end = create(|input| input.ending_at = Some(None)).validate(at(NOW)).expect("valid");
+    assert_eq!((no_end.ending_at, no_end.ending_at_given), (None, true));
+    let not_given = create(|_| {}).validate(at(NOW)).expect("valid");
+    assert!(!not_given.ending_at_given);
 }
 
 #[test]
@@ -105,11 +101,11 @@ fn the_model_checks_of_a_new_subscription() {
 fn update_checks_in_lagos_order() {
     let stored = at("2026-07-01T00:00:00Z");
     let input = SubscriptionUpdateInput {
-        subscription_at: Some(String::new()),
-        ending_at: Some(Some("nope".to_owned())),
+        subscription_at: Some(None),
+        ending_at: Some(Some(Err(InvalidInstant))),
         on_termination_credit_note: Some(EnumInput::Unknown),
         on_termination_invoice: Some(EnumInput::Unknown),
-        plan_overrides: true,
+        billing_entity_code: Some("eu".to_owned()),
         ..SubscriptionUpdateInput::default()
     };
     assert_eq!(
@@ -117,8 +113,6 @@ fn update_checks_in_lagos_order() {
         "subscription_at: invalid_date, ending_at: invalid_date, on_termination_credit_note: invalid_value, \
          on_termination_invoice: invalid_value"
     );
-    let forbidden = SubscriptionUpdateInput { plan_overrides: true, ..SubscriptionUpdateInput::default() };
-    assert_eq!(forbidden.validate(stored, at(NOW)), Err(Error::Forbidden("feature_unavailable")));
     let entity = SubscriptionUpdateInput {
         billing_entity_code: Some("eu".to_owned()),
         ..SubscriptionUpdateInput::default()
@@ -126,7 +120,7 @@ fn update_checks_in_lagos_order() {
     assert_eq!(entity.validate(stored, at(NOW)), Err(Error::not_found(Resource::BillingEntity, "eu")));
     // The stored start date bounds `ending_at`.
     let too_early = SubscriptionUpdateInput {
-        ending_at: Some(Some("2026-07-01T12:00:00Z".to_owned())),
+        ending_at: Some(Some(Ok(at("2026-07-01T12:00:00Z")))),
         ..SubscriptionUpdateInput::default()
     };
     assert_eq!(errors(too_early.validate(stored, at(NOW))), "ending_at: invalid_date");

@@ -47,31 +47,36 @@ fn wanted(status: SubscriptionStatus) -> WantedStatus {
 
 #[test]
 fn a_lookup_wants_active_by_default_and_finds_nothing_for_an_unknown_status() {
-    let selector = |status| SubscriptionSelector::for_lookup("sub".to_owned(), status).status;
-    assert_eq!(selector(None), wanted(SubscriptionStatus::Active));
-    assert_eq!(selector(Some("terminated")), wanted(SubscriptionStatus::Terminated));
-    assert_eq!(selector(Some("pending")), wanted(SubscriptionStatus::Pending));
-    assert_eq!(selector(Some("incomplete")), WantedStatus::Nothing);
-    assert_eq!(selector(Some("Active")), WantedStatus::Nothing);
+    let selector = |status| SubscriptionSelector::new("sub".to_owned(), status).status;
+    assert_eq!(selector(EnumInput::Null), wanted(SubscriptionStatus::Active));
+    assert_eq!(
+        selector(EnumInput::Known(SubscriptionStatus::Terminated)),
+        wanted(SubscriptionStatus::Terminated)
+    );
+    assert_eq!(selector(EnumInput::Known(SubscriptionStatus::Pending)), wanted(SubscriptionStatus::Pending));
+    assert_eq!(selector(EnumInput::Unknown), WantedStatus::Nothing);
 }
 
 #[test]
-fn an_update_reads_pending_and_incomplete_and_takes_anything_else_as_active() {
-    let selector = |status| SubscriptionSelector::for_update("sub".to_owned(), status).status;
-    assert_eq!(selector(None), wanted(SubscriptionStatus::Active));
-    assert_eq!(selector(Some("pending")), wanted(SubscriptionStatus::Pending));
-    assert_eq!(selector(Some("incomplete")), WantedStatus::Nothing);
-    assert_eq!(selector(Some("terminated")), wanted(SubscriptionStatus::Active));
-    assert_eq!(selector(Some("nope")), wanted(SubscriptionStatus::Active));
-}
-
-#[test]
-fn a_termination_reads_only_pending() {
-    let selector = |status| SubscriptionSelector::for_termination("sub".to_owned(), status).status;
-    assert_eq!(selector(Some("pending")), wanted(SubscriptionStatus::Pending));
-    assert_eq!(selector(Some("terminated")), wanted(SubscriptionStatus::Active));
-    assert_eq!(selector(Some("incomplete")), wanted(SubscriptionStatus::Active));
-    assert_eq!(selector(None), wanted(SubscriptionStatus::Active));
+fn a_termination_reads_only_active_and_pending() {
+    let selector = |status| {
+        SubscriptionSelector::for_termination("sub".to_owned(), status).map(|selector| selector.status)
+    };
+    assert_eq!(
+        selector(EnumInput::Known(SubscriptionStatus::Pending)),
+        Ok(wanted(SubscriptionStatus::Pending))
+    );
+    assert_eq!(
+        selector(EnumInput::Known(SubscriptionStatus::Active)),
+        Ok(wanted(SubscriptionStatus::Active))
+    );
+    assert_eq!(selector(EnumInput::Null), Ok(wanted(SubscriptionStatus::Active)));
+    for refused in [EnumInput::Known(SubscriptionStatus::Terminated), EnumInput::Unknown] {
+        assert_eq!(
+            selector(refused).map_err(|errors| errors.to_string()),
+            Err("status: value_is_invalid".to_owned())
+        );
+    }
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Lago's reading of ISO 8601 date-times (`Time.zone.iso8601`, in a UTC application zone):
 //! `2026-09-01`, `2026-09-01T10:00`, `2026-09-01T10:00:00.123Z`, `2026-09-01t10:00:00+02:00`,
-//! with surrounding whitespace allowed. Without an offset the time is UTC. The offset is kept:
-//! Lago compares the *dates* of `ending_at` and `subscription_at` as written.
+//! with surrounding whitespace allowed. Without an offset the time is UTC. Text it cannot read is
+//! Lago's `invalid_date`; what it reads goes to the service as a Timestamp.
 //!
 //! Unlike Ruby's `Date._iso8601`, the basic format (`20260901T100000Z`), ordinal and week dates
 //! are not accepted, and impossible dates (February 30) are rejected rather than rolled over.
@@ -9,7 +9,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Offset, Utc};
 
 /// The instant `text` names, with the offset it was written in.
-pub fn parse_iso8601(text: &str) -> Option<DateTime<FixedOffset>> {
+pub(super) fn parse_iso8601(text: &str) -> Option<DateTime<FixedOffset>> {
     let text = text.trim();
     let (date_text, time_text) = match text.find(['T', 't']) {
         Some(position) => (text.get(..position)?, Some(text.get(position + 1..)?)),
