@@ -215,17 +215,17 @@ backend_tests! {
         assert_bad_request(client.create_tax(authorized(CreateTaxRequest { tax: None })).await);
         assert_violations(
             create_tax(&mut client, TaxCreateInput::default()).await,
-            &[("name", "value_is_mandatory"), ("rate", "value_is_mandatory"), ("code", "value_is_mandatory")],
+            &[("tax.name", "value_is_mandatory"), ("tax.rate", "value_is_mandatory"), ("tax.code", "value_is_mandatory")],
         );
         assert_violations(
             create_tax(&mut client, tax_input("vat", "twenty")).await,
-            &[("rate", "value_is_invalid")],
+            &[("tax.rate", "value_is_invalid")],
         );
         create_tax(&mut client, tax_input("vat", "20")).await.expect("create a tax");
         create_tax(&mut client, tax_input("gst", "10")).await.expect("create a tax");
         assert_violations(
             create_tax(&mut client, tax_input("vat", "5")).await,
-            &[("code", "value_already_exist")],
+            &[("tax.code", "value_already_exist")],
         );
         assert_violations(
             update_tax(
@@ -235,7 +235,7 @@ backend_tests! {
                 &["code", "name"],
             )
             .await,
-            &[("name", "value_is_mandatory"), ("code", "value_already_exist")],
+            &[("tax.name", "value_is_mandatory"), ("tax.code", "value_already_exist")],
         );
         assert_violations(
             update_tax(&mut client, "gst", TaxUpdateInput::default(), &["rate", "percentage"]).await,
@@ -388,7 +388,7 @@ backend_tests! {
         // UNSPECIFIED, and numbers this server does not know, are invalid values.
         assert_violations(
             create_metric(&mut client, metric_input("a", AggregationType::Unspecified)).await,
-            &[("aggregation_type", "value_is_invalid")],
+            &[("billable_metric.aggregation_type", "value_is_invalid")],
         );
         let unknown_numbers = BillableMetricCreateInput {
             aggregation_type: 99,
@@ -399,14 +399,14 @@ backend_tests! {
         assert_violations(
             create_metric(&mut client, unknown_numbers).await,
             &[
-                ("aggregation_type", "value_is_invalid"),
-                ("weighted_interval", "value_is_invalid"),
-                ("rounding_function", "value_is_invalid"),
+                ("billable_metric.aggregation_type", "value_is_invalid"),
+                ("billable_metric.weighted_interval", "value_is_invalid"),
+                ("billable_metric.rounding_function", "value_is_invalid"),
             ],
         );
         assert_violations(
             create_metric(&mut client, metric_input("a", AggregationType::CustomAgg)).await,
-            &[("custom_aggregator", "value_is_mandatory")],
+            &[("billable_metric.custom_aggregator", "value_is_mandatory")],
         );
         let bad_filters = BillableMetricCreateInput {
             filters: vec![filter_input(" ", &[])],
@@ -414,7 +414,7 @@ backend_tests! {
         };
         assert_violations(
             create_metric(&mut client, bad_filters).await,
-            &[("key", "value_is_mandatory"), ("values", "value_is_mandatory")],
+            &[("billable_metric.key", "value_is_mandatory"), ("billable_metric.values", "value_is_mandatory")],
         );
         let everything = BillableMetricCreateInput {
             code: String::new(),
@@ -427,11 +427,11 @@ backend_tests! {
         assert_violations(
             create_metric(&mut client, everything).await,
             &[
-                ("recurring", "not_compatible_with_aggregation_type"),
-                ("expression", "invalid_expression"),
-                ("name", "value_is_mandatory"),
-                ("field_name", "value_is_mandatory"),
-                ("code", "value_is_mandatory"),
+                ("billable_metric.recurring", "not_compatible_with_aggregation_type"),
+                ("billable_metric.expression", "invalid_expression"),
+                ("billable_metric.name", "value_is_mandatory"),
+                ("billable_metric.field_name", "value_is_mandatory"),
+                ("billable_metric.code", "value_is_mandatory"),
             ],
         );
         create_metric(&mut client, metric_input("a", AggregationType::SumAgg))
@@ -442,7 +442,7 @@ backend_tests! {
             .expect("create a metric");
         assert_violations(
             create_metric(&mut client, metric_input("a", AggregationType::SumAgg)).await,
-            &[("code", "value_already_exist")],
+            &[("billable_metric.code", "value_already_exist")],
         );
         assert_violations(
             update_metric(
@@ -452,7 +452,7 @@ backend_tests! {
                 &["code", "field_name"],
             )
             .await,
-            &[("field_name", "value_is_mandatory"), ("code", "value_already_exist")],
+            &[("billable_metric.field_name", "value_is_mandatory"), ("billable_metric.code", "value_already_exist")],
         );
         assert_violations(
             update_metric(
@@ -465,7 +465,7 @@ backend_tests! {
                 &[],
             )
             .await,
-            &[("weighted_interval", "value_is_invalid")],
+            &[("billable_metric.weighted_interval", "value_is_invalid")],
         );
         assert_not_found(
             update_metric(&mut client, "unknown", BillableMetricUpdateInput::default(), &[]).await,

@@ -255,16 +255,16 @@ backend_tests! {
         assert_violations(
             invalid,
             &[
-                ("customer_type", "value_is_invalid"),
-                ("currency", "value_is_invalid"),
-                ("external_id", "value_is_mandatory"),
-                ("email", "invalid_email_format"),
+                ("customer.customer_type", "value_is_invalid"),
+                ("customer.currency", "value_is_invalid"),
+                ("customer.external_id", "value_is_mandatory"),
+                ("customer.email", "invalid_email_format"),
             ],
         );
         let finalize = upsert(&mut client, CustomerInput { finalize_zero_amount_invoice: Some(9), ..input("c") }).await;
-        assert_violations(finalize, &[("finalize_zero_amount_invoice", "invalid_value")]);
+        assert_violations(finalize, &[("customer.finalize_zero_amount_invoice", "invalid_value")]);
         let negative = upsert(&mut client, CustomerInput { net_payment_term: Some(-1), ..input("c") }).await;
-        assert_violations(negative, &[("net_payment_term", "value_is_out_of_range")]);
+        assert_violations(negative, &[("customer.net_payment_term", "value_is_out_of_range")]);
         let entity = upsert(&mut client, CustomerInput { billing_entity_code: "eu".to_owned(), ..input("c") }).await;
         assert_not_found(entity, "billing_entity_not_found");
         let tax = upsert(&mut client, CustomerInput { tax_codes: vec!["nope".to_owned()], ..input("c") }).await;

@@ -133,7 +133,7 @@ backend_tests! {
         let null_type = vec![privilege_change("flag", &["value_type"], |_| {})];
         assert_violations(
             update(&mut client, FeatureUpdateInput { privileges: null_type, ..FeatureUpdateInput::default() }, None).await,
-            &[("privilege.value_type", "value_is_mandatory"), ("privilege.value_type", "value_is_invalid")],
+            &[("feature.privileges[0].value_type", "value_is_mandatory"), ("feature.privileges[0].value_type", "value_is_invalid")],
         );
         // Paths a feature or a privilege does not have are refused.
         assert_violations(
@@ -144,7 +144,7 @@ backend_tests! {
         assert_violations(
             update(&mut client, FeatureUpdateInput { privileges: unknown_item, ..FeatureUpdateInput::default() }, None)
                 .await,
-            &[("privileges[1].update_mask", "unknown_field")],
+            &[("feature.privileges[1].update_mask", "unknown_field")],
         );
         let response = client
             .get_feature(authorized(entitlements::v1::GetFeatureRequest { code: "seats".to_owned() }))

@@ -11,10 +11,12 @@ use entitlements::v1::{
     FeatureUpdateInput, GetFeatureRequest, ListFeaturesRequest, ListFeaturesResponse, PaginationMeta,
     Privilege, PrivilegeConfig, PrivilegeInput, PrivilegeValueType, UpdateFeatureRequest,
 };
+use tonic::Status;
 use tonic::transport::Channel;
-use tonic::{Code, Status};
-use tonic_types::StatusExt as _;
 
+use crate::support::conformance::{
+    assert_bad_request, assert_not_found, assert_unauthenticated, assert_violations,
+};
 use crate::support::{API_KEY, OTHER_API_KEY, authorized, authorized_as, backend_tests, field_mask as mask};
 
 type Client = FeatureServiceClient<Channel>;
@@ -129,53 +131,6 @@ fn meta(
     PaginationMeta { current_page, next_page, prev_page, total_pages, total_count }
 }
 
-/// The status has `code` and an ErrorInfo with `reason` in the `entitlements` domain.
-#[track_caller]
-fn assert_error_info(status: &Status, code: Code, reason: &str) {
-    assert_eq!(status.code(), code, "unexpected status: {status:?}");
-    let details = status.get_error_details();
-    let info = details.error_info().unwrap_or_else(|| panic!("no ErrorInfo in {status:?}"));
-    assert_eq!(info.reason, reason, "ErrorInfo reason of {status:?}");
-    assert_eq!(info.domain, "entitlements", "ErrorInfo domain of {status:?}");
-}
-
-#[track_caller]
-fn assert_not_found<T: std::fmt::Debug>(result: Result<T, Status>, reason: &str) {
-    let status = result.expect_err("NOT_FOUND expected");
-    assert_error_info(&status, Code::NotFound, reason);
-}
-
-#[track_caller]
-fn assert_bad_request<T: std::fmt::Debug>(result: Result<T, Status>) {
-    let status = result.expect_err("INVALID_ARGUMENT expected");
-    assert_error_info(&status, Code::InvalidArgument, "bad_request");
-    assert!(
-        status.get_error_details().bad_request().is_none(),
-        "no field violations for a bad request: {status:?}"
-    );
-}
-
-/// INVALID_ARGUMENT `validation_errors` with exactly these (field, description) violations, in order.
-#[track_caller]
-fn assert_violations<T: std::fmt::Debug>(result: Result<T, Status>, expected: &[(&str, &str)]) {
-    let status = result.expect_err("INVALID_ARGUMENT expected");
-    assert_error_info(&status, Code::InvalidArgument, "validation_errors");
-    let details = status.get_error_details();
-    let bad_request = details.bad_request().unwrap_or_else(|| panic!("no BadRequest in {status:?}"));
-    let violations: Vec<(&str, &str)> = bad_request
-        .field_violations
-        .iter()
-        .map(|violation| (violation.field.as_str(), violation.reason.as_str()))
-        .collect();
-    assert_eq!(violations, expected, "field violations of {status:?}");
-}
-
-#[track_caller]
-fn assert_unauthenticated<T: std::fmt::Debug>(result: Result<T, Status>) {
-    let status = result.expect_err("UNAUTHENTICATED expected");
-    assert_error_info(&status, Code::Unauthenticated, "unauthorized");
-}
-
 /// A gRPC request with this raw `authorization` metadata, or none.
 fn credentialed<T>(authorization: Option<&str>, message: T) -> tonic::Request<T> {
     let mut request = tonic::Request::new(message);
@@ -266,10 +221,10 @@ backend_tests! {
         let mut client = app.feature_client().await;
         create(&mut client, feature_input("seats")).await;
         let duplicate = client.create_feature(authorized(create_request(feature_input("seats")))).await;
-        assert_violations(duplicate, &[("code", "value_already_exist")]);
+        assert_violations(duplicate, &[("feature.code", "value_already_exist")]);
         // The same code after stripping is the same code.
         let padded = client.create_feature(authorized(create_request(feature_input(" seats ")))).await;
-        assert_violations(padded, &[("code", "value_already_exist")]);
+        assert_violations(padded, &[("feature.code", "value_already_exist")]);
         // Codes are per organization: the other organization may use it.
         let other = create_as(&mut client, OTHER_API_KEY, feature_input("seats")).await;
         assert_eq!(other.code, "seats");
@@ -292,7 +247,7 @@ backend_tests! {
         .await;
         assert_violations(
             unspecified,
-            &[("privilege.value_type", "value_is_mandatory"), ("privilege.value_type", "value_is_invalid")],
+            &[("feature.privileges[0].value_type", "value_is_mandatory"), ("feature.privileges[0].value_type", "value_is_invalid")],
         );
 
         let unknown = attempt(FeatureCreateInput {
@@ -300,18 +255,18 @@ backend_tests! {
             ..feature_input("f")
         })
         .await;
-        assert_violations(unknown, &[("privilege.value_type", "value_is_invalid")]);
+        assert_violations(unknown, &[("feature.privileges[0].value_type", "value_is_invalid")]);
 
         let select_without_options = attempt(FeatureCreateInput {
             privileges: vec![typed("p", PrivilegeValueType::Select)],
             ..feature_input("f")
         })
         .await;
-        assert_violations(select_without_options, &[("privilege.config", "invalid_format")]);
+        assert_violations(select_without_options, &[("feature.privileges[0].config", "invalid_format")]);
 
         let select_with_empty_options =
             attempt(FeatureCreateInput { privileges: vec![select("p", &[])], ..feature_input("f") }).await;
-        assert_violations(select_with_empty_options, &[("privilege.config", "invalid_format")]);
+        assert_violations(select_with_empty_options, &[("feature.privileges[0].config", "invalid_format")]);
 
         let integer_with_config = attempt(FeatureCreateInput {
             privileges: vec![PrivilegeInput {
@@ -321,10 +276,10 @@ backend_tests! {
             ..feature_input("f")
         })
         .await;
-        assert_violations(integer_with_config, &[("privilege.config", "invalid_format")]);
+        assert_violations(integer_with_config, &[("feature.privileges[0].config", "invalid_format")]);
 
         let blank_code = attempt(feature_input("   ")).await;
-        assert_violations(blank_code, &[("code", "value_is_mandatory")]);
+        assert_violations(blank_code, &[("feature.code", "value_is_mandatory")]);
 
         let too_long = attempt(FeatureCreateInput {
             name: Some("n".repeat(256)),
@@ -335,9 +290,9 @@ backend_tests! {
         assert_violations(
             too_long,
             &[
-                ("code", "value_is_too_long"),
-                ("name", "value_is_too_long"),
-                ("description", "value_is_too_long"),
+                ("feature.code", "value_is_too_long"),
+                ("feature.name", "value_is_too_long"),
+                ("feature.description", "value_is_too_long"),
             ],
         );
 
@@ -347,7 +302,7 @@ backend_tests! {
             ..feature_input("")
         })
         .await;
-        assert_violations(duplicated, &[("privilege.code", "value_is_duplicated")]);
+        assert_violations(duplicated, &[("feature.privileges[1].code", "value_is_duplicated")]);
 
         // Only the first invalid privilege is reported.
         let two_invalid = attempt(FeatureCreateInput {
@@ -359,7 +314,7 @@ backend_tests! {
             ..feature_input("f")
         })
         .await;
-        assert_violations(two_invalid, &[("privilege.value_type", "value_is_invalid")]);
+        assert_violations(two_invalid, &[("feature.privileges[1].value_type", "value_is_invalid")]);
 
         let missing_feature = client.create_feature(authorized(CreateFeatureRequest { feature: None })).await;
         assert_bad_request(missing_feature);
@@ -566,7 +521,7 @@ backend_tests! {
             },
         )
         .await;
-        assert_violations(too_long, &[("name", "value_is_too_long"), ("description", "value_is_too_long")]);
+        assert_violations(too_long, &[("feature.name", "value_is_too_long"), ("feature.description", "value_is_too_long")]);
         assert_eq!(get(&mut client, "seats").await.expect("unchanged"), expected);
     }
 
@@ -647,7 +602,7 @@ backend_tests! {
             },
         )
         .await;
-        assert_violations(config_on_integer, &[("privilege.config", "invalid_format")]);
+        assert_violations(config_on_integer, &[("feature.privileges[0].config", "invalid_format")]);
         let unspecified_type = update(
             &mut client,
             "seats",
@@ -659,7 +614,7 @@ backend_tests! {
         .await;
         assert_violations(
             unspecified_type,
-            &[("privilege.value_type", "value_is_mandatory"), ("privilege.value_type", "value_is_invalid")],
+            &[("feature.privileges[0].value_type", "value_is_mandatory"), ("feature.privileges[0].value_type", "value_is_invalid")],
         );
         let duplicated = update(
             &mut client,
@@ -671,7 +626,7 @@ backend_tests! {
             },
         )
         .await;
-        assert_violations(duplicated, &[("privilege.code", "value_is_duplicated")]);
+        assert_violations(duplicated, &[("feature.privileges[1].code", "value_is_duplicated")]);
         assert_eq!(get(&mut client, "seats").await.expect("unchanged"), renamed);
     }
 

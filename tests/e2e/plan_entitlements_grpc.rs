@@ -146,18 +146,18 @@ backend_tests! {
         use privilege_value_input::Kind as Input;
         let mut client = seats_and_startup(&app).await;
         let cases = [
-            (entry("max", Input::StringValue("010".to_owned())), "max_privilege_value", "value_is_invalid"),
-            (entry("max", Input::BooleanValue(true)), "max_privilege_value", "value_is_invalid"),
-            (entry("root", Input::StringValue("yes".to_owned())), "root_privilege_value", "value_is_invalid"),
-            (entry("provider", Input::StringValue("azure".to_owned())), "provider_privilege_value", "value_not_in_select_options"),
-            (entry("provider", Input::IntegerValue(1)), "provider_privilege_value", "value_not_in_select_options"),
-            (PrivilegeValueEntry { privilege_code: "max".to_owned(), value: None }, "privilege.value", "value_is_mandatory"),
+            (entry("max", Input::StringValue("010".to_owned())), "entitlements[0].privileges[0].value", "value_is_invalid"),
+            (entry("max", Input::BooleanValue(true)), "entitlements[0].privileges[0].value", "value_is_invalid"),
+            (entry("root", Input::StringValue("yes".to_owned())), "entitlements[0].privileges[0].value", "value_is_invalid"),
+            (entry("provider", Input::StringValue("azure".to_owned())), "entitlements[0].privileges[0].value", "value_not_in_select_options"),
+            (entry("provider", Input::IntegerValue(1)), "entitlements[0].privileges[0].value", "value_not_in_select_options"),
+            (PrivilegeValueEntry { privilege_code: "max".to_owned(), value: None }, "entitlements[0].privileges[0].value", "value_is_mandatory"),
             (
                 PrivilegeValueEntry { privilege_code: "max".to_owned(), value: Some(PrivilegeValueInput { kind: None }) },
-                "privilege.value",
+                "entitlements[0].privileges[0].value",
                 "value_is_mandatory",
             ),
-            (entry("provider", Input::StringValue(" ".to_owned())), "provider_privilege_value", "value_not_in_select_options"),
+            (entry("provider", Input::StringValue(" ".to_owned())), "entitlements[0].privileges[0].value", "value_not_in_select_options"),
         ];
         for (entry, field, code) in cases {
             assert_violations(update(&mut client, seats_input(vec![entry])).await, &[(field, code)]);

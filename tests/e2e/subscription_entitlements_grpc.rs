@@ -147,11 +147,11 @@ backend_tests! {
     async fn errors_carry_lagos_codes(app) {
         use privilege_value_input::Kind as Input;
         let mut client = seats_on_startup(&app).await;
-        assert_violations(update(&mut client, inputs(vec![("max", Input::StringValue("ten".to_owned()))])).await, &[("max_privilege_value", "value_is_invalid")]);
-        assert_violations(update(&mut client, inputs(vec![("root", Input::IntegerValue(1))])).await, &[("root_privilege_value", "value_is_invalid")]);
+        assert_violations(update(&mut client, inputs(vec![("max", Input::StringValue("ten".to_owned()))])).await, &[("entitlements[0].privileges[0].value", "value_is_invalid")]);
+        assert_violations(update(&mut client, inputs(vec![("root", Input::IntegerValue(1))])).await, &[("entitlements[0].privileges[0].value", "value_is_invalid")]);
         let request = PrivilegeValueEntry { privilege_code: "max".to_owned(), value: None };
         let null = vec![EntitlementInput { feature_code: "seats".to_owned(), privileges: vec![request] }];
-        assert_violations(update(&mut client, null).await, &[("privilege.value", "value_is_mandatory")]);
+        assert_violations(update(&mut client, null).await, &[("entitlements[0].privileges[0].value", "value_is_mandatory")]);
         assert_not_found(update(&mut client, inputs(vec![("nope", Input::IntegerValue(1))])).await, "privilege_not_found");
         let ghost = vec![EntitlementInput { feature_code: "ghost".to_owned(), privileges: vec![] }];
         assert_not_found(update(&mut client, ghost).await, "feature_not_found");

@@ -284,7 +284,7 @@ clocked_backend_tests! { "2026-06-20T10:00:00.123456Z";
             update_mask: mask(&["subscription_at"]),
             ..UpdateSubscriptionRequest::default()
         };
-        assert_violations(send_update(&mut client, no_start).await, &[("subscription_at", "invalid_date")]);
+        assert_violations(send_update(&mut client, no_start).await, &[("subscription.subscription_at", "invalid_date")]);
         // validate_only answers what the update would do, and writes nothing.
         let events = app.change_event_codes().await;
         let dry_run = UpdateSubscriptionRequest {
@@ -333,14 +333,14 @@ clocked_backend_tests! { "2026-06-20T10:00:00.123456Z";
             ending_at: at(1_577_836_800),
             ..input("startup", "s")
         };
-        assert_violations(create(&mut client, dates).await, &[("subscription_at", "invalid_date"), ("ending_at", "invalid_date")]);
+        assert_violations(create(&mut client, dates).await, &[("subscription.subscription_at", "invalid_date"), ("subscription.ending_at", "invalid_date")]);
         let today = CreateSubscriptionInput { ending_at: at(1_781_996_400), ..input("startup", "s") };
-        assert_violations(create(&mut client, today).await, &[("ending_at", "invalid_date")]);
+        assert_violations(create(&mut client, today).await, &[("subscription.ending_at", "invalid_date")]);
         let mut unknown_path = create_request(input("startup", "s"));
         unknown_path.update_mask = mask(&["plan_overrides"]);
         assert_violations(send_create(&mut client, unknown_path).await, &[("update_mask", "unknown_field")]);
         let billing_time = CreateSubscriptionInput { billing_time: Some(7), ..input("startup", "s") };
-        assert_violations(create(&mut client, billing_time).await, &[("billing_time", "value_is_invalid")]);
+        assert_violations(create(&mut client, billing_time).await, &[("subscription.billing_time", "value_is_invalid")]);
         assert_not_found(get(&mut client, "s", SubscriptionStatus::Unspecified).await, "subscription_not_found");
         assert_not_found(update(&mut client, "s", None).await, "subscription_not_found");
         create(&mut client, CreateSubscriptionInput { purchase_order_number: Some("PO".to_owned()), ..input("startup", "s") })
@@ -354,7 +354,7 @@ clocked_backend_tests! { "2026-06-20T10:00:00.123456Z";
         };
         assert_violations(
             update(&mut client, "s", Some(invalid)).await,
-            &[("on_termination_credit_note", "invalid_value"), ("on_termination_invoice", "invalid_value")],
+            &[("subscription.on_termination_credit_note", "invalid_value"), ("subscription.on_termination_invoice", "invalid_value")],
         );
         let entity = UpdateSubscriptionInput { billing_entity_code: "eu".to_owned(), ..UpdateSubscriptionInput::default() };
         assert_not_found(update(&mut client, "s", Some(entity)).await, "billing_entity_not_found");

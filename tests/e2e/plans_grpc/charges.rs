@@ -184,18 +184,18 @@ backend_tests! {
         assert_violations(
             create(&mut client, PlanInput::default()).await,
             &[
-                ("name", "value_is_mandatory"),
-                ("code", "value_is_mandatory"),
-                ("interval", "value_is_invalid"),
-                ("amount_cents", "value_is_mandatory"),
-                ("amount_currency", "value_is_invalid"),
-                ("pay_in_advance", "value_is_invalid"),
+                ("plan.name", "value_is_mandatory"),
+                ("plan.code", "value_is_mandatory"),
+                ("plan.interval", "value_is_invalid"),
+                ("plan.amount_cents", "value_is_mandatory"),
+                ("plan.amount_currency", "value_is_invalid"),
+                ("plan.pay_in_advance", "value_is_invalid"),
             ],
         );
         for interval in [PlanInterval::Unspecified as i32, 42] {
             assert_violations(
                 create(&mut client, PlanInput { interval: Some(interval), ..startup() }).await,
-                &[("interval", "value_is_invalid")],
+                &[("plan.interval", "value_is_invalid")],
             );
         }
         let mut unknown_id = charge_input(&metric, ChargeModel::Standard, None);
@@ -220,7 +220,7 @@ backend_tests! {
                 with_charges(vec![charge_input(&metric, ChargeModel::Standard, Some(invalid_amount))]),
             )
             .await,
-            &[("properties", "invalid_amount")],
+            &[("plan.charges[0].properties", "invalid_amount")],
         );
         let package = properties(Model::Package(PackageProperties {
             amount: text("x"),
@@ -234,9 +234,9 @@ backend_tests! {
             )
             .await,
             &[
-                ("properties", "invalid_amount"),
-                ("properties", "invalid_free_units"),
-                ("properties", "invalid_package_size"),
+                ("plan.charges[0].properties", "invalid_amount"),
+                ("plan.charges[0].properties", "invalid_free_units"),
+                ("plan.charges[0].properties", "invalid_package_size"),
             ],
         );
         // Properties of another model are sliced away, then fail the charge's model.
@@ -250,13 +250,13 @@ backend_tests! {
                 with_charges(vec![charge_input(&metric, ChargeModel::Standard, Some(other_model))]),
             )
             .await,
-            &[("properties", "invalid_amount")],
+            &[("plan.charges[0].properties", "invalid_amount")],
         );
         let mut unknown_model = charge_input(&metric, ChargeModel::Standard, None);
         unknown_model.charge_model = Some(99);
         assert_violations(
             create(&mut client, with_charges(vec![unknown_model])).await,
-            &[("charge_model", "value_is_invalid")],
+            &[("plan.charges[0].charge_model", "value_is_invalid")],
         );
         // UNSPECIFIED, or no model at all, is a missing model.
         let unspecified = charge_input(&metric, ChargeModel::Unspecified, None);
@@ -264,7 +264,7 @@ backend_tests! {
         for charge in [unspecified, absent] {
             assert_violations(
                 create(&mut client, with_charges(vec![charge])).await,
-                &[("charge_model", "value_is_invalid"), ("charge_model", "value_is_mandatory")],
+                &[("plan.charges[0].charge_model", "value_is_invalid"), ("plan.charges[0].charge_model", "value_is_mandatory")],
             );
         }
         let custom = ChargeProperties {
@@ -274,7 +274,7 @@ backend_tests! {
         assert_violations(
             create(&mut client, with_charges(vec![charge_input(&metric, ChargeModel::Custom, Some(custom))]))
                 .await,
-            &[("charge_model", "invalid_aggregation_type_or_charge_model")],
+            &[("plan.charges[0].charge_model", "invalid_aggregation_type_or_charge_model")],
         );
         let mut filtered = charge_input(&metric, ChargeModel::Standard, None);
         filtered.filters = vec![ChargeFilterInput {
@@ -284,13 +284,13 @@ backend_tests! {
         }];
         assert_violations(
             create(&mut client, with_charges(vec![filtered])).await,
-            &[("billable_metric_filter", "relation_must_exist"), ("values", "value_is_invalid")],
+            &[("plan.charges[0].filters[0].values[0].key", "relation_must_exist"), ("plan.charges[0].filters[0].values[0].values", "value_is_invalid")],
         );
         let mut duplicated = charge_input(&metric, ChargeModel::Standard, None);
         duplicated.code = text("calls");
         assert_violations(
             create(&mut client, with_charges(vec![duplicated.clone(), duplicated])).await,
-            &[("code", "value_already_exist")],
+            &[("plan.charges[1].code", "value_already_exist")],
         );
 
         assert_not_found(get(&mut client, "startup").await, "plan_not_found");
@@ -307,7 +307,7 @@ backend_tests! {
                 PlanInput { amount_currency: text("usd"), ..PlanInput::default() },
             )
             .await,
-            &[("amount_currency", "value_is_invalid")],
+            &[("plan.amount_currency", "value_is_invalid")],
         );
         assert_violations(
             client.list_plans(authorized(ListPlansRequest { page: 1, per_page: 1001 })).await,

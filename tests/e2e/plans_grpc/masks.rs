@@ -93,7 +93,7 @@ backend_tests! {
         // Required fields stay required.
         assert_violations(
             update_masked(&mut client, "startup", PlanInput::default(), field_mask(&["amount_cents", "name"])).await,
-            &[("name", "value_is_mandatory"), ("amount_cents", "value_is_mandatory")],
+            &[("plan.name", "value_is_mandatory"), ("plan.amount_cents", "value_is_mandatory")],
         );
         // Paths the plan does not have are refused, whatever else the request says.
         for unknown in ["trial_periods", "minimum_commitment.amount", "name.first", ""] {
@@ -108,7 +108,7 @@ backend_tests! {
         ];
         assert_violations(
             update(&mut client, "startup", PlanInput { charges, ..PlanInput::default() }).await,
-            &[("charges[1].update_mask", "unknown_field")],
+            &[("plan.charges[1].update_mask", "unknown_field")],
         );
         assert_eq!(get(&mut client, "startup").await.expect("unchanged"), cleared);
     }
@@ -180,7 +180,7 @@ backend_tests! {
                 field_mask(&["minimum_commitment.invoice_display_name"]),
             )
             .await,
-            &[("amount_cents", "value_is_mandatory")],
+            &[("plan.amount_cents", "value_is_mandatory")],
         );
     }
 
@@ -242,11 +242,11 @@ backend_tests! {
         // The model has no default.
         assert_violations(
             update(&mut client, "startup", charge_update(&charge.id, Some(&["charge_model"]), |_| {})).await,
-            &[("charge_model", "value_is_invalid"), ("charge_model", "value_is_mandatory")],
+            &[("plan.charges[0].charge_model", "value_is_invalid"), ("plan.charges[0].charge_model", "value_is_mandatory")],
         );
         assert_violations(
             update(&mut client, "startup", charge_update(&charge.id, Some(&["id"]), |_| {})).await,
-            &[("charges[0].update_mask", "unknown_field")],
+            &[("plan.charges[0].update_mask", "unknown_field")],
         );
 
         // regroup_paid_fees: kept when not written, cleared when written unset or "".
@@ -264,7 +264,7 @@ backend_tests! {
         assert_eq!(kept.charges[0].regroup_paid_fees.as_deref(), Some("invoice"));
         assert_violations(
             update(&mut client, "startup", regroup(None, None, true)).await,
-            &[("regroup_paid_fees", "only_compatible_with_pay_in_advance_and_non_invoiceable")],
+            &[("plan.charges[0].regroup_paid_fees", "only_compatible_with_pay_in_advance_and_non_invoiceable")],
         );
         let listed_unset = regroup(Some(&["regroup_paid_fees", "invoiceable"]), None, true);
         let cleared = update(&mut client, "startup", listed_unset).await.expect("clear it");
