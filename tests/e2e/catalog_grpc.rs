@@ -414,7 +414,7 @@ backend_tests! {
         };
         assert_violations(
             create_metric(&mut client, bad_filters).await,
-            &[("billable_metric.key", "value_is_mandatory"), ("billable_metric.values", "value_is_mandatory")],
+            &[("billable_metric.filters[0].key", "value_is_mandatory"), ("billable_metric.filters[0].values", "value_is_mandatory")],
         );
         let everything = BillableMetricCreateInput {
             code: String::new(),

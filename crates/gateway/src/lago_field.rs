@@ -29,6 +29,8 @@ pub(crate) fn lago_key(path: &str, reason: &str, privilege_code_at: Option<Privi
             "billable_metric_filter".to_owned()
         }
         [.., "shipping_address", leaf] => format!("shipping_{leaf}"),
+        // A privilege code taken by a concurrent write, in a privilege the service cannot point to.
+        [.., "privileges"] => "privilege.code".to_owned(),
         [.., leaf] => (*leaf).to_owned(),
         [] => String::new(),
     }
@@ -79,6 +81,7 @@ mod tests {
             "billable_metric_filter"
         );
         assert_eq!(key("customer.shipping_address.country", "not_a_valid_country_code"), "shipping_country");
+        assert_eq!(key("feature.privileges", "value_already_exist"), "privilege.code");
     }
 
     #[test]

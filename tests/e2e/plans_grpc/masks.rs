@@ -180,7 +180,7 @@ backend_tests! {
                 field_mask(&["minimum_commitment.invoice_display_name"]),
             )
             .await,
-            &[("plan.amount_cents", "value_is_mandatory")],
+            &[("plan.minimum_commitment.amount_cents", "value_is_mandatory")],
         );
     }
 

@@ -297,7 +297,7 @@ fn parse_filters(
     inputs: Vec<BillableMetricFilterInput>,
 ) -> Result<Vec<BillableMetricFilter>, ValidationErrors> {
     let mut by_key = BTreeMap::new();
-    for BillableMetricFilterInput { key, values } in inputs {
+    for (index, BillableMetricFilterInput { key, values }) in inputs.into_iter().enumerate() {
         let mut errors = ValidationErrors::new();
         if is_blank(Some(&key)) {
             errors.add("key", ErrorCode::ValueIsMandatory);
@@ -305,7 +305,7 @@ fn parse_filters(
         if values.is_empty() {
             errors.add("values", ErrorCode::ValueIsMandatory);
         }
-        errors.into_result()?;
+        errors.into_result().map_err(|errors| errors.prefixed(&format!("filters[{index}].")))?;
         by_key.insert(key, values);
     }
     Ok(by_key.into_iter().map(|(key, values)| BillableMetricFilter::new(key, values)).collect())
@@ -424,7 +424,7 @@ mod tests {
         input.filters = vec![filter("region", &["us", "eu", "us"]), filter("", &[]), filter("x", &[])];
         assert_eq!(
             errors_of(NewBillableMetric::parse(input.clone(), false)),
-            "key: value_is_mandatory, values: value_is_mandatory"
+            "filters[1].key: value_is_mandatory, filters[1].values: value_is_mandatory"
         );
         input.name = String::new();
         assert_eq!(errors_of(NewBillableMetric::parse(input, false)), "name: value_is_mandatory");
@@ -472,6 +472,6 @@ mod tests {
             filters: Some(vec![filter("region", &[])]),
             ..Default::default()
         };
-        assert_eq!(errors_of(both_invalid.apply(&current, false)), "values: value_is_mandatory");
+        assert_eq!(errors_of(both_invalid.apply(&current, false)), "filters[0].values: value_is_mandatory");
     }
 }

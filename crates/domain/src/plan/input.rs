@@ -53,16 +53,15 @@ pub struct PlanInput {
 /// Validates usage thresholds: each needs a positive amount.
 ///
 /// # Errors
-/// `amount_cents: value_is_mandatory | value_is_out_of_range` for the first invalid threshold.
+/// `usage_thresholds[i].amount_cents: value_is_mandatory | value_is_out_of_range` for the first
+/// invalid threshold.
 pub fn validate_usage_thresholds(thresholds: &[UsageThresholdInput]) -> Result<(), ValidationErrors> {
-    for threshold in thresholds {
+    for (index, threshold) in thresholds.iter().enumerate() {
+        let field = || format!("usage_thresholds[{index}].amount_cents");
         match threshold.amount_cents {
-            None => return Err(ValidationErrors::single("amount_cents", ErrorCode::ValueIsMandatory)),
+            None => return Err(ValidationErrors::single(field(), ErrorCode::ValueIsMandatory)),
             Some(amount) if amount <= 0 => {
-                return Err(ValidationErrors::single(
-                    "amount_cents",
-                    ErrorCode::Named("value_is_out_of_range"),
-                ));
+                return Err(ValidationErrors::single(field(), ErrorCode::Named("value_is_out_of_range")));
             }
             Some(_) => {}
         }
@@ -70,19 +69,22 @@ pub fn validate_usage_thresholds(thresholds: &[UsageThresholdInput]) -> Result<(
     Ok(())
 }
 
+/// Where a plan's minimum commitment amount sits in its input.
+const COMMITMENT_AMOUNT: &str = "minimum_commitment.amount_cents";
+
 /// Validates the amount of a minimum commitment to create or update: the one given, else the
 /// stored one (`None` for a new commitment).
 ///
 /// # Errors
-/// `amount_cents: value_is_mandatory | value_is_out_of_range`.
+/// `minimum_commitment.amount_cents: value_is_mandatory | value_is_out_of_range`.
 pub fn validate_minimum_commitment(
     commitment: &MinimumCommitmentInput,
     stored_amount_cents: Option<i64>,
 ) -> Result<i64, ValidationErrors> {
     match commitment.amount_cents.unwrap_or(stored_amount_cents) {
-        None => Err(ValidationErrors::single("amount_cents", ErrorCode::ValueIsMandatory)),
+        None => Err(ValidationErrors::single(COMMITMENT_AMOUNT, ErrorCode::ValueIsMandatory)),
         Some(amount) if amount < 0 => {
-            Err(ValidationErrors::single("amount_cents", ErrorCode::Named("value_is_out_of_range")))
+            Err(ValidationErrors::single(COMMITMENT_AMOUNT, ErrorCode::Named("value_is_out_of_range")))
         }
         Some(amount) => Ok(amount),
     }

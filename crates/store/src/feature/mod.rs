@@ -300,7 +300,8 @@ async fn insert_privileges(
     });
     match privilege::Entity::insert_many(rows).exec(connection).await {
         Ok(_) => Ok(privileges),
-        Err(error) => Err(already_exists_or_db_error(&error, "privilege.code")),
+        // A concurrent write took one of the codes; which one the database does not say.
+        Err(error) => Err(already_exists_or_db_error(&error, "privileges")),
     }
 }
 
