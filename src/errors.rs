@@ -39,6 +39,9 @@ pub enum ErrorKind {
     Unauthenticated,
     /// The database cannot be reached; the caller may retry.
     Unavailable,
+    /// The request asked for a revision (`x-entitlements-min-revision`) this server had not
+    /// reached within the wait; the caller may retry, or ask without it.
+    RevisionNotReached,
     /// A bug or an unexpected state; the server logs the details and never sends them.
     Internal,
 }
@@ -81,7 +84,7 @@ impl ErrorKind {
     /// first one listed answers a status whose reason names none of them: `BadRequest` comes
     /// before `Validation`, so an INVALID_ARGUMENT without `validation_errors` is a malformed
     /// request.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::NotFound,
         Self::BadRequest,
         Self::Validation,
@@ -89,6 +92,8 @@ impl ErrorKind {
         Self::NotAllowed,
         Self::Unauthenticated,
         Self::Unavailable,
+        // After Unavailable: a status with that code and no reason falls back to the first.
+        Self::RevisionNotReached,
         Self::Internal,
     ];
 
@@ -136,6 +141,12 @@ impl ErrorKind {
                 reason: Reason::Fixed("unavailable"),
                 http_status: StatusCode::SERVICE_UNAVAILABLE,
                 lago_envelope: LagoEnvelope::Title("Service Unavailable"),
+            },
+            Self::RevisionNotReached => ErrorRow {
+                grpc_code: Code::Unavailable,
+                reason: Reason::Fixed("revision_not_reached"),
+                http_status: StatusCode::SERVICE_UNAVAILABLE,
+                lago_envelope: LagoEnvelope::TitleAndCode("Service Unavailable"),
             },
             Self::Internal => ErrorRow {
                 grpc_code: Code::Internal,
@@ -259,6 +270,7 @@ mod tests {
             (ErrorKind::NotAllowed, Code::FailedPrecondition, 405, "not_allowed"),
             (ErrorKind::Unauthenticated, Code::Unauthenticated, 401, "unauthorized"),
             (ErrorKind::Unavailable, Code::Unavailable, 503, "unavailable"),
+            (ErrorKind::RevisionNotReached, Code::Unavailable, 503, "revision_not_reached"),
             (ErrorKind::Internal, Code::Internal, 500, "internal_error"),
         ];
         for (kind, grpc_code, http_status, reason) in expected {

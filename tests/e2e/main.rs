@@ -24,6 +24,7 @@ mod plan_entitlements_grpc;
 mod plan_entitlements_rest;
 mod plans_grpc;
 mod plans_rest;
+mod revisions;
 mod subscription_entitlements_grpc;
 mod subscription_entitlements_rest;
 mod subscriptions_grpc;

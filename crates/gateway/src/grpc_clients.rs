@@ -14,6 +14,8 @@ use tonic_health::pb::health_client::HealthClient;
 use tower::util::BoxCloneSyncService;
 use tower::{BoxError, ServiceExt};
 
+use crate::revision_header::record_answer;
+
 /// Any service that carries gRPC requests: a tonic `Channel` or the server's own routes.
 pub type GrpcTransport = BoxCloneSyncService<http::Request<Body>, http::Response<Body>, TransportError>;
 
@@ -37,6 +39,11 @@ impl std::fmt::Debug for GrpcClients {
 
 impl GrpcClients {
     pub fn new(transport: GrpcTransport) -> Self {
+        // Every answer's revision reaches the REST response (see `revision_header`).
+        let transport = BoxCloneSyncService::new(transport.map_response(|response| {
+            record_answer(&response);
+            response
+        }));
         Self { transport }
     }
 

@@ -18,6 +18,7 @@ mod plan_entitlements;
 mod plans;
 mod protobuf_json;
 mod request_body;
+mod revision_header;
 mod subscription_entitlements;
 mod subscription_status;
 mod subscriptions;
@@ -27,6 +28,7 @@ mod update_mask;
 
 use axum::Router;
 use axum::routing::get;
+use revision_header::MIN_REVISION_HEADER;
 
 pub use grpc_clients::{GrpcClients, GrpcTransport, TransportError};
 
@@ -47,18 +49,24 @@ pub fn router(clients: GrpcClients) -> Router {
         )
         .fallback(lago_error::route_not_found)
         .method_not_allowed_fallback(lago_error::route_not_found)
+        .layer(axum::middleware::from_fn(revision_header::name_revision))
         .with_state(clients)
 }
 
 /// Wraps a message in a gRPC request carrying the caller's `Authorization` header, if any, as
-/// the `authorization` metadata the services read.
+/// the `authorization` metadata the services read, and its minimum revision, if any.
 fn with_api_key<T>(headers: &axum::http::HeaderMap, message: T) -> tonic::Request<T> {
     let mut request = tonic::Request::new(message);
-    if let Some(value) = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|value| tonic::metadata::MetadataValue::try_from(value.as_bytes()).ok())
-    {
-        request.metadata_mut().insert("authorization", value);
+    for (header, metadata) in [
+        (axum::http::header::AUTHORIZATION.as_str(), "authorization"),
+        (MIN_REVISION_HEADER, MIN_REVISION_HEADER),
+    ] {
+        if let Some(value) = headers
+            .get(header)
+            .and_then(|value| tonic::metadata::MetadataValue::try_from(value.as_bytes()).ok())
+        {
+            request.metadata_mut().insert(metadata, value);
+        }
     }
     request
 }

@@ -56,6 +56,7 @@ enum Mode {
         bootstrap_api_key: Option<String>,
         health_check_interval: Duration,
         subscription_sweep_interval: Duration,
+        min_revision_wait: Duration,
     },
     /// Only the gateway, calling a remote gRPC server.
     GatewayOnly { upstream: tonic::transport::Channel },
@@ -83,6 +84,7 @@ impl Application {
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
                 subscription_sweep_interval: config.args.subscription_sweep_interval(),
+                min_revision_wait: config.args.min_revision_wait(),
             },
         };
         Ok(Self { http_listener, mode, shutdown_timeout: config.args.shutdown_timeout() })
@@ -128,8 +130,9 @@ impl Application {
                 bootstrap_api_key,
                 health_check_interval,
                 subscription_sweep_interval,
+                min_revision_wait,
             } => {
-                let api = ApiRoutes::new(store.clone());
+                let api = ApiRoutes::new(store.clone(), min_revision_wait);
                 service_names = api.service_names;
                 let routes = grpc_routes(api.routes, health_service)?;
                 health::set_all(&reporter, &service_names, ServingStatus::NotServing).await;

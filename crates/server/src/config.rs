@@ -84,6 +84,12 @@ pub struct ServeArgs {
     #[arg(long, env = "ENTITLEMENTS_SUBSCRIPTION_SWEEP_INTERVAL_MS", default_value_t = 60_000)]
     pub subscription_sweep_interval_ms: u64,
 
+    /// How long a request carrying `x-entitlements-min-revision` waits for that revision, in
+    /// milliseconds, before it answers UNAVAILABLE `revision_not_reached` (HTTP 503) rather than
+    /// a staler answer.
+    #[arg(long, env = "ENTITLEMENTS_MIN_REVISION_WAIT_MS", default_value_t = 250)]
+    pub min_revision_wait_ms: u64,
+
     /// After SIGTERM, how long requests in flight may take to finish, in seconds.
     #[arg(long, env = "ENTITLEMENTS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
@@ -103,6 +109,10 @@ impl ServeArgs {
 
     pub fn subscription_sweep_interval(&self) -> Duration {
         Duration::from_millis(self.subscription_sweep_interval_ms.max(1))
+    }
+
+    pub fn min_revision_wait(&self) -> Duration {
+        Duration::from_millis(self.min_revision_wait_ms)
     }
 
     pub fn shutdown_timeout(&self) -> Duration {

@@ -9,6 +9,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use entitlements_domain::{Error, OrganizationId};
 use entitlements_store::{ApiKey, Store};
@@ -19,6 +20,7 @@ use tonic::{Request, Status};
 use tower::{Layer, Service};
 
 use crate::error_status::status_from_error;
+use crate::revision::{DEFAULT_MIN_REVISION_WAIT, serve_at_revision};
 
 /// The metadata key carrying the API key (lowercase, as HTTP/2 requires).
 pub const API_KEY_METADATA: &str = "authorization";
@@ -39,15 +41,23 @@ pub(crate) fn organization_of<T>(request: &Request<T>) -> Result<OrganizationId,
     )
 }
 
-/// Wraps a gRPC service so that every request is authenticated first.
+/// Wraps a gRPC service so that every request is authenticated first, then served at the
+/// revision it asks for (see `revision`).
 #[derive(Debug, Clone)]
 pub struct AuthenticationLayer {
     store: Store,
+    min_revision_wait: Duration,
 }
 
 impl AuthenticationLayer {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self { store, min_revision_wait: DEFAULT_MIN_REVISION_WAIT }
+    }
+
+    /// How long a request waits for the revision it asks for.
+    #[must_use]
+    pub fn with_min_revision_wait(self, min_revision_wait: Duration) -> Self {
+        Self { min_revision_wait, ..self }
     }
 }
 
@@ -55,7 +65,7 @@ impl<S> Layer<S> for AuthenticationLayer {
     type Service = Authenticated<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Authenticated { inner, store: self.store.clone() }
+        Authenticated { inner, store: self.store.clone(), min_revision_wait: self.min_revision_wait }
     }
 }
 
@@ -65,6 +75,7 @@ impl<S> Layer<S> for AuthenticationLayer {
 pub struct Authenticated<S> {
     inner: S,
     store: Store,
+    min_revision_wait: Duration,
 }
 
 impl<S: NamedService> NamedService for Authenticated<S> {
@@ -90,13 +101,14 @@ where
     fn call(&mut self, mut request: http::Request<Body>) -> Self::Future {
         // The service that was polled ready serves this request; its clone waits for the next.
         let ready = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let inner = std::mem::replace(&mut self.inner, ready);
         let store = self.store.clone();
+        let min_revision_wait = self.min_revision_wait;
         Box::pin(async move {
             match organization(&store, request.headers()).await {
                 Ok(organization_id) => {
                     request.extensions_mut().insert(AuthenticatedOrganization(organization_id));
-                    inner.call(request).await
+                    serve_at_revision(&store, organization_id, min_revision_wait, request, inner).await
                 }
                 Err(status) => Ok(status.into_http()),
             }
@@ -192,7 +204,7 @@ mod tests {
     #[tokio::test]
     async fn every_api_service_refuses_a_request_without_a_key() {
         let directory = tempfile::tempdir().expect("a temp dir");
-        let api = ApiRoutes::new(store(&directory, true).await);
+        let api = ApiRoutes::new(store(&directory, true).await, crate::DEFAULT_MIN_REVISION_WAIT);
         assert_eq!(api.service_names.len(), 7, "{:?}", api.service_names);
         for service_name in api.service_names {
             let request = grpc_request(&format!("/{service_name}/AnyMethod"), None);

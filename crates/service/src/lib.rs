@@ -18,6 +18,7 @@ mod found_before_invalid;
 mod pagination;
 mod plan_conversions;
 mod plan_service;
+mod revision;
 mod struct_json;
 mod subscription_conversions;
 mod subscription_service;
@@ -32,10 +33,12 @@ pub use entitlement_service::EntitlementApi;
 pub use error_status::status_from_error;
 pub use feature_service::FeatureApi;
 pub use plan_service::PlanApi;
+pub use revision::{DEFAULT_MIN_REVISION_WAIT, MIN_REVISION_METADATA, REVISION_METADATA};
 pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
 
 use std::convert::Infallible;
+use std::time::Duration;
 
 use entitlements::v1::billable_metric_service_server::BillableMetricServiceServer;
 use entitlements::v1::customer_service_server::CustomerServiceServer;
@@ -61,9 +64,11 @@ pub struct ApiRoutes {
 }
 
 impl ApiRoutes {
-    /// The one list of the API's services.
-    pub fn new(store: Store) -> Self {
-        let authentication = AuthenticationLayer::new(store.clone());
+    /// The one list of the API's services; a request waits up to `min_revision_wait` for the
+    /// revision it asks for.
+    pub fn new(store: Store, min_revision_wait: Duration) -> Self {
+        let authentication =
+            AuthenticationLayer::new(store.clone()).with_min_revision_wait(min_revision_wait);
         let mut api = Self { routes: Routes::default(), service_names: Vec::new() };
         api.add(&authentication, FeatureServiceServer::new(FeatureApi::new(store.clone())));
         api.add(&authentication, TaxServiceServer::new(TaxApi::new(store.clone())));

@@ -14,6 +14,7 @@ mod feature;
 mod migration;
 mod organization;
 mod plan;
+pub mod revision;
 mod subscription;
 mod subscription_lifecycle;
 mod tax;
@@ -188,8 +189,13 @@ impl Store {
         organization_id: OrganizationId,
         changes: Vec<change_log::PendingChange>,
     ) -> Result<(), StoreError> {
-        change_log::append(&transaction, organization_id, changes, self.now()).await?;
-        Ok(transaction.commit().await?)
+        let revision = match change_log::append(&transaction, organization_id, changes, self.now()).await? {
+            Some(last_sequence) => last_sequence,
+            None => revision::current(&transaction, organization_id).await?,
+        };
+        transaction.commit().await?;
+        revision::record(revision);
+        Ok(())
     }
 
     /// Ends a write as `mode` says: committed with its change events, or rolled back (nothing

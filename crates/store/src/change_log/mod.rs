@@ -111,18 +111,19 @@ pub(crate) struct PendingChange {
     pub(crate) object_code: String,
 }
 
-/// Appends `changes` to the organization's log. Called last in the transaction (by
-/// `commit_with_changes`): it locks the organization row until commit.
+/// Appends `changes` to the organization's log and answers the last sequence taken (`None` when
+/// there is nothing to append). Called last in the transaction (by `commit_with_changes`): it
+/// locks the organization row until commit.
 pub(crate) async fn append(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     changes: Vec<PendingChange>,
     created_at: chrono::DateTime<chrono::Utc>,
-) -> Result<(), StoreError> {
+) -> Result<Option<i64>, StoreError> {
     let count =
         i64::try_from(changes.len()).map_err(|_| Error::Internal("too many change events".to_owned()))?;
     if count == 0 {
-        return Ok(());
+        return Ok(None);
     }
     let updated = organization::Entity::update_many()
         .col_expr(
@@ -148,7 +149,7 @@ pub(crate) async fn append(
             created_at: Set(created_at),
         });
     change_event::Entity::insert_many(rows).exec(connection).await?;
-    Ok(())
+    Ok(Some(last_sequence))
 }
 
 impl crate::Store {
