@@ -24,6 +24,9 @@ mod subscription_service;
 mod tax_conversions;
 mod tax_service;
 mod update_mask;
+mod watch_conversions;
+mod watch_service;
+mod watch_stream;
 
 pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};
 pub use billable_metric_service::BillableMetricApi;
@@ -34,6 +37,7 @@ pub use feature_service::FeatureApi;
 pub use plan_service::PlanApi;
 pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
+pub use watch_service::{WatchApi, WatchSettings};
 
 use std::convert::Infallible;
 
@@ -44,6 +48,7 @@ use entitlements::v1::feature_service_server::FeatureServiceServer;
 use entitlements::v1::plan_service_server::PlanServiceServer;
 use entitlements::v1::subscription_service_server::SubscriptionServiceServer;
 use entitlements::v1::tax_service_server::TaxServiceServer;
+use entitlements::v1::watch_service_server::WatchServiceServer;
 use entitlements_store::Store;
 use tonic::body::Body;
 use tonic::server::NamedService;
@@ -61,8 +66,13 @@ pub struct ApiRoutes {
 }
 
 impl ApiRoutes {
-    /// The one list of the API's services.
+    /// The API's services, Watch streams with the default settings.
     pub fn new(store: Store) -> Self {
+        Self::with_watch(store, WatchSettings::default())
+    }
+
+    /// The one list of the API's services.
+    pub fn with_watch(store: Store, watch: WatchSettings) -> Self {
         let authentication = AuthenticationLayer::new(store.clone());
         let mut api = Self { routes: Routes::default(), service_names: Vec::new() };
         api.add(&authentication, FeatureServiceServer::new(FeatureApi::new(store.clone())));
@@ -71,7 +81,8 @@ impl ApiRoutes {
         api.add(&authentication, PlanServiceServer::new(PlanApi::new(store.clone())));
         api.add(&authentication, EntitlementServiceServer::new(EntitlementApi::new(store.clone())));
         api.add(&authentication, CustomerServiceServer::new(CustomerApi::new(store.clone())));
-        api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store)));
+        api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store.clone())));
+        api.add(&authentication, WatchServiceServer::new(WatchApi::new(store, watch)));
         api
     }
 

@@ -30,6 +30,8 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+pub use change_log::notifier::{ChangeSignal, ChangeSignals};
+pub use change_log::retention::CHANGE_LOG_PRUNE_BATCH;
 pub use change_log::{ChangeEvent, ChangeEventType};
 pub use clock::Clock;
 pub use db::error::StoreError;
@@ -70,6 +72,8 @@ pub struct Store {
     /// unavailable rather than failing on missing tables.
     migrated: Arc<AtomicBool>,
     clock: Clock,
+    /// Wakes followers of the change log after each commit.
+    change_notifier: change_log::notifier::ChangeNotifier,
 }
 
 impl Store {
@@ -96,7 +100,12 @@ impl Store {
             options.max_connections(8);
         }
         let connection = Database::connect(options).await?;
-        Ok(Self { connection, migrated: Arc::new(AtomicBool::new(false)), clock: Clock::system() })
+        Ok(Self {
+            connection,
+            migrated: Arc::new(AtomicBool::new(false)),
+            clock: Clock::system(),
+            change_notifier: change_log::notifier::ChangeNotifier::new(),
+        })
     }
 
     /// Applies the migrations that have not run yet.
@@ -169,7 +178,7 @@ impl Store {
     }
 
     /// The store's current time.
-    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
 
@@ -189,7 +198,9 @@ impl Store {
         changes: Vec<change_log::PendingChange>,
     ) -> Result<(), StoreError> {
         change_log::append(&transaction, organization_id, changes, self.now()).await?;
-        Ok(transaction.commit().await?)
+        transaction.commit().await?;
+        self.change_notifier.send(ChangeSignal::Committed(organization_id));
+        Ok(())
     }
 
     /// Ends a write as `mode` says: committed with its change events, or rolled back (nothing
