@@ -258,6 +258,7 @@ fn serve_args(grpc_upstream: Option<String>) -> ServeArgs {
         subscription_sweep_interval_ms: 3_600_000,
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),
+        change_log: Default::default(),
     }
 }
 

@@ -507,6 +507,7 @@ async fn a_server_started_before_its_database_serves_once_the_database_answers()
         subscription_sweep_interval_ms: 3_600_000,
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),
+        change_log: Default::default(),
     };
     let config = entitlements_server::ServeConfig {
         database_url,

@@ -124,8 +124,7 @@ mod tests {
 
     #[test]
     fn filters_combine() {
-        let (_, filter) =
-            watch_query(request(&["subscription.updated"], &["sub_1"])).expect("valid");
+        let (_, filter) = watch_query(request(&["subscription.updated"], &["sub_1"])).expect("valid");
         assert!(filter.matches(&event(ChangeEventType::SubscriptionUpdated, "sub_1")));
         assert!(!filter.matches(&event(ChangeEventType::SubscriptionUpdated, "sub_2")));
         assert!(!filter.matches(&event(ChangeEventType::SubscriptionStarted, "sub_1")));

@@ -61,10 +61,7 @@ impl WatchApi {
 impl WatchService for WatchApi {
     type WatchStream = ReceiverStream<Result<pb::WatchResponse, Status>>;
 
-    async fn watch(
-        &self,
-        request: Request<pb::WatchRequest>,
-    ) -> Result<Response<Self::WatchStream>, Status> {
+    async fn watch(&self, request: Request<pb::WatchRequest>) -> Result<Response<Self::WatchStream>, Status> {
         let organization_id = organization_of(&request)?;
         let (start, filter) = watch_query(request.into_inner()).map_err(status_from_error)?;
         // Subscribed before the first read, so that a commit right after it still wakes the
@@ -74,11 +71,16 @@ impl WatchService for WatchApi {
         let cursor = match start {
             WatchStart::Now => latest,
             WatchStart::After(revision) if revision > latest => {
-                let violation = ValidationErrors::single("after_revision", ErrorCode::Named("value_is_out_of_range"));
+                let violation =
+                    ValidationErrors::single("after_revision", ErrorCode::Named("value_is_out_of_range"));
                 return Err(status_from_error(violation));
             }
             WatchStart::After(revision) => {
-                let next = self.store.change_events(organization_id, revision, 1).await.map_err(status_from_error)?;
+                let next = self
+                    .store
+                    .change_events(organization_id, revision, 1)
+                    .await
+                    .map_err(status_from_error)?;
                 if let Some(oldest_retained) = next.first().map(|event| event.sequence)
                     && oldest_retained != revision + 1
                 {

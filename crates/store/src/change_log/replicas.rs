@@ -172,9 +172,7 @@ fn signals_of(payload: &str, instance: Uuid) -> Vec<ChangeSignal> {
     }
     let parsed: Result<Vec<ChangeSignal>, _> = organizations
         .split(',')
-        .map(|organization| {
-            Uuid::parse_str(organization).map(|id| ChangeSignal::Remote(OrganizationId(id)))
-        })
+        .map(|organization| Uuid::parse_str(organization).map(|id| ChangeSignal::Remote(OrganizationId(id))))
         .collect();
     parsed.unwrap_or_else(|_| vec![ChangeSignal::Resync])
 }

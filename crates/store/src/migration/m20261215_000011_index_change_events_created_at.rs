@@ -12,6 +12,7 @@ pub(crate) struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        execute_all(manager, &["CREATE INDEX idx_change_events_created_at ON change_events (created_at)"]).await
+        execute_all(manager, &["CREATE INDEX idx_change_events_created_at ON change_events (created_at)"])
+            .await
     }
 }
