@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use entitlements_domain::OrganizationId;
-use sea_orm::sqlx::postgres::{PgListener, PgPoolOptions};
+use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
@@ -34,9 +34,9 @@ const EVERY_ORGANIZATION: &str = "*";
 
 impl Store {
     /// Relays change signals between this replica and the others until `shutdown` completes: on
-    /// PostgreSQL, announces this process's commits and listens (on a connection of its own,
-    /// reconnecting after failures) for the others'. On SQLite, whose database one process
-    /// serves, it only waits for `shutdown`.
+    /// PostgreSQL, announces this process's commits and listens for the others' (holding one of
+    /// the pool's connections, reconnecting after failures). On SQLite, whose database one
+    /// process serves, it only waits for `shutdown`.
     pub async fn relay_changes_between_replicas(&self, shutdown: impl Future<Output = ()>) {
         if self.backend() != DbBackend::Postgres {
             return shutdown.await;
@@ -94,15 +94,10 @@ impl Store {
     /// followed by a reconnection, after which every follower re-reads (notifications sent while
     /// disconnected are lost).
     async fn listen_to_other_replicas(&self) {
-        // A pool of one connection of its own: LISTEN holds its connection for good, and the
-        // listener reconnects through the pool after a failure.
+        // LISTEN holds one of the pool's connections for good (so a replica still opens no more
+        // connections than its pool allows); after a failure the listener takes another.
         // The backend is PostgreSQL (checked by the caller), so this pool exists.
-        let connect_options = self.connection().get_postgres_connection_pool().connect_options();
-        let pool = PgPoolOptions::new()
-            .max_connections(1)
-            .max_lifetime(None)
-            .idle_timeout(None)
-            .connect_lazy_with((*connect_options).clone());
+        let pool = self.connection().get_postgres_connection_pool();
         let instance = self.change_notifier.instance();
         // Set once a connection failed: until the next one, failures are not logged again.
         let mut failing = false;
@@ -111,7 +106,7 @@ impl Store {
                 tokio::time::sleep(RECONNECT_DELAY).await;
             }
             let listening = async {
-                let mut listener = PgListener::connect_with(&pool).await?;
+                let mut listener = PgListener::connect_with(pool).await?;
                 listener.listen(CHANNEL).await?;
                 Ok::<_, sea_orm::sqlx::Error>(listener)
             };
