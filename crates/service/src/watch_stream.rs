@@ -121,3 +121,90 @@ fn shutting_down() -> Status {
         ErrorDetails::new(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use entitlements::errors::ReceivedError;
+    use entitlements_store::{ApiKey, Clock};
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+
+    type Receiver = mpsc::Receiver<Result<pb::WatchResponse, Status>>;
+
+    /// A migrated store on a fresh SQLite file with a manual clock, and an organization in it
+    /// (whose log holds revisions 1 and 2).
+    async fn store_with_organization(directory: &tempfile::TempDir) -> (Store, Clock, OrganizationId) {
+        let url = format!("sqlite://{}?mode=rwc", directory.path().join("watch.db").display());
+        let clock = Clock::manual("2026-06-20T10:00:00Z".parse().expect("an instant"));
+        let store = Store::connect(&url).await.expect("connect to SQLite").with_clock(clock.clone());
+        store.migrate().await.expect("migrate");
+        let organization =
+            store.create_organization("acme", &ApiKey::new("key")).await.expect("organization");
+        (store, clock, organization.id)
+    }
+
+    /// A follower from `cursor` that neither polling nor checkpoints would wake, and its stream.
+    fn follower(store: &Store, organization_id: OrganizationId, cursor: i64) -> (WatchFollower, Receiver) {
+        let (sender, receiver) = mpsc::channel(4);
+        let settings = WatchSettings {
+            checkpoint_interval: Duration::from_secs(3600),
+            poll_interval: Duration::from_secs(3600),
+            shutdown: CancellationToken::new(),
+        };
+        let filter = WatchFilter::default();
+        (WatchFollower { store: store.clone(), organization_id, cursor, filter, settings, sender }, receiver)
+    }
+
+    async fn next(receiver: &mut Receiver) -> pb::watch_response::Kind {
+        let message = tokio::time::timeout(Duration::from_secs(5), receiver.recv()).await;
+        message
+            .expect("a message in time")
+            .expect("the stream goes on")
+            .expect("no error")
+            .kind
+            .expect("a kind")
+    }
+
+    #[tokio::test]
+    async fn a_follower_stops_when_its_client_goes_away() {
+        let directory = tempfile::tempdir().expect("a temp dir");
+        let (store, _, organization_id) = store_with_organization(&directory).await;
+        let (follower, mut receiver) = follower(&store, organization_id, 0);
+        let task = tokio::spawn(follower.follow(store.change_signals()));
+        let backlog = [next(&mut receiver).await, next(&mut receiver).await, next(&mut receiver).await];
+        assert!(
+            matches!(
+                &backlog,
+                [
+                    pb::watch_response::Kind::Event(created),
+                    pb::watch_response::Kind::Event(key),
+                    pb::watch_response::Kind::Checkpoint(pb::Checkpoint { revision: 2, .. }),
+                ] if created.revision == 1 && key.revision == 2
+            ),
+            "{backlog:?}"
+        );
+        drop(receiver);
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("the follower stops once its client is gone")
+            .expect("the follower does not panic");
+    }
+
+    #[tokio::test]
+    async fn a_follower_that_would_skip_a_pruned_revision_ends_with_revision_expired() {
+        let directory = tempfile::tempdir().expect("a temp dir");
+        let (store, clock, organization_id) = store_with_organization(&directory).await;
+        clock.advance(chrono::TimeDelta::hours(2));
+        // Revision 1 goes; revision 2, the latest, stays.
+        assert_eq!(store.prune_change_log(Duration::from_secs(3600)).await, Ok(1));
+        let (follower, mut receiver) = follower(&store, organization_id, 0);
+        follower.follow(store.change_signals()).await;
+        let status = receiver.recv().await.expect("a message").expect_err("the stream's end status");
+        assert_eq!(ReceivedError::from_status(&status).kind, ErrorKind::RevisionExpired);
+        assert!(status.message().starts_with("revision 0 has expired"), "{status:?}");
+        assert!(receiver.recv().await.is_none(), "the stream ends");
+    }
+}
