@@ -9,7 +9,8 @@
 //!
 //! Kinds whose reason names the object or the rule (`feature_not_found`, `feature_unavailable`,
 //! `purchase_order_number_not_editable`) carry it per status; the others always send the same
-//! reason (`validation_errors`, `bad_request`, `unauthorized`, `unavailable`, `internal_error`).
+//! reason (`validation_errors`, `bad_request`, `revision_expired`, `unauthorized`, `unavailable`,
+//! `internal_error`).
 //! A `validation_errors` status also carries a `google.rpc.BadRequest` whose field violations
 //! name each field and its Lago code (field `code`, description `value_already_exist`).
 
@@ -35,6 +36,9 @@ pub enum ErrorKind {
     Forbidden,
     /// The object's state does not allow the request (Lago's 405).
     NotAllowed,
+    /// A change-log revision older than the log's retention: the caller cannot resume from it
+    /// and must read the current state again (resync).
+    RevisionExpired,
     /// No API key, or one that no organization owns.
     Unauthenticated,
     /// The database cannot be reached; the caller may retry.
@@ -83,16 +87,17 @@ impl ErrorKind {
     /// Every kind. Kinds that share a gRPC code are told apart by their fixed reasons, and the
     /// first one listed answers a status whose reason names none of them: `BadRequest` comes
     /// before `Validation`, so an INVALID_ARGUMENT without `validation_errors` is a malformed
-    /// request.
-    pub const ALL: [Self; 9] = [
+    /// request; likewise `NotAllowed` before `RevisionExpired`, `Unavailable` before
+    /// `RevisionNotReached`.
+    pub const ALL: [Self; 10] = [
         Self::NotFound,
         Self::BadRequest,
         Self::Validation,
         Self::Forbidden,
         Self::NotAllowed,
+        Self::RevisionExpired,
         Self::Unauthenticated,
         Self::Unavailable,
-        // After Unavailable: a status with that code and no reason falls back to the first.
         Self::RevisionNotReached,
         Self::Internal,
     ];
@@ -129,6 +134,14 @@ impl ErrorKind {
                 reason: Reason::PerObject { fallback: "not_allowed" },
                 http_status: StatusCode::METHOD_NOT_ALLOWED,
                 lago_envelope: LagoEnvelope::TitleAndCode("Method Not Allowed"),
+            },
+            // No Lago route answers it (Lago has no change log); 410 says "gone for good" to a
+            // REST caller too.
+            Self::RevisionExpired => ErrorRow {
+                grpc_code: Code::FailedPrecondition,
+                reason: Reason::Fixed("revision_expired"),
+                http_status: StatusCode::GONE,
+                lago_envelope: LagoEnvelope::TitleAndCode("Gone"),
             },
             Self::Unauthenticated => ErrorRow {
                 grpc_code: Code::Unauthenticated,
@@ -268,6 +281,7 @@ mod tests {
             (ErrorKind::Validation, Code::InvalidArgument, 422, "validation_errors"),
             (ErrorKind::Forbidden, Code::PermissionDenied, 403, "feature_unavailable"),
             (ErrorKind::NotAllowed, Code::FailedPrecondition, 405, "not_allowed"),
+            (ErrorKind::RevisionExpired, Code::FailedPrecondition, 410, "revision_expired"),
             (ErrorKind::Unauthenticated, Code::Unauthenticated, 401, "unauthorized"),
             (ErrorKind::Unavailable, Code::Unavailable, 503, "unavailable"),
             (ErrorKind::RevisionNotReached, Code::Unavailable, 503, "revision_not_reached"),

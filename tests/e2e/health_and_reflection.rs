@@ -29,7 +29,7 @@ use crate::support::{Backend, TestApp, authorized, backend_tests};
 /// The per-service health name of the FeatureService.
 const FEATURE_SERVICE: &str = "entitlements.v1.FeatureService";
 /// Every service the gRPC server serves.
-const SERVED_SERVICES: [&str; 10] = [
+const SERVED_SERVICES: [&str; 11] = [
     "entitlements.v1.BillableMetricService",
     "entitlements.v1.CustomerService",
     "entitlements.v1.EntitlementService",
@@ -37,6 +37,7 @@ const SERVED_SERVICES: [&str; 10] = [
     "entitlements.v1.PlanService",
     "entitlements.v1.SubscriptionService",
     "entitlements.v1.TaxService",
+    "entitlements.v1.WatchService",
     "grpc.health.v1.Health",
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",
@@ -508,6 +509,7 @@ async fn a_server_started_before_its_database_serves_once_the_database_answers()
         min_revision_wait_ms: 250,
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),
+        change_log: Default::default(),
     };
     let config = entitlements_server::ServeConfig {
         database_url,

@@ -30,3 +30,4 @@ mod subscription_entitlements_rest;
 mod subscriptions_grpc;
 mod subscriptions_rest;
 mod taxes_rest;
+mod watch_grpc;

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use entitlements_gateway::{GrpcClients, TransportError};
-use entitlements_service::ApiRoutes;
+use entitlements_service::{ApiRoutes, WatchSettings};
 use entitlements_store::{Clock, Store};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -21,7 +21,8 @@ use tower::util::BoxCloneSyncService;
 use tower_http::trace::TraceLayer;
 
 use crate::ServerError;
-use crate::config::ServeArgs;
+use crate::change_log_pruner;
+use crate::config::{ChangeLogArgs, ServeArgs};
 use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
@@ -57,6 +58,7 @@ enum Mode {
         health_check_interval: Duration,
         subscription_sweep_interval: Duration,
         min_revision_wait: Duration,
+        change_log: ChangeLogArgs,
     },
     /// Only the gateway, calling a remote gRPC server.
     GatewayOnly { upstream: tonic::transport::Channel },
@@ -85,6 +87,7 @@ impl Application {
                 health_check_interval: config.args.health_check_interval(),
                 subscription_sweep_interval: config.args.subscription_sweep_interval(),
                 min_revision_wait: config.args.min_revision_wait(),
+                change_log: config.args.change_log.clone(),
             },
         };
         Ok(Self { http_listener, mode, shutdown_timeout: config.args.shutdown_timeout() })
@@ -115,8 +118,9 @@ impl Application {
         reporter.set_service_status("", ServingStatus::NotServing).await;
         reporter.set_service_status(health::LIVENESS_SERVICE, ServingStatus::Serving).await;
         let mut service_names = Vec::new();
-        // The health supervisor and the sweeper: stopped first on shutdown, so that the supervisor
-        // cannot report SERVING after we report NOT_SERVING and no transition is written after it.
+        // The health supervisor, the sweeper and the change log's tasks: stopped first on shutdown,
+        // so that the supervisor cannot report SERVING after we report NOT_SERVING and no
+        // transition is written after it.
         let background_token = CancellationToken::new();
         let mut background = TaskGroup::default();
         // The listeners: stopped once health says NOT_SERVING.
@@ -131,8 +135,15 @@ impl Application {
                 health_check_interval,
                 subscription_sweep_interval,
                 min_revision_wait,
+                change_log,
             } => {
-                let api = ApiRoutes::new(store.clone(), min_revision_wait);
+                // Watch streams end when the listeners stop, so that they do not hold up shutdown.
+                let watch = WatchSettings {
+                    checkpoint_interval: change_log.watch_checkpoint_interval(),
+                    poll_interval: change_log.watch_poll_interval(),
+                    shutdown: token.clone(),
+                };
+                let api = ApiRoutes::configured(store.clone(), min_revision_wait, watch);
                 service_names = api.service_names;
                 let routes = grpc_routes(api.routes, health_service)?;
                 health::set_all(&reporter, &service_names, ServingStatus::NotServing).await;
@@ -145,6 +156,7 @@ impl Application {
                     sweep.await;
                     Ok(())
                 });
+                spawn_change_log_tasks(&mut background, &store, &change_log, &background_token);
                 let supervise = health::supervise_database(
                     store,
                     reporter.clone(),
@@ -201,6 +213,34 @@ impl Application {
             None => background_stopped.and(servers_stopped),
         }
     }
+}
+
+/// The change log's background tasks: the pruner (unless events are kept forever) and the relay of
+/// change signals between replicas.
+fn spawn_change_log_tasks(
+    background: &mut TaskGroup,
+    store: &Store,
+    change_log: &ChangeLogArgs,
+    shutdown: &CancellationToken,
+) {
+    if let Some(retention) = change_log.retention() {
+        let prune = change_log_pruner::prune_change_log(
+            store.clone(),
+            retention,
+            change_log.prune_interval(),
+            shutdown.clone(),
+        );
+        background.spawn("change log pruner", async move {
+            prune.await;
+            Ok(())
+        });
+    }
+    let relay_store = store.clone();
+    let relay_shutdown = shutdown.clone();
+    background.spawn("change relay", async move {
+        relay_store.relay_changes_between_replicas(relay_shutdown.cancelled_owned()).await;
+        Ok(())
+    });
 }
 
 async fn bind(address: SocketAddr) -> Result<TcpListener, ServerError> {

@@ -100,6 +100,70 @@ pub struct ServeArgs {
     /// comma-separated list such as `https://app.example.com,http://localhost:5173`.
     #[arg(long, env = "ENTITLEMENTS_GRPC_WEB_CORS_ALLOWED_ORIGINS", default_value = "")]
     pub grpc_web_cors_allowed_origins: CorsAllowedOrigins,
+
+    #[command(flatten)]
+    pub change_log: ChangeLogArgs,
+}
+
+const DEFAULT_CHANGE_LOG_RETENTION_HOURS: u64 = 168;
+const DEFAULT_CHANGE_LOG_PRUNE_INTERVAL_MS: u64 = 600_000;
+const DEFAULT_WATCH_CHECKPOINT_INTERVAL_MS: u64 = 5000;
+const DEFAULT_WATCH_POLL_INTERVAL_MS: u64 = 1000;
+
+/// Settings of the change log's retention and of the Watch streams that follow it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ChangeLogArgs {
+    /// How long change events are kept, in hours: how far back a Watch stream can resume. Older
+    /// events are pruned, except each organization's latest; 0 keeps every event.
+    #[arg(long, env = "ENTITLEMENTS_CHANGE_LOG_RETENTION_HOURS", default_value_t = DEFAULT_CHANGE_LOG_RETENTION_HOURS)]
+    pub change_log_retention_hours: u64,
+
+    /// How often change events older than the retention are pruned, in milliseconds.
+    #[arg(long, env = "ENTITLEMENTS_CHANGE_LOG_PRUNE_INTERVAL_MS", default_value_t = DEFAULT_CHANGE_LOG_PRUNE_INTERVAL_MS)]
+    pub change_log_prune_interval_ms: u64,
+
+    /// How long a Watch stream stays quiet before it sends a checkpoint (the revision it has
+    /// caught up to), in milliseconds.
+    #[arg(long, env = "ENTITLEMENTS_WATCH_CHECKPOINT_INTERVAL_MS", default_value_t = DEFAULT_WATCH_CHECKPOINT_INTERVAL_MS)]
+    pub watch_checkpoint_interval_ms: u64,
+
+    /// How often a Watch stream reads the change log without being woken, in milliseconds: the
+    /// longest a change waits to be streamed when its notification was lost (streams are woken
+    /// at once by commits on this replica and, on PostgreSQL, by LISTEN/NOTIFY from the others).
+    #[arg(long, env = "ENTITLEMENTS_WATCH_POLL_INTERVAL_MS", default_value_t = DEFAULT_WATCH_POLL_INTERVAL_MS)]
+    pub watch_poll_interval_ms: u64,
+}
+
+impl Default for ChangeLogArgs {
+    /// The defaults of the flags.
+    fn default() -> Self {
+        Self {
+            change_log_retention_hours: DEFAULT_CHANGE_LOG_RETENTION_HOURS,
+            change_log_prune_interval_ms: DEFAULT_CHANGE_LOG_PRUNE_INTERVAL_MS,
+            watch_checkpoint_interval_ms: DEFAULT_WATCH_CHECKPOINT_INTERVAL_MS,
+            watch_poll_interval_ms: DEFAULT_WATCH_POLL_INTERVAL_MS,
+        }
+    }
+}
+
+impl ChangeLogArgs {
+    /// The change log's retention; `None` keeps every event.
+    pub fn retention(&self) -> Option<Duration> {
+        let hours = self.change_log_retention_hours;
+        (hours > 0).then(|| Duration::from_secs(hours.saturating_mul(3600)))
+    }
+
+    pub fn prune_interval(&self) -> Duration {
+        Duration::from_millis(self.change_log_prune_interval_ms.max(1))
+    }
+
+    pub fn watch_checkpoint_interval(&self) -> Duration {
+        Duration::from_millis(self.watch_checkpoint_interval_ms.max(1))
+    }
+
+    pub fn watch_poll_interval(&self) -> Duration {
+        Duration::from_millis(self.watch_poll_interval_ms.max(1))
+    }
 }
 
 impl ServeArgs {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod application;
+mod change_log_pruner;
 pub mod config;
 pub mod grpc_web;
 mod health;

@@ -25,6 +25,9 @@ mod subscription_service;
 mod tax_conversions;
 mod tax_service;
 mod update_mask;
+mod watch_conversions;
+mod watch_service;
+mod watch_stream;
 
 pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};
 pub use billable_metric_service::BillableMetricApi;
@@ -36,6 +39,7 @@ pub use plan_service::PlanApi;
 pub use revision::{DEFAULT_MIN_REVISION_WAIT, MIN_REVISION_METADATA, REVISION_METADATA};
 pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
+pub use watch_service::{WatchApi, WatchSettings};
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -47,6 +51,7 @@ use entitlements::v1::feature_service_server::FeatureServiceServer;
 use entitlements::v1::plan_service_server::PlanServiceServer;
 use entitlements::v1::subscription_service_server::SubscriptionServiceServer;
 use entitlements::v1::tax_service_server::TaxServiceServer;
+use entitlements::v1::watch_service_server::WatchServiceServer;
 use entitlements_store::Store;
 use tonic::body::Body;
 use tonic::server::NamedService;
@@ -64,9 +69,14 @@ pub struct ApiRoutes {
 }
 
 impl ApiRoutes {
-    /// The one list of the API's services; a request waits up to `min_revision_wait` for the
-    /// revision it asks for.
-    pub fn new(store: Store, min_revision_wait: Duration) -> Self {
+    /// The API's services with the default settings.
+    pub fn new(store: Store) -> Self {
+        Self::configured(store, DEFAULT_MIN_REVISION_WAIT, WatchSettings::default())
+    }
+
+    /// The one list of the API's services: a request waits up to `min_revision_wait` for the
+    /// revision it asks for, Watch streams follow `watch`.
+    pub fn configured(store: Store, min_revision_wait: Duration, watch: WatchSettings) -> Self {
         let authentication =
             AuthenticationLayer::new(store.clone()).with_min_revision_wait(min_revision_wait);
         let mut api = Self { routes: Routes::default(), service_names: Vec::new() };
@@ -76,7 +86,8 @@ impl ApiRoutes {
         api.add(&authentication, PlanServiceServer::new(PlanApi::new(store.clone())));
         api.add(&authentication, EntitlementServiceServer::new(EntitlementApi::new(store.clone())));
         api.add(&authentication, CustomerServiceServer::new(CustomerApi::new(store.clone())));
-        api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store)));
+        api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store.clone())));
+        api.add(&authentication, WatchServiceServer::new(WatchApi::new(store, watch)));
         api
     }
 

@@ -31,6 +31,8 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+pub use change_log::notifier::{ChangeSignal, ChangeSignals};
+pub use change_log::retention::CHANGE_LOG_PRUNE_BATCH;
 pub use change_log::{ChangeEvent, ChangeEventType};
 pub use clock::Clock;
 pub use db::error::StoreError;
@@ -71,6 +73,8 @@ pub struct Store {
     /// unavailable rather than failing on missing tables.
     migrated: Arc<AtomicBool>,
     clock: Clock,
+    /// Wakes followers of the change log after each commit.
+    change_notifier: change_log::notifier::ChangeNotifier,
 }
 
 impl Store {
@@ -97,7 +101,12 @@ impl Store {
             options.max_connections(8);
         }
         let connection = Database::connect(options).await?;
-        Ok(Self { connection, migrated: Arc::new(AtomicBool::new(false)), clock: Clock::system() })
+        Ok(Self {
+            connection,
+            migrated: Arc::new(AtomicBool::new(false)),
+            clock: Clock::system(),
+            change_notifier: change_log::notifier::ChangeNotifier::new(),
+        })
     }
 
     /// Applies the migrations that have not run yet.
@@ -170,7 +179,7 @@ impl Store {
     }
 
     /// The store's current time.
-    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
 
@@ -195,6 +204,7 @@ impl Store {
         };
         transaction.commit().await?;
         revision::record(revision);
+        self.change_notifier.send(ChangeSignal::Committed(organization_id));
         Ok(())
     }
 

@@ -80,7 +80,29 @@ pub(crate) async fn spawn_app_with(
             templates::migrated_postgres_database(server).await
         }
     };
-    let args = ServeArgs {
+    let mut config = ServeConfig {
+        database_url: database_url.clone(),
+        args: test_serve_args(),
+        bootstrap_api_key: None,
+        clock: Clock::system(),
+    };
+    customize(&mut config);
+    let store = Store::connect(&database_url)
+        .await
+        .expect("connect the harness store")
+        .with_clock(config.clock.clone());
+    store.create_organization("test", &ApiKey::new(API_KEY)).await.expect("create the test organization");
+    store
+        .create_organization("other", &ApiKey::new(OTHER_API_KEY))
+        .await
+        .expect("create the other organization");
+    Some(start_server(backend, config, store, data_dir).await)
+}
+
+/// The serve settings of every test server: addresses on port 0, the health check every 50 ms,
+/// the sweeper out of the way.
+fn test_serve_args() -> ServeArgs {
+    ServeArgs {
         grpc_addr: "127.0.0.1:0".parse().expect("valid address"),
         http_addr: "127.0.0.1:0".parse().expect("valid address"),
         grpc_upstream: None,
@@ -90,22 +112,20 @@ pub(crate) async fn spawn_app_with(
         min_revision_wait_ms: 250,
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),
-    };
-    let mut config = ServeConfig {
-        database_url: database_url.clone(),
-        args,
-        bootstrap_api_key: None,
-        clock: Clock::system(),
-    };
-    customize(&mut config);
+        change_log: Default::default(),
+    }
+}
+
+/// Starts the server of `config` and waits until it serves; `store` is the harness's own handle
+/// on its database.
+async fn start_server(
+    backend: Backend,
+    config: ServeConfig,
+    store: Store,
+    data_dir: tempfile::TempDir,
+) -> TestApp {
+    let database_url = config.database_url.clone();
     let clock = config.clock.clone();
-    let store =
-        Store::connect(&database_url).await.expect("connect the harness store").with_clock(clock.clone());
-    store.create_organization("test", &ApiKey::new(API_KEY)).await.expect("create the test organization");
-    store
-        .create_organization("other", &ApiKey::new(OTHER_API_KEY))
-        .await
-        .expect("create the other organization");
     let application = Application::build(config).await.expect("build the application");
     let http_address = application.http_address();
     let grpc_address = application.grpc_address().expect("a grpc listener");
@@ -130,7 +150,7 @@ pub(crate) async fn spawn_app_with(
         _data_dir: data_dir,
     };
     app.wait_for_health("", ServingStatus::Serving).await;
-    Some(app)
+    app
 }
 
 /// Logs of the server under test, only when `TEST_LOG` is set (installed once per process).
@@ -284,6 +304,24 @@ impl TestApp {
         tokio::time::timeout(Duration::from_secs(30), wait)
             .await
             .unwrap_or_else(|_| panic!("{service:?} did not become {expected:?} within 30s"));
+    }
+
+    /// Another server on this app's database, as a second replica would be (with the same clock),
+    /// after `customize` changed its serve settings.
+    pub(crate) async fn spawn_replica(&self, customize: impl FnOnce(&mut ServeConfig)) -> TestApp {
+        let mut config = ServeConfig {
+            database_url: self.database_url.clone(),
+            args: test_serve_args(),
+            bootstrap_api_key: None,
+            clock: self.clock.clone(),
+        };
+        customize(&mut config);
+        let store = Store::connect(&self.database_url)
+            .await
+            .expect("connect the replica's harness store")
+            .with_clock(self.clock.clone());
+        let data_dir = tempfile::tempdir().expect("a temp dir for the replica");
+        start_server(self.backend, config, store, data_dir).await
     }
 
     /// Stops the server as SIGTERM would, and waits for it to finish.

@@ -2,13 +2,23 @@
 //! a per-organization sequence. The sequence is taken by bumping the organization's counter, which
 //! locks that row until commit; so an organization's events commit in sequence order and a reader
 //! following `sequence > last_seen` never skips one.
+//!
+//! The sequence is the organization's revision. Old events are pruned (`retention`), but each
+//! organization's latest event is always kept, so the log never has a gap: its oldest retained
+//! event is the pruned horizon, and a follower whose next event is missing knows its revision
+//! has expired rather than being silently moved past it.
 
+pub(crate) mod notifier;
+pub(crate) mod replicas;
+pub(crate) mod retention;
 pub(crate) mod subscription_events;
 pub(crate) mod touched;
 
 use entitlements_domain::{Error, OrganizationId};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::db::error::StoreError;
@@ -46,6 +56,37 @@ pub enum ChangeEventType {
 }
 
 impl ChangeEventType {
+    /// Every type, in declaration order.
+    pub const ALL: [Self; 22] = [
+        Self::OrganizationCreated,
+        Self::ApiKeyCreated,
+        Self::FeatureCreated,
+        Self::FeatureUpdated,
+        Self::FeatureDeleted,
+        Self::TaxCreated,
+        Self::TaxUpdated,
+        Self::TaxDeleted,
+        Self::BillableMetricCreated,
+        Self::BillableMetricUpdated,
+        Self::BillableMetricDeleted,
+        Self::PlanCreated,
+        Self::PlanUpdated,
+        Self::PlanDeleted,
+        Self::CustomerCreated,
+        Self::CustomerUpdated,
+        Self::CustomerDeleted,
+        Self::SubscriptionCreated,
+        Self::SubscriptionStarted,
+        Self::SubscriptionUpdated,
+        Self::SubscriptionTerminated,
+        Self::SubscriptionCanceled,
+    ];
+
+    /// The type named `name` as [`ChangeEventType::as_str`] spells it.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|event_type| event_type.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OrganizationCreated => "organization.created",
@@ -73,7 +114,8 @@ impl ChangeEventType {
         }
     }
 
-    fn object_type(self) -> &'static str {
+    /// The type of the object the event concerns: `feature`, `plan`, `subscription`, ...
+    pub fn object_type(self) -> &'static str {
         match self {
             Self::OrganizationCreated => "organization",
             Self::ApiKeyCreated => "api_key",
@@ -96,11 +138,15 @@ impl ChangeEventType {
 /// One committed change, as read back from the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeEvent {
+    /// The organization's revision this event made.
     pub sequence: i64,
     pub event_type: String,
     pub object_type: String,
     pub object_id: Uuid,
+    /// The object's code, or its external id for customers and subscriptions.
     pub object_code: String,
+    /// When the write committing it ran, by the store's clock.
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A change to append: its type and the object it concerns.
@@ -163,7 +209,6 @@ impl crate::Store {
         after_sequence: i64,
         limit: u64,
     ) -> Result<Vec<ChangeEvent>, StoreError> {
-        use sea_orm::{QueryOrder, QuerySelect};
         let rows = change_event::Entity::find()
             .filter(change_event::Column::OrganizationId.eq(organization_id.0))
             .filter(change_event::Column::Sequence.gt(after_sequence))
@@ -179,7 +224,24 @@ impl crate::Store {
                 object_type: row.object_type,
                 object_id: row.object_id,
                 object_code: row.object_code,
+                created_at: row.created_at,
             })
             .collect())
+    }
+
+    /// The organization's latest revision: the sequence of its latest change event, 0 before
+    /// any.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the database fails; `Internal` when the organization
+    /// does not exist.
+    pub async fn latest_revision(&self, organization_id: OrganizationId) -> Result<i64, StoreError> {
+        let latest: Option<i64> = organization::Entity::find_by_id(organization_id.0)
+            .select_only()
+            .column(organization::Column::ChangeSequence)
+            .into_tuple()
+            .one(self.connection())
+            .await?;
+        latest.ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")).into())
     }
 }
