@@ -9,7 +9,8 @@
 //!
 //! Kinds whose reason names the object or the rule (`feature_not_found`, `feature_unavailable`,
 //! `purchase_order_number_not_editable`) carry it per status; the others always send the same
-//! reason (`validation_errors`, `bad_request`, `unauthorized`, `unavailable`, `internal_error`).
+//! reason (`validation_errors`, `bad_request`, `unauthorized`, `unavailable`, `revision_not_reached`,
+//! `internal_error`).
 //! A `validation_errors` status also carries a `google.rpc.BadRequest` whose field violations
 //! name each field and its Lago code (field `code`, description `value_already_exist`).
 
@@ -39,6 +40,9 @@ pub enum ErrorKind {
     Unauthenticated,
     /// The database cannot be reached; the caller may retry.
     Unavailable,
+    /// The organization has not reached the revision a read asked for (`min_revision`) within the
+    /// server's wait; the caller may retry, or ask a server that has it.
+    RevisionNotReached,
     /// A bug or an unexpected state; the server logs the details and never sends them.
     Internal,
 }
@@ -81,7 +85,8 @@ impl ErrorKind {
     /// first one listed answers a status whose reason names none of them: `BadRequest` comes
     /// before `Validation`, so an INVALID_ARGUMENT without `validation_errors` is a malformed
     /// request.
-    pub const ALL: [Self; 8] = [
+    /// `Unavailable` comes before `RevisionNotReached` likewise.
+    pub const ALL: [Self; 9] = [
         Self::NotFound,
         Self::BadRequest,
         Self::Validation,
@@ -89,6 +94,7 @@ impl ErrorKind {
         Self::NotAllowed,
         Self::Unauthenticated,
         Self::Unavailable,
+        Self::RevisionNotReached,
         Self::Internal,
     ];
 
@@ -136,6 +142,12 @@ impl ErrorKind {
                 reason: Reason::Fixed("unavailable"),
                 http_status: StatusCode::SERVICE_UNAVAILABLE,
                 lago_envelope: LagoEnvelope::Title("Service Unavailable"),
+            },
+            Self::RevisionNotReached => ErrorRow {
+                grpc_code: Code::Unavailable,
+                reason: Reason::Fixed("revision_not_reached"),
+                http_status: StatusCode::SERVICE_UNAVAILABLE,
+                lago_envelope: LagoEnvelope::TitleAndCode("Service Unavailable"),
             },
             Self::Internal => ErrorRow {
                 grpc_code: Code::Internal,
@@ -259,6 +271,7 @@ mod tests {
             (ErrorKind::NotAllowed, Code::FailedPrecondition, 405, "not_allowed"),
             (ErrorKind::Unauthenticated, Code::Unauthenticated, 401, "unauthorized"),
             (ErrorKind::Unavailable, Code::Unavailable, 503, "unavailable"),
+            (ErrorKind::RevisionNotReached, Code::Unavailable, 503, "revision_not_reached"),
             (ErrorKind::Internal, Code::Internal, 500, "internal_error"),
         ];
         for (kind, grpc_code, http_status, reason) in expected {

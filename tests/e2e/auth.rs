@@ -256,6 +256,7 @@ fn serve_args(grpc_upstream: Option<String>) -> ServeArgs {
         health_check_interval_ms: 50,
         // Tests run the sweeper's steps themselves.
         subscription_sweep_interval_ms: 3_600_000,
+        min_revision_wait_ms: 250,
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),
     }

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use entitlements_gateway::{GrpcClients, TransportError};
-use entitlements_service::ApiRoutes;
+use entitlements_service::{ApiRoutes, ApiSettings, RevisionWait};
 use entitlements_store::{Clock, Store};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -56,6 +56,7 @@ enum Mode {
         bootstrap_api_key: Option<String>,
         health_check_interval: Duration,
         subscription_sweep_interval: Duration,
+        api_settings: ApiSettings,
     },
     /// Only the gateway, calling a remote gRPC server.
     GatewayOnly { upstream: tonic::transport::Channel },
@@ -83,6 +84,9 @@ impl Application {
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
                 subscription_sweep_interval: config.args.subscription_sweep_interval(),
+                api_settings: ApiSettings {
+                    revision_wait: RevisionWait { timeout: config.args.min_revision_wait() },
+                },
             },
         };
         Ok(Self { http_listener, mode, shutdown_timeout: config.args.shutdown_timeout() })
@@ -128,8 +132,9 @@ impl Application {
                 bootstrap_api_key,
                 health_check_interval,
                 subscription_sweep_interval,
+                api_settings,
             } => {
-                let api = ApiRoutes::new(store.clone());
+                let api = ApiRoutes::with_settings(store.clone(), api_settings);
                 service_names = api.service_names;
                 let routes = grpc_routes(api.routes, health_service)?;
                 health::set_all(&reporter, &service_names, ServingStatus::NotServing).await;

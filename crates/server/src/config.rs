@@ -66,7 +66,7 @@ pub struct ServeArgs {
     #[arg(long, env = "ENTITLEMENTS_GRPC_ADDR", default_value = "0.0.0.0:50051")]
     pub grpc_addr: SocketAddr,
 
-    /// Address of the REST gateway (`/api/v1`, `GET /health`).
+    /// Address of the REST gateway (`/api/v1`, `/v1/check`, `GET /health`).
     #[arg(long, env = "ENTITLEMENTS_HTTP_ADDR", default_value = "0.0.0.0:3000")]
     pub http_addr: SocketAddr,
 
@@ -83,6 +83,12 @@ pub struct ServeArgs {
     /// milliseconds. Reads show them as soon as they are due either way.
     #[arg(long, env = "ENTITLEMENTS_SUBSCRIPTION_SWEEP_INTERVAL_MS", default_value_t = 60_000)]
     pub subscription_sweep_interval_ms: u64,
+
+    /// How long a read that asks for a revision (CheckService's `min_revision`) waits for the
+    /// organization to reach it, in milliseconds; then it answers UNAVAILABLE
+    /// `revision_not_reached` (HTTP 503) rather than answer from an older state.
+    #[arg(long, env = "ENTITLEMENTS_MIN_REVISION_WAIT_MS", default_value_t = 250)]
+    pub min_revision_wait_ms: u64,
 
     /// After SIGTERM, how long requests in flight may take to finish, in seconds.
     #[arg(long, env = "ENTITLEMENTS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
@@ -103,6 +109,10 @@ impl ServeArgs {
 
     pub fn subscription_sweep_interval(&self) -> Duration {
         Duration::from_millis(self.subscription_sweep_interval_ms.max(1))
+    }
+
+    pub fn min_revision_wait(&self) -> Duration {
+        Duration::from_millis(self.min_revision_wait_ms)
     }
 
     pub fn shutdown_timeout(&self) -> Duration {

@@ -7,6 +7,8 @@ mod auth;
 mod billable_metric_conversions;
 mod billable_metric_service;
 mod charge_conversions;
+mod check_conversions;
+mod check_service;
 mod customer_conversions;
 mod customer_service;
 mod entitlement_conversions;
@@ -15,6 +17,7 @@ mod error_status;
 mod feature_conversions;
 mod feature_service;
 mod found_before_invalid;
+mod min_revision;
 mod pagination;
 mod plan_conversions;
 mod plan_service;
@@ -27,10 +30,12 @@ mod update_mask;
 
 pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};
 pub use billable_metric_service::BillableMetricApi;
+pub use check_service::CheckApi;
 pub use customer_service::CustomerApi;
 pub use entitlement_service::EntitlementApi;
 pub use error_status::status_from_error;
 pub use feature_service::FeatureApi;
+pub use min_revision::{DEFAULT_MIN_REVISION_WAIT, RevisionWait, revision_not_reached};
 pub use plan_service::PlanApi;
 pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
@@ -38,6 +43,7 @@ pub use tax_service::TaxApi;
 use std::convert::Infallible;
 
 use entitlements::v1::billable_metric_service_server::BillableMetricServiceServer;
+use entitlements::v1::check_service_server::CheckServiceServer;
 use entitlements::v1::customer_service_server::CustomerServiceServer;
 use entitlements::v1::entitlement_service_server::EntitlementServiceServer;
 use entitlements::v1::feature_service_server::FeatureServiceServer;
@@ -50,6 +56,13 @@ use tonic::server::NamedService;
 use tonic::service::Routes;
 use tower::{Layer, Service};
 
+/// What the operator tunes in the services.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiSettings {
+    /// How long a read waits for the `min_revision` it asks for.
+    pub revision_wait: RevisionWait,
+}
+
 /// Every gRPC service of the API, each behind the authentication layer, as routes ready to serve
 /// (add health and reflection, then serve them in-process or on a listener), with their names.
 #[derive(Debug)]
@@ -61,8 +74,13 @@ pub struct ApiRoutes {
 }
 
 impl ApiRoutes {
-    /// The one list of the API's services.
+    /// The one list of the API's services, with the default settings.
     pub fn new(store: Store) -> Self {
+        Self::with_settings(store, ApiSettings::default())
+    }
+
+    /// The one list of the API's services.
+    pub fn with_settings(store: Store, settings: ApiSettings) -> Self {
         let authentication = AuthenticationLayer::new(store.clone());
         let mut api = Self { routes: Routes::default(), service_names: Vec::new() };
         api.add(&authentication, FeatureServiceServer::new(FeatureApi::new(store.clone())));
@@ -71,7 +89,8 @@ impl ApiRoutes {
         api.add(&authentication, PlanServiceServer::new(PlanApi::new(store.clone())));
         api.add(&authentication, EntitlementServiceServer::new(EntitlementApi::new(store.clone())));
         api.add(&authentication, CustomerServiceServer::new(CustomerApi::new(store.clone())));
-        api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store)));
+        api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store.clone())));
+        api.add(&authentication, CheckServiceServer::new(CheckApi::new(store, settings.revision_wait)));
         api
     }
 

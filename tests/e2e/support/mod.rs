@@ -87,6 +87,7 @@ pub(crate) async fn spawn_app_with(
         health_check_interval_ms: 50,
         // Tests run the sweeper's steps themselves.
         subscription_sweep_interval_ms: 3_600_000,
+        min_revision_wait_ms: 250,
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),
     };

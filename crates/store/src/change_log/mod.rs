@@ -3,6 +3,7 @@
 //! locks that row until commit; so an organization's events commit in sequence order and a reader
 //! following `sequence > last_seen` never skips one.
 
+pub(crate) mod revision;
 pub(crate) mod subscription_events;
 pub(crate) mod touched;
 
