@@ -9,8 +9,8 @@
 //!
 //! Kinds whose reason names the object or the rule (`feature_not_found`, `feature_unavailable`,
 //! `purchase_order_number_not_editable`) carry it per status; the others always send the same
-//! reason (`validation_errors`, `bad_request`, `unauthorized`, `unavailable`, `revision_not_reached`,
-//! `internal_error`).
+//! reason (`validation_errors`, `bad_request`, `unauthorized`, `unavailable`,
+//! `revision_not_reached`, `internal_error`).
 //! A `validation_errors` status also carries a `google.rpc.BadRequest` whose field violations
 //! name each field and its Lago code (field `code`, description `value_already_exist`).
 

@@ -186,9 +186,11 @@ mod tests {
             ("select_one_of", "google"),
         ]));
         let from_json = check_request_from_json(
-            &json!({"subscription_external_id": "sub_1", "feature_code": "sso", "privilege_code": "provider",
-                    "subscription_status": "terminated", "min_revision": 7, "select_one_of": ["okta", "google"],
-                    "string_equals": null}),
+            &json!({
+                "subscription_external_id": "sub_1", "feature_code": "sso", "privilege_code": "provider",
+                "subscription_status": "terminated", "min_revision": 7, "select_one_of": ["okta", "google"],
+                "string_equals": null
+            }),
             "items[0]",
         );
         let expected = pb::CheckRequest {
