@@ -1,6 +1,8 @@
 //! A batch of checks: its size bounds, and its subscriptions, each read once however many items
 //! name it.
 
+use std::collections::HashMap;
+
 use crate::subscription::selection::SubscriptionSelector;
 use crate::validation::{ErrorCode, ValidationErrors};
 
@@ -29,7 +31,7 @@ pub fn distinct_subscriptions<'a>(
 ) -> (Vec<SubscriptionSelector>, Vec<Option<usize>>) {
     let mut distinct: Vec<SubscriptionSelector> = Vec::new();
     // By external id first: a batch names few statuses per external id.
-    let mut by_external_id: std::collections::HashMap<&'a str, Vec<usize>> = std::collections::HashMap::new();
+    let mut by_external_id: HashMap<&'a str, Vec<usize>> = HashMap::new();
     let positions = selectors
         .into_iter()
         .map(|selector| {
