@@ -33,6 +33,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // relative path to `google.type` would climb one module too far: name it absolutely, and
     // generate `google.type` on its own (an extern path is not generated).
     config.extern_path(".google.type", "crate::google::type");
+    // `google.rpc.Status` (CheckBulk's per-item errors) is tonic-types' own, so that a client
+    // reads an item's error with the same `StatusExt` tools as a call's.
+    config.extern_path(".google.rpc", "::tonic_types::pb");
     tonic_prost_build::configure()
         .file_descriptor_set_path(out_dir.join("entitlements_descriptor.bin"))
         .compile_with_config(config, &protos, &includes)?;

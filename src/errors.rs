@@ -10,7 +10,7 @@
 //! Kinds whose reason names the object or the rule (`feature_not_found`, `feature_unavailable`,
 //! `purchase_order_number_not_editable`) carry it per status; the others always send the same
 //! reason (`validation_errors`, `bad_request`, `revision_expired`, `unauthorized`, `unavailable`,
-//! `internal_error`).
+//! `revision_not_reached`, `internal_error`).
 //! A `validation_errors` status also carries a `google.rpc.BadRequest` whose field violations
 //! name each field and its Lago code (field `code`, description `value_already_exist`).
 
@@ -43,8 +43,9 @@ pub enum ErrorKind {
     Unauthenticated,
     /// The database cannot be reached; the caller may retry.
     Unavailable,
-    /// The request asked for a revision (`x-entitlements-min-revision`) this server had not
-    /// reached within the wait; the caller may retry, or ask without it.
+    /// The organization has not reached the revision a read asked for (the metadata
+    /// `x-entitlements-min-revision`, or CheckService's `min_revision`) within the server's wait;
+    /// the caller may retry, or ask a server that has it.
     RevisionNotReached,
     /// A bug or an unexpected state; the server logs the details and never sends them.
     Internal,

@@ -29,8 +29,9 @@ use crate::support::{Backend, TestApp, authorized, backend_tests};
 /// The per-service health name of the FeatureService.
 const FEATURE_SERVICE: &str = "entitlements.v1.FeatureService";
 /// Every service the gRPC server serves.
-const SERVED_SERVICES: [&str; 11] = [
+const SERVED_SERVICES: [&str; 12] = [
     "entitlements.v1.BillableMetricService",
+    "entitlements.v1.CheckService",
     "entitlements.v1.CustomerService",
     "entitlements.v1.EntitlementService",
     "entitlements.v1.FeatureService",

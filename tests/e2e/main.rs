@@ -8,6 +8,8 @@ mod support;
 mod auth;
 mod billable_metrics_rest;
 mod catalog_grpc;
+mod check_grpc;
+mod check_rest;
 mod customers_grpc;
 mod customers_rest;
 mod feature_masks_grpc;

@@ -5,6 +5,7 @@
 mod billable_metric;
 mod billing_period;
 mod charge;
+mod check;
 mod currency;
 mod customer;
 mod decimal_text;
@@ -36,6 +37,11 @@ pub use charge::property_validation::validate_properties;
 pub use charge::{
     ALL_FILTER_VALUES, ChargeFilter, ChargeFilterInput, ChargeInput, ChargeModelInput, ChargeSettings,
     generate_charge_code, validate_charge,
+};
+pub use check::{
+    Check, CheckAnswer, CheckInput, CheckReason, CheckSnapshot, CheckTarget, CheckedSubscription,
+    CheckedValue, MAX_CHECK_BATCH, RequirementInput, RequirementOutcome, SubscriptionGrants,
+    ValueRequirement, distinct_subscriptions, parse_check, validate_batch_size,
 };
 /// Timezones (of customers, in which subscription dates are read).
 pub use chrono_tz::Tz;

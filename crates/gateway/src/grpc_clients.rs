@@ -2,6 +2,7 @@
 //! run against the in-process services (no socket, no extra hop) or a remote server.
 
 use entitlements::v1::billable_metric_service_client::BillableMetricServiceClient;
+use entitlements::v1::check_service_client::CheckServiceClient;
 use entitlements::v1::customer_service_client::CustomerServiceClient;
 use entitlements::v1::entitlement_service_client::EntitlementServiceClient;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
@@ -78,6 +79,10 @@ impl GrpcClients {
 
     pub(crate) fn subscriptions(&self) -> SubscriptionServiceClient<GrpcTransport> {
         SubscriptionServiceClient::new(self.transport.clone())
+    }
+
+    pub(crate) fn check(&self) -> CheckServiceClient<GrpcTransport> {
+        CheckServiceClient::new(self.transport.clone())
     }
 
     pub(crate) fn health(&self) -> HealthClient<GrpcTransport> {

@@ -49,6 +49,12 @@ impl LagoError {
         Self::render(ErrorKind::Forbidden, code, "", &[])
     }
 
+    /// The envelope alone, for an error that sits inside a larger answer (a failed item of a
+    /// bulk check).
+    pub(crate) fn into_body(self) -> Value {
+        self.body
+    }
+
     /// Translates a service status. When the gateway already knows the body was unreadable, its
     /// message replaces the service's generic "param is missing".
     pub(crate) fn from_status(status: &Status, body_error: Option<&BodyError>) -> Self {

@@ -3,6 +3,7 @@
 //! remote), and renders the answer, or the status, in Lago's exact JSON.
 
 mod billable_metrics;
+mod check;
 mod customers;
 mod entitlement_errors;
 mod entitlement_json;
@@ -32,7 +33,8 @@ use revision_header::MIN_REVISION_HEADER;
 
 pub use grpc_clients::{GrpcClients, GrpcTransport, TransportError};
 
-/// The gateway's routes: `/api/v1/...`, `GET /health`, and Lago's 404 for everything else.
+/// The gateway's routes: `/api/v1/...` (Lago's), `/v1/check...` (ours), `GET /health`, and Lago's
+/// 404 for everything else.
 pub fn router(clients: GrpcClients) -> Router {
     Router::new()
         .route("/health", get(health::health))
@@ -47,6 +49,7 @@ pub fn router(clients: GrpcClients) -> Router {
                 .merge(customers::routes())
                 .merge(subscriptions::routes()),
         )
+        .nest("/v1", check::routes())
         .fallback(lago_error::route_not_found)
         .method_not_allowed_fallback(lago_error::route_not_found)
         .layer(axum::middleware::from_fn(revision_header::name_revision))

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use entitlements_gateway::{GrpcClients, TransportError};
-use entitlements_service::{ApiRoutes, WatchSettings};
+use entitlements_service::{ApiRoutes, ApiSettings, RevisionWait, WatchSettings};
 use entitlements_store::{Clock, Store};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -143,7 +143,9 @@ impl Application {
                     poll_interval: change_log.watch_poll_interval(),
                     shutdown: token.clone(),
                 };
-                let api = ApiRoutes::configured(store.clone(), min_revision_wait, watch);
+                let settings =
+                    ApiSettings { revision_wait: RevisionWait { timeout: min_revision_wait }, watch };
+                let api = ApiRoutes::with_settings(store.clone(), settings);
                 service_names = api.service_names;
                 let routes = grpc_routes(api.routes, health_service)?;
                 health::set_all(&reporter, &service_names, ServingStatus::NotServing).await;

@@ -66,7 +66,7 @@ pub struct ServeArgs {
     #[arg(long, env = "ENTITLEMENTS_GRPC_ADDR", default_value = "0.0.0.0:50051")]
     pub grpc_addr: SocketAddr,
 
-    /// Address of the REST gateway (`/api/v1`, `GET /health`).
+    /// Address of the REST gateway (`/api/v1`, `/v1/check`, `GET /health`).
     #[arg(long, env = "ENTITLEMENTS_HTTP_ADDR", default_value = "0.0.0.0:3000")]
     pub http_addr: SocketAddr,
 
@@ -84,9 +84,10 @@ pub struct ServeArgs {
     #[arg(long, env = "ENTITLEMENTS_SUBSCRIPTION_SWEEP_INTERVAL_MS", default_value_t = 60_000)]
     pub subscription_sweep_interval_ms: u64,
 
-    /// How long a request carrying `x-entitlements-min-revision` waits for that revision, in
-    /// milliseconds, before it answers UNAVAILABLE `revision_not_reached` (HTTP 503) rather than
-    /// a staler answer.
+    /// How long a read that asks for a revision (the metadata or header
+    /// `x-entitlements-min-revision`, or CheckService's `min_revision`) waits for the organization
+    /// to reach it, in milliseconds; then it answers UNAVAILABLE `revision_not_reached` (HTTP 503)
+    /// rather than answer from an older state.
     #[arg(long, env = "ENTITLEMENTS_MIN_REVISION_WAIT_MS", default_value_t = 250)]
     pub min_revision_wait_ms: u64,
 

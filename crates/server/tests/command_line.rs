@@ -84,6 +84,8 @@ async fn help_documents_every_flag_and_its_environment_variable() {
         "0.0.0.0:3000",
         "--grpc-upstream",
         "ENTITLEMENTS_GRPC_UPSTREAM",
+        "--min-revision-wait-ms",
+        "ENTITLEMENTS_MIN_REVISION_WAIT_MS",
         "--log-format",
         "ENTITLEMENTS_LOG_FORMAT",
         "ENTITLEMENTS_API_KEY",

@@ -9,7 +9,6 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use entitlements_domain::{Error, OrganizationId};
 use entitlements_store::{ApiKey, Store};
@@ -20,7 +19,8 @@ use tonic::{Request, Status};
 use tower::{Layer, Service};
 
 use crate::error_status::status_from_error;
-use crate::revision::{DEFAULT_MIN_REVISION_WAIT, serve_at_revision};
+use crate::min_revision::RevisionWait;
+use crate::revision::serve_at_revision;
 
 /// The metadata key carrying the API key (lowercase, as HTTP/2 requires).
 pub const API_KEY_METADATA: &str = "authorization";
@@ -46,18 +46,18 @@ pub(crate) fn organization_of<T>(request: &Request<T>) -> Result<OrganizationId,
 #[derive(Debug, Clone)]
 pub struct AuthenticationLayer {
     store: Store,
-    min_revision_wait: Duration,
+    revision_wait: RevisionWait,
 }
 
 impl AuthenticationLayer {
     pub fn new(store: Store) -> Self {
-        Self { store, min_revision_wait: DEFAULT_MIN_REVISION_WAIT }
+        Self { store, revision_wait: RevisionWait::default() }
     }
 
     /// How long a request waits for the revision it asks for.
     #[must_use]
-    pub fn with_min_revision_wait(self, min_revision_wait: Duration) -> Self {
-        Self { min_revision_wait, ..self }
+    pub fn with_revision_wait(self, revision_wait: RevisionWait) -> Self {
+        Self { revision_wait, ..self }
     }
 }
 
@@ -65,7 +65,7 @@ impl<S> Layer<S> for AuthenticationLayer {
     type Service = Authenticated<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Authenticated { inner, store: self.store.clone(), min_revision_wait: self.min_revision_wait }
+        Authenticated { inner, store: self.store.clone(), revision_wait: self.revision_wait }
     }
 }
 
@@ -75,7 +75,7 @@ impl<S> Layer<S> for AuthenticationLayer {
 pub struct Authenticated<S> {
     inner: S,
     store: Store,
-    min_revision_wait: Duration,
+    revision_wait: RevisionWait,
 }
 
 impl<S: NamedService> NamedService for Authenticated<S> {
@@ -103,12 +103,12 @@ where
         let ready = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, ready);
         let store = self.store.clone();
-        let min_revision_wait = self.min_revision_wait;
+        let revision_wait = self.revision_wait;
         Box::pin(async move {
             match organization(&store, request.headers()).await {
                 Ok(organization_id) => {
                     request.extensions_mut().insert(AuthenticatedOrganization(organization_id));
-                    serve_at_revision(&store, organization_id, min_revision_wait, request, inner).await
+                    serve_at_revision(&store, organization_id, revision_wait, request, inner).await
                 }
                 Err(status) => Ok(status.into_http()),
             }
@@ -205,7 +205,7 @@ mod tests {
     async fn every_api_service_refuses_a_request_without_a_key() {
         let directory = tempfile::tempdir().expect("a temp dir");
         let api = ApiRoutes::new(store(&directory, true).await);
-        assert_eq!(api.service_names.len(), 8, "{:?}", api.service_names);
+        assert_eq!(api.service_names.len(), 9, "{:?}", api.service_names);
         for service_name in api.service_names {
             let request = grpc_request(&format!("/{service_name}/AnyMethod"), None);
             let response = api.routes.clone().oneshot(request).await.expect("infallible");

@@ -7,6 +7,8 @@ mod auth;
 mod billable_metric_conversions;
 mod billable_metric_service;
 mod charge_conversions;
+mod check_conversions;
+mod check_service;
 mod customer_conversions;
 mod customer_service;
 mod entitlement_conversions;
@@ -15,6 +17,7 @@ mod error_status;
 mod feature_conversions;
 mod feature_service;
 mod found_before_invalid;
+mod min_revision;
 mod pagination;
 mod plan_conversions;
 mod plan_service;
@@ -31,20 +34,22 @@ mod watch_stream;
 
 pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};
 pub use billable_metric_service::BillableMetricApi;
+pub use check_service::CheckApi;
 pub use customer_service::CustomerApi;
 pub use entitlement_service::EntitlementApi;
 pub use error_status::status_from_error;
 pub use feature_service::FeatureApi;
+pub use min_revision::{DEFAULT_MIN_REVISION_WAIT, RevisionWait, revision_not_reached};
 pub use plan_service::PlanApi;
-pub use revision::{DEFAULT_MIN_REVISION_WAIT, MIN_REVISION_METADATA, REVISION_METADATA};
+pub use revision::{MIN_REVISION_METADATA, REVISION_METADATA};
 pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
 pub use watch_service::{WatchApi, WatchSettings};
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use entitlements::v1::billable_metric_service_server::BillableMetricServiceServer;
+use entitlements::v1::check_service_server::CheckServiceServer;
 use entitlements::v1::customer_service_server::CustomerServiceServer;
 use entitlements::v1::entitlement_service_server::EntitlementServiceServer;
 use entitlements::v1::feature_service_server::FeatureServiceServer;
@@ -58,6 +63,16 @@ use tonic::server::NamedService;
 use tonic::service::Routes;
 use tower::{Layer, Service};
 
+/// What the operator tunes in the services.
+#[derive(Debug, Clone, Default)]
+pub struct ApiSettings {
+    /// How long a read waits for the revision it asks for (`x-entitlements-min-revision`, or
+    /// CheckService's `min_revision`).
+    pub revision_wait: RevisionWait,
+    /// How Watch streams follow the change log.
+    pub watch: WatchSettings,
+}
+
 /// Every gRPC service of the API, each behind the authentication layer, as routes ready to serve
 /// (add health and reflection, then serve them in-process or on a listener), with their names.
 #[derive(Debug)]
@@ -69,16 +84,15 @@ pub struct ApiRoutes {
 }
 
 impl ApiRoutes {
-    /// The API's services with the default settings.
+    /// The one list of the API's services, with the default settings.
     pub fn new(store: Store) -> Self {
-        Self::configured(store, DEFAULT_MIN_REVISION_WAIT, WatchSettings::default())
+        Self::with_settings(store, ApiSettings::default())
     }
 
-    /// The one list of the API's services: a request waits up to `min_revision_wait` for the
-    /// revision it asks for, Watch streams follow `watch`.
-    pub fn configured(store: Store, min_revision_wait: Duration, watch: WatchSettings) -> Self {
-        let authentication =
-            AuthenticationLayer::new(store.clone()).with_min_revision_wait(min_revision_wait);
+    /// The one list of the API's services.
+    pub fn with_settings(store: Store, settings: ApiSettings) -> Self {
+        let ApiSettings { revision_wait, watch } = settings;
+        let authentication = AuthenticationLayer::new(store.clone()).with_revision_wait(revision_wait);
         let mut api = Self { routes: Routes::default(), service_names: Vec::new() };
         api.add(&authentication, FeatureServiceServer::new(FeatureApi::new(store.clone())));
         api.add(&authentication, TaxServiceServer::new(TaxApi::new(store.clone())));
@@ -87,6 +101,7 @@ impl ApiRoutes {
         api.add(&authentication, EntitlementServiceServer::new(EntitlementApi::new(store.clone())));
         api.add(&authentication, CustomerServiceServer::new(CustomerApi::new(store.clone())));
         api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store.clone())));
+        api.add(&authentication, CheckServiceServer::new(CheckApi::new(store.clone(), revision_wait)));
         api.add(&authentication, WatchServiceServer::new(WatchApi::new(store, watch)));
         api
     }

@@ -5,6 +5,7 @@
 mod billable_metric;
 mod change_log;
 mod charge;
+mod check;
 mod clock;
 mod customer;
 mod db;

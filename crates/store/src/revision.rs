@@ -59,13 +59,24 @@ pub(crate) async fn current(
         .ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")).into())
 }
 
+/// The organization's revision as `connection` sees it (inside a snapshot, the snapshot's).
+///
+/// # Errors
+/// As [`current`]; `Internal` for a negative sequence.
+pub(crate) async fn revision_in(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+) -> Result<u64, StoreError> {
+    let revision = current(connection, organization_id).await?;
+    u64::try_from(revision).map_err(|_| Error::Internal(format!("negative revision {revision}")).into())
+}
+
 impl crate::Store {
-    /// The organization's latest committed revision.
+    /// The organization's latest committed revision: one indexed read, cheap enough to poll.
     ///
     /// # Errors
     /// `Unavailable` or `Internal` when the database fails.
     pub async fn revision(&self, organization_id: OrganizationId) -> Result<u64, StoreError> {
-        let revision = current(self.connection(), organization_id).await?;
-        u64::try_from(revision).map_err(|_| Error::Internal(format!("negative revision {revision}")).into())
+        revision_in(self.connection(), organization_id).await
     }
 }

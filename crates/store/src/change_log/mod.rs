@@ -236,12 +236,6 @@ impl crate::Store {
     /// `Unavailable` or `Internal` when the database fails; `Internal` when the organization
     /// does not exist.
     pub async fn latest_revision(&self, organization_id: OrganizationId) -> Result<i64, StoreError> {
-        let latest: Option<i64> = organization::Entity::find_by_id(organization_id.0)
-            .select_only()
-            .column(organization::Column::ChangeSequence)
-            .into_tuple()
-            .one(self.connection())
-            .await?;
-        latest.ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")).into())
+        crate::revision::current(self.connection(), organization_id).await
     }
 }

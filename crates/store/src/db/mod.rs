@@ -1,9 +1,10 @@
 //! What every resource's storage shares: database errors mapped to the domain's, the organization
-//! lock, lookups by code, Lago's search term, and the bounds of `IN` lists and pages.
+//! lock, snapshot reads, lookups by code, Lago's search term, and the bounds of `IN` lists and pages.
 
 pub(crate) mod coded_rows;
 pub(crate) mod error;
 pub(crate) mod locks;
+pub(crate) mod snapshot;
 pub(crate) mod soft_delete;
 pub(crate) mod text_search;
 

@@ -81,6 +81,31 @@ pub(crate) async fn load_subscription_layers(
     load(connection, organization_id, rows).await
 }
 
+/// The entitlements of these plans and subscriptions: the layers of many subscriptions' merges,
+/// in four queries per thousand plans and thousand subscriptions. Each id is given once.
+pub(crate) async fn load_owner_entitlements(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    plan_ids: &[Uuid],
+    subscription_ids: &[Uuid],
+) -> Result<LoadedEntitlements, StoreError> {
+    let mut plan_chunks = plan_ids.chunks(IN_LIST_CHUNK);
+    let mut subscription_chunks = subscription_ids.chunks(IN_LIST_CHUNK);
+    let mut rows = Vec::new();
+    // Each owner's rows come from one query, in creation order, as the merge needs them.
+    loop {
+        let (plans, subscriptions) = match (plan_chunks.next(), subscription_chunks.next()) {
+            (None, None) => break,
+            (plans, subscriptions) => (plans.unwrap_or_default(), subscriptions.unwrap_or_default()),
+        };
+        let condition = entitlement::Column::PlanId
+            .is_in(plans.iter().copied())
+            .or(entitlement::Column::SubscriptionId.is_in(subscriptions.iter().copied()));
+        rows.extend(entitlement_rows(connection, condition).await?);
+    }
+    load(connection, organization_id, rows).await
+}
+
 pub(crate) async fn entitlement_rows(
     connection: &impl ConnectionTrait,
     condition: SimpleExpr,

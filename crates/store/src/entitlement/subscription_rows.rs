@@ -2,6 +2,8 @@
 //! query for both), their values and features, and its removals: five indexed queries, whatever
 //! the number of features, once the subscription is found.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
     EntitlementLayers, Error, FeatureId, OrganizationId, PlanId, PrivilegeId, RemovalId, RemovalTarget,
@@ -10,8 +12,8 @@ use entitlements_domain::{
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::db::IN_LIST_CHUNK;
 use crate::db::error::StoreError;
+use crate::db::{IN_LIST_CHUNK, in_chunks};
 use crate::entitlement::rows::{
     EntitlementOwner, LoadedEntitlements, apply_changes, load_subscription_layers,
 };
@@ -75,16 +77,35 @@ async fn load_removals(
         .filter(entitlement_removal::Column::SubscriptionId.eq(subscription_id.0))
         .all(connection)
         .await?;
-    rows.into_iter()
-        .map(|row| {
-            let target = match (row.entitlement_feature_id, row.entitlement_privilege_id) {
-                (Some(feature_id), None) => RemovalTarget::Feature(FeatureId(feature_id)),
-                (None, Some(privilege_id)) => RemovalTarget::Privilege(PrivilegeId(privilege_id)),
-                _ => return Err(Error::Internal(format!("removal {} names no single target", row.id)).into()),
-            };
-            Ok(StoredRemoval { id: RemovalId(row.id), target })
-        })
-        .collect()
+    rows.into_iter().map(stored_removal).collect()
+}
+
+/// The removals of these subscriptions, by subscription id: one query per thousand.
+pub(crate) async fn load_removals_of(
+    connection: &impl ConnectionTrait,
+    subscription_ids: &[uuid::Uuid],
+) -> Result<HashMap<uuid::Uuid, Vec<StoredRemoval>>, StoreError> {
+    let rows = in_chunks(subscription_ids, |chunk| {
+        entitlement_removal::Entity::find()
+            .filter(entitlement_removal::Column::SubscriptionId.is_in(chunk.iter().copied()))
+            .all(connection)
+    })
+    .await?;
+    let mut removals: HashMap<uuid::Uuid, Vec<StoredRemoval>> = HashMap::new();
+    for row in rows {
+        let subscription_id = row.subscription_id;
+        removals.entry(subscription_id).or_default().push(stored_removal(row)?);
+    }
+    Ok(removals)
+}
+
+fn stored_removal(row: entitlement_removal::Model) -> Result<StoredRemoval, StoreError> {
+    let target = match (row.entitlement_feature_id, row.entitlement_privilege_id) {
+        (Some(feature_id), None) => RemovalTarget::Feature(FeatureId(feature_id)),
+        (None, Some(privilege_id)) => RemovalTarget::Privilege(PrivilegeId(privilege_id)),
+        _ => return Err(Error::Internal(format!("removal {} names no single target", row.id)).into()),
+    };
+    Ok(StoredRemoval { id: RemovalId(row.id), target })
 }
 
 /// Writes a subscription's entitlement changes: overrides, then removals.

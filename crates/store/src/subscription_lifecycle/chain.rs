@@ -84,6 +84,28 @@ impl SubscriptionSet {
         find_by_status(&self.lifecycles(), wanted).and_then(|id| self.row(id.0))
     }
 
+    /// For each `(external id, status)` lookup, the subscription it finds among those of its
+    /// external id (the domain's `find_by_status`), or `None` with whether the external id has
+    /// any subscription: the lookups of a set loaded for several external ids at once.
+    pub(crate) fn find_each(
+        &self,
+        lookups: &[(&str, WantedStatus)],
+    ) -> Vec<Result<&subscription::Model, bool>> {
+        let mut by_external_id: HashMap<&str, Vec<Lifecycle>> = HashMap::new();
+        for (row, lifecycle) in self.rows.iter().zip(self.lifecycles()) {
+            by_external_id.entry(row.external_id.as_str()).or_default().push(lifecycle);
+        }
+        lookups
+            .iter()
+            .map(|(external_id, wanted)| {
+                let lifecycles = by_external_id.get(external_id).map(Vec::as_slice).unwrap_or_default();
+                find_by_status(lifecycles, *wanted)
+                    .and_then(|id| self.row(id.0))
+                    .ok_or(!lifecycles.is_empty())
+            })
+            .collect()
+    }
+
     /// The subscription an update with this status changes (the domain's `update_target`).
     pub(crate) fn update_target(&self, wanted: WantedStatus) -> Option<&subscription::Model> {
         update_target(&self.lifecycles(), wanted).and_then(|id| self.row(id.0))

@@ -1,0 +1,118 @@
+//! `entitlements.v1.CheckService`: validate each check, read every subscription a request names
+//! from one snapshot at least as fresh as asked (`Store::check_snapshot`, the one read a check
+//! makes), and answer each check by the domain's rules. A batch reads each subscription once,
+//! however many items name it, and answers a malformed item with its own error.
+
+use entitlements::v1 as pb;
+use entitlements::v1::check_service_server::CheckService;
+use entitlements_domain::{
+    Check, CheckSnapshot, Error, OrganizationId, SubscriptionSelector, distinct_subscriptions, parse_check,
+    validate_batch_size,
+};
+use entitlements_store::Store;
+use tonic::{Request, Response, Status};
+
+use crate::auth::organization_of;
+use crate::check_conversions::{check_input_from_pb, check_response_to_pb, item_error_to_pb};
+use crate::error_status::status_from_error;
+use crate::min_revision::RevisionWait;
+
+/// The CheckService implementation.
+#[derive(Debug, Clone)]
+pub struct CheckApi {
+    store: Store,
+    revision_wait: RevisionWait,
+}
+
+impl CheckApi {
+    pub fn new(store: Store, revision_wait: RevisionWait) -> Self {
+        Self { store, revision_wait }
+    }
+
+    /// The snapshot of `selectors`, at `min_revision` or later: read at once, and read again
+    /// once the organization reaches `min_revision` if the first read was older.
+    async fn snapshot_at_least(
+        &self,
+        organization_id: OrganizationId,
+        selectors: &[SubscriptionSelector],
+        min_revision: u64,
+    ) -> Result<CheckSnapshot, Status> {
+        let snapshot =
+            self.store.check_snapshot(organization_id, selectors).await.map_err(status_from_error)?;
+        if snapshot.revision >= min_revision {
+            return Ok(snapshot);
+        }
+        self.revision_wait.until_reached(&self.store, organization_id, min_revision).await?;
+        // Revisions only grow, so this snapshot is at least `min_revision`.
+        self.store.check_snapshot(organization_id, selectors).await.map_err(status_from_error)
+    }
+}
+
+/// A check as the domain reads it, and its `min_revision`; `field_prefix` names where the check
+/// sits in the request (`items[3].` in a batch), so that its field violations name it.
+fn parse(request: pb::CheckRequest, field_prefix: &str) -> (Result<Check, Status>, u64) {
+    let (input, min_revision) = check_input_from_pb(request);
+    let check = parse_check(input)
+        .map_err(|errors| status_from_error(Error::Validation(errors.prefixed(field_prefix))));
+    (check, min_revision)
+}
+
+#[tonic::async_trait]
+impl CheckService for CheckApi {
+    async fn check(&self, request: Request<pb::CheckRequest>) -> Result<Response<pb::CheckResponse>, Status> {
+        let organization_id = organization_of(&request)?;
+        let (check, min_revision) = parse(request.into_inner(), "");
+        let check = check?;
+        let snapshot = self
+            .snapshot_at_least(organization_id, std::slice::from_ref(&check.subscription), min_revision)
+            .await?;
+        let subscription = snapshot.subscriptions.first().ok_or_else(|| {
+            status_from_error(Error::Internal("a check snapshot without its subscription".to_owned()))
+        })?;
+        let answer = subscription.check(&check.target);
+        Ok(Response::new(check_response_to_pb(answer, snapshot.revision)))
+    }
+
+    async fn check_bulk(
+        &self,
+        request: Request<pb::CheckBulkRequest>,
+    ) -> Result<Response<pb::CheckBulkResponse>, Status> {
+        let organization_id = organization_of(&request)?;
+        let pb::CheckBulkRequest { items, min_revision } = request.into_inner();
+        validate_batch_size(items.len()).map_err(|errors| status_from_error(Error::Validation(errors)))?;
+        let mut batch_min_revision = min_revision;
+        let checks: Vec<Result<Check, Status>> = items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let (check, item_min_revision) = parse(item, &format!("items[{index}]."));
+                batch_min_revision = batch_min_revision.max(item_min_revision);
+                check
+            })
+            .collect();
+        let (selectors, positions) = distinct_subscriptions(
+            checks.iter().map(|check| check.as_ref().ok().map(|check| &check.subscription)),
+        );
+        let snapshot = self.snapshot_at_least(organization_id, &selectors, batch_min_revision).await?;
+        let results = checks
+            .into_iter()
+            .zip(positions)
+            .map(|(check, position)| {
+                let subscription = position.and_then(|position| snapshot.subscriptions.get(position));
+                let result = match (check, subscription) {
+                    (Ok(check), Some(subscription)) => pb::check_bulk_result::Result::Response(
+                        check_response_to_pb(subscription.check(&check.target), snapshot.revision),
+                    ),
+                    (Err(status), _) => pb::check_bulk_result::Result::Error(item_error_to_pb(&status)),
+                    (Ok(_), None) => {
+                        pb::check_bulk_result::Result::Error(item_error_to_pb(&status_from_error(
+                            Error::Internal("a check snapshot without an item's subscription".to_owned()),
+                        )))
+                    }
+                };
+                pb::CheckBulkResult { result: Some(result) }
+            })
+            .collect();
+        Ok(Response::new(pb::CheckBulkResponse { results, revision: snapshot.revision }))
+    }
+}
