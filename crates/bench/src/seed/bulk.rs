@@ -42,7 +42,7 @@ pub(crate) async fn copy_templates(database_url: &str, subscriptions: u64) -> Re
     for index in (0..TEMPLATES).filter(|index| is_template(*index)) {
         templates.push((index, Template::load(&connection, index).await?));
     }
-    let tables = Tables::new(&connection).await?;
+    let tables = Tables::new(&connection, organization.id, &templates).await?;
     let mut cursor = Cursor {
         sequential_id: last_sequential_id(&connection, organization.id).await? + 1,
         sequence: organization.change_sequence + 1,
@@ -61,7 +61,7 @@ pub(crate) async fn copy_templates(database_url: &str, subscriptions: u64) -> Re
             batch.add_copy(index, template, &organization, &mut cursor);
         }
         let transaction = connection.begin().await.map_err(|error| format!("could not begin: {error}"))?;
-        rows += tables.insert(&transaction, organization.id, batch).await?;
+        rows += tables.insert(&transaction, batch).await?;
         let statement = statement(
             transaction.get_database_backend(),
             "UPDATE organizations SET change_sequence = ? WHERE id = ?",
@@ -91,7 +91,9 @@ pub(crate) async fn copy_templates(database_url: &str, subscriptions: u64) -> Re
 
 async fn connect(database_url: &str) -> Result<DatabaseConnection, String> {
     let mut options = ConnectOptions::new(database_url.to_owned());
-    options.max_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|sqlite| {
+    // One connection, never recycled: the template tables are temporary tables on it.
+    options.max_connections(1).idle_timeout(None).max_lifetime(None).sqlx_logging(false);
+    options.map_sqlx_sqlite_opts(|sqlite| {
         // The server put the file in WAL mode; keep it so. NORMAL: the seed need not survive a crash.
         sqlite.journal_mode(SqliteJournalMode::Wal).synchronous(SqliteSynchronous::Normal)
     });
@@ -253,58 +255,39 @@ struct Tables {
 }
 
 impl Tables {
-    async fn new(connection: &DatabaseConnection) -> Result<Self, String> {
+    async fn new(
+        connection: &DatabaseConnection,
+        organization_id: Uuid,
+        templates: &[(u64, Template)],
+    ) -> Result<Self, String> {
+        let templates: Vec<&Template> = templates.iter().map(|(_, template)| template).collect();
+        let keys = |key: fn(&Template) -> Vec<Value>| templates.iter().flat_map(|template| key(template)).collect();
+        let customers = keys(|template| vec![template.customer_id.into()]);
+        let subscriptions = keys(|template| vec![template.subscription_id.into()]);
+        let entitlements = keys(|template| template.entitlements.iter().map(|(id, _)| (*id).into()).collect());
+        let values = keys(|template| {
+            template.entitlements.iter().flat_map(|(_, values)| values.iter().map(|id| (*id).into())).collect()
+        });
+        let events = keys(|template| template.events.iter().map(|(sequence, _)| (*sequence).into()).collect());
+        let copy = |table, key, replaced, template_keys| {
+            TemplateCopy::new(connection, table, key, replaced, organization_id, template_keys)
+        };
         Ok(Self {
-            customers: TemplateCopy::new(
-                connection,
-                "customers",
-                "id",
-                &["id", "external_id", "sequential_id", "slug"],
-            )
-            .await?,
-            subscriptions: TemplateCopy::new(
-                connection,
-                "subscriptions",
-                "id",
-                &["id", "customer_id", "external_id"],
-            )
-            .await?,
-            entitlements: TemplateCopy::new(
-                connection,
-                "entitlement_entitlements",
-                "id",
-                &["id", "subscription_id"],
-            )
-            .await?,
-            values: TemplateCopy::new(
-                connection,
-                "entitlement_entitlement_values",
-                "id",
-                &["id", "entitlement_entitlement_id"],
-            )
-            .await?,
-            events: TemplateCopy::new(
-                connection,
-                "change_events",
-                "sequence",
-                &["sequence", "object_id", "object_code"],
-            )
-            .await?,
+            customers: copy("customers", "id", &["id", "external_id", "sequential_id", "slug"], customers).await?,
+            subscriptions: copy("subscriptions", "id", &["id", "customer_id", "external_id"], subscriptions).await?,
+            entitlements: copy("entitlement_entitlements", "id", &["id", "subscription_id"], entitlements).await?,
+            values: copy("entitlement_entitlement_values", "id", &["id", "entitlement_entitlement_id"], values).await?,
+            events: copy("change_events", "sequence", &["sequence", "object_id", "object_code"], events).await?,
         })
     }
 
     /// Inserts the batch, parents first; answers the rows written.
-    async fn insert(
-        &self,
-        connection: &impl ConnectionTrait,
-        organization_id: Uuid,
-        batch: Batch,
-    ) -> Result<u64, String> {
-        Ok(self.customers.insert(connection, organization_id, batch.customers).await?
-            + self.subscriptions.insert(connection, organization_id, batch.subscriptions).await?
-            + self.entitlements.insert(connection, organization_id, batch.entitlements).await?
-            + self.values.insert(connection, organization_id, batch.values).await?
-            + self.events.insert(connection, organization_id, batch.events).await?)
+    async fn insert(&self, connection: &impl ConnectionTrait, batch: Batch) -> Result<u64, String> {
+        Ok(self.customers.insert(connection, batch.customers).await?
+            + self.subscriptions.insert(connection, batch.subscriptions).await?
+            + self.entitlements.insert(connection, batch.entitlements).await?
+            + self.values.insert(connection, batch.values).await?
+            + self.events.insert(connection, batch.events).await?)
     }
 }
 

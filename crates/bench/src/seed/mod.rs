@@ -47,7 +47,7 @@ pub(crate) fn plan_features(plan: u64) -> impl Iterator<Item = u64> {
 }
 
 pub(crate) fn has_override(index: u64) -> bool {
-    index % OVERRIDE_EVERY == 0
+    index.is_multiple_of(OVERRIDE_EVERY)
 }
 
 /// The API-created subscription whose rows subscription `index` copies: the first of its plan's

@@ -1,8 +1,12 @@
-//! Copies of rows the store wrote: `INSERT INTO t (...) SELECT ... FROM t JOIN (VALUES ...)`, each
-//! new row taking every column from its template row except the few given (ids, external ids,
-//! sequence numbers). The column list is read from the schema, so a column a later migration adds
-//! is copied too, with whatever the store wrote into it; the seeded rows stay exactly what the
-//! store writes without this module knowing them.
+//! Copies of rows the store wrote: `INSERT INTO t (...) SELECT ... FROM template_t JOIN (VALUES
+//! ...)`, each new row taking every column from its template row except the few given (ids,
+//! external ids, sequence numbers). The column list is read from the schema, so a column a later
+//! migration adds is copied too, with whatever the store wrote into it; the seeded rows stay
+//! exactly what the store writes without this module knowing them.
+//!
+//! The template rows are first copied into a temporary table (`template_t`, on the seed's one
+//! connection): joining the copies with the growing table itself would let PostgreSQL's
+//! planner, whose statistics lag behind a bulk load, scan the whole table for every statement.
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
@@ -14,7 +18,7 @@ const MAX_PARAMETERS: usize = 30_000;
 #[derive(Debug)]
 pub(crate) struct TemplateCopy {
     table: &'static str,
-    /// The column that finds the template row (with the organization).
+    /// The column that finds the template row.
     key_column: &'static str,
     /// The columns each copy sets, in the order of `CopyRow::values`.
     replaced: &'static [&'static str],
@@ -30,7 +34,8 @@ pub(crate) struct CopyRow {
 }
 
 impl TemplateCopy {
-    /// Reads the table's columns.
+    /// Reads the table's columns and copies the organization's rows whose `key_column` is one of
+    /// `template_keys` into the temporary table.
     ///
     /// # Errors
     /// When the table is unknown or lacks the key or a replaced column.
@@ -39,6 +44,8 @@ impl TemplateCopy {
         table: &'static str,
         key_column: &'static str,
         replaced: &'static [&'static str],
+        organization_id: uuid::Uuid,
+        template_keys: Vec<Value>,
     ) -> Result<Self, String> {
         let backend = connection.get_database_backend();
         let sql = match backend {
@@ -62,19 +69,50 @@ impl TemplateCopy {
                 return Err(format!("{table} has no column {needed} (columns: {})", columns.join(", ")));
             }
         }
-        Ok(Self { table, key_column, replaced, columns })
+        let copy = Self { table, key_column, replaced, columns };
+        copy.create_template_table(connection, organization_id, template_keys).await?;
+        Ok(copy)
     }
 
-    /// Inserts `copies` of the organization's template rows; answers how many rows it wrote.
-    ///
-    /// # Errors
-    /// When the database refuses a statement, or a copy has the wrong number of values.
-    pub(crate) async fn insert(
+    async fn create_template_table(
         &self,
         connection: &impl ConnectionTrait,
         organization_id: uuid::Uuid,
-        copies: Vec<CopyRow>,
-    ) -> Result<u64, String> {
+        template_keys: Vec<Value>,
+    ) -> Result<(), String> {
+        if template_keys.is_empty() {
+            return Err(format!("no template rows of {} to copy", self.table));
+        }
+        let backend = connection.get_database_backend();
+        let mut parameters = template_keys;
+        parameters.push(organization_id.into());
+        let placeholders: Vec<String> = (1..=parameters.len())
+            .map(|number| match backend {
+                DbBackend::Postgres => format!("${number}"),
+                _ => "?".to_owned(),
+            })
+            .collect();
+        let (keys, organization) = placeholders.split_at(placeholders.len() - 1);
+        let sql = format!(
+            "CREATE TEMPORARY TABLE \"template_{table}\" AS SELECT * FROM \"{table}\" \
+             WHERE \"{key}\" IN ({keys}) AND organization_id = {organization}",
+            table = self.table,
+            key = self.key_column,
+            keys = keys.join(", "),
+            organization = organization.join(""),
+        );
+        connection
+            .execute_raw(Statement::from_sql_and_values(backend, sql, parameters))
+            .await
+            .map_err(|error| format!("could not read the templates of {}: {error}", self.table))?;
+        Ok(())
+    }
+
+    /// Inserts `copies` of the template rows; answers how many rows it wrote.
+    ///
+    /// # Errors
+    /// When the database refuses a statement, or a copy has the wrong number of values.
+    pub(crate) async fn insert(&self, connection: &impl ConnectionTrait, copies: Vec<CopyRow>) -> Result<u64, String> {
         let per_row = self.replaced.len() + 1;
         let rows_per_statement = (MAX_PARAMETERS / per_row).clamp(1, MAX_ROWS_PER_STATEMENT);
         let mut written = 0;
@@ -90,7 +128,7 @@ impl TemplateCopy {
                 ));
             }
             let backend = connection.get_database_backend();
-            let statement = self.statement(backend, organization_id, chunk);
+            let statement = self.statement(backend, chunk);
             let result = connection
                 .execute_raw(statement)
                 .await
@@ -100,11 +138,11 @@ impl TemplateCopy {
         Ok(written)
     }
 
-    /// `INSERT INTO t (c...) SELECT template_row.c or copy_row.columnN FROM t AS template_row
-    /// JOIN (VALUES (key, v...), ...) AS copy_row ON template_row.key = copy_row.column1 WHERE
-    /// template_row.organization_id = ?`. Both databases name VALUES columns `column1`, ...
-    fn statement(&self, backend: DbBackend, organization_id: uuid::Uuid, chunk: Vec<CopyRow>) -> Statement {
-        let mut parameters: Vec<Value> = Vec::with_capacity(chunk.len() * (self.replaced.len() + 1) + 1);
+    /// `INSERT INTO t (c...) SELECT template_row.c or copy_row.columnN FROM template_t AS
+    /// template_row JOIN (VALUES (key, v...), ...) AS copy_row ON template_row.key =
+    /// copy_row.column1`. Both databases name VALUES columns `column1`, ...
+    fn statement(&self, backend: DbBackend, chunk: Vec<CopyRow>) -> Statement {
+        let mut parameters: Vec<Value> = Vec::with_capacity(chunk.len() * (self.replaced.len() + 1));
         let mut placeholder = |value: Value| {
             parameters.push(value);
             match backend {
@@ -120,7 +158,6 @@ impl TemplateCopy {
                 format!("({})", cells.join(", "))
             })
             .collect();
-        let organization = placeholder(organization_id.into());
         let selected: Vec<String> = self
             .columns
             .iter()
@@ -131,9 +168,8 @@ impl TemplateCopy {
             .collect();
         let column_list: Vec<String> = self.columns.iter().map(|column| format!("\"{column}\"")).collect();
         let sql = format!(
-            "INSERT INTO \"{table}\" ({columns}) SELECT {selected} FROM \"{table}\" AS template_row \
-             JOIN (VALUES {tuples}) AS copy_row ON template_row.\"{key}\" = copy_row.column1 \
-             WHERE template_row.organization_id = {organization}",
+            "INSERT INTO \"{table}\" ({columns}) SELECT {selected} FROM \"template_{table}\" AS template_row \
+             JOIN (VALUES {tuples}) AS copy_row ON template_row.\"{key}\" = copy_row.column1",
             table = self.table,
             columns = column_list.join(", "),
             selected = selected.join(", "),
