@@ -24,8 +24,8 @@ use clap::Parser as _;
 use crate::args::Args;
 use crate::database::BenchDatabase;
 use crate::load::Load;
-use crate::report::{Row, milliseconds, thousands};
-use crate::server_process::{Memory, ServerProcess, locate_server_binary};
+use crate::report::{Header, Row, thousands};
+use crate::server_process::{ServerProcess, locate_server_binary};
 
 /// The `default` organization's key, bootstrapped by the server.
 const API_KEY: &str = "entitlements-bench-key";
@@ -57,6 +57,7 @@ async fn run(args: Args) -> Result<(), String> {
     eprintln!("  catalog and templates through the API: {catalog:.1?}");
     let bulk = seed::bulk::copy_templates(database.url(), args.subscriptions).await?;
 
+    // Restarted on the seeded database, so that start-up is measured with the data in place.
     let (server, start_up) = ServerProcess::start(&binary, database.url(), API_KEY, &log_path).await?;
     let memory_after_start = server.memory()?;
     let load = Load {
@@ -85,45 +86,24 @@ async fn run(args: Args) -> Result<(), String> {
     drop(load);
     server.stop().await?;
 
-    println!(
-        "## entitlements-bench: {} subscriptions on {}\n",
-        thousands(args.subscriptions),
-        database.kind().label()
-    );
-    println!("- machine: {}", system::describe());
-    println!(
-        "- the load generator runs on the same machine and shares its cores with the server (and the database); nothing is pinned"
-    );
-    println!("- load average (1, 5, 15 min) before the scenarios: {load_before}; after: {load_after}");
-    println!("- server: {} (release build unless this binary is a debug build)", binary.display());
-    println!(
-        "- seed: catalog and 10 templates through the API in {catalog:.1?}; {} rows in bulk in {:.1?}",
-        thousands(bulk.rows),
-        bulk.elapsed
-    );
-    println!(
-        "- start-up until gRPC health SERVING: {}; resident memory after start: {}, after the load: {} (peak {})",
-        milliseconds(start_up),
-        mebibytes(memory_after_start),
-        mebibytes(memory_after_load),
-        mebibytes_peak(memory_after_load)
-    );
-    println!(
-        "- each scenario: {:?} warm-up, then {:?} measured; gRPC: {} calls in flight over {} channels; REST: {} HTTP/1.1 connections, one request in flight each; random subscriptions\n",
-        args.warmup(),
-        args.duration(),
-        args.grpc_streams,
-        args.grpc_channels,
-        args.http_connections
-    );
-    print!("{}", report::table(&rows));
+    let header = Header {
+        subscriptions: args.subscriptions,
+        database: database.kind().label(),
+        machine: system::describe(),
+        load_before,
+        load_after,
+        server_binary: binary,
+        catalog,
+        bulk,
+        start_up,
+        memory_after_start,
+        memory_after_load,
+        warmup: args.warmup(),
+        duration: args.duration(),
+        grpc_streams: args.grpc_streams,
+        grpc_channels: args.grpc_channels,
+        http_connections: args.http_connections,
+    };
+    print!("{}\n{}", header.render(), report::table(&rows));
     Ok(())
-}
-
-fn mebibytes(memory: Memory) -> String {
-    format!("{:.1} MiB", memory.resident_kib as f64 / 1024.0)
-}
-
-fn mebibytes_peak(memory: Memory) -> String {
-    format!("{:.1} MiB", memory.peak_kib as f64 / 1024.0)
 }

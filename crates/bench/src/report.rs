@@ -1,12 +1,69 @@
-//! The result table, in Markdown so that it can be pasted into the README as printed: per
-//! scenario its throughput, p50 and p99, and how it compares with the floor of its protocol
+//! What a run prints, in Markdown so that it can be pasted into the README as printed: a header
+//! saying what was measured on what (machine, load, seed, start-up, memory, concurrency), then
+//! per scenario its throughput, p50 and p99, and how it compares with the floor of its protocol
 //! (throughput as a share of the floor's, p99 as a multiple of the floor's).
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::load::{Outcome, Tally};
 use crate::scenario::{Protocol, Scenario};
+use crate::seed::bulk::BulkSummary;
+use crate::server_process::Memory;
+
+/// The facts of a run besides the scenarios.
+#[derive(Debug)]
+pub(crate) struct Header {
+    pub(crate) subscriptions: u64,
+    pub(crate) database: &'static str,
+    pub(crate) machine: String,
+    pub(crate) load_before: String,
+    pub(crate) load_after: String,
+    pub(crate) server_binary: PathBuf,
+    pub(crate) catalog: Duration,
+    pub(crate) bulk: BulkSummary,
+    pub(crate) start_up: Duration,
+    pub(crate) memory_after_start: Memory,
+    pub(crate) memory_after_load: Memory,
+    pub(crate) warmup: Duration,
+    pub(crate) duration: Duration,
+    pub(crate) grpc_streams: usize,
+    pub(crate) grpc_channels: usize,
+    pub(crate) http_connections: usize,
+}
+
+impl Header {
+    pub(crate) fn render(&self) -> String {
+        let profile =
+            if cfg!(debug_assertions) { "debug build: numbers not comparable" } else { "release build" };
+        let lines = [
+            format!("## entitlements-bench: {} subscriptions on {}\n", thousands(self.subscriptions), self.database),
+            format!("- machine: {}", self.machine),
+            "- the load generator runs on the same machine and shares its cores with the server (and the database); nothing is pinned".to_owned(),
+            format!("- load average (1, 5, 15 min) before the scenarios: {}; after: {}", self.load_before, self.load_after),
+            format!("- server: {}; load generator: {profile}", self.server_binary.display()),
+            format!(
+                "- seed: catalog and 10 templates through the API in {:.1?}; {} rows in bulk in {:.1?}",
+                self.catalog,
+                thousands(self.bulk.rows),
+                self.bulk.elapsed
+            ),
+            format!(
+                "- start-up until gRPC health SERVING: {}; resident memory after start: {}, after the load: {} (peak {})",
+                milliseconds(self.start_up),
+                mebibytes(self.memory_after_start.resident_kib),
+                mebibytes(self.memory_after_load.resident_kib),
+                mebibytes(self.memory_after_load.peak_kib)
+            ),
+            format!(
+                "- each scenario: {:?} warm-up, then {:?} measured; gRPC: {} calls in flight over {} channels; REST: {} HTTP/1.1 connections, one request in flight each; random subscriptions",
+                self.warmup, self.duration, self.grpc_streams, self.grpc_channels, self.http_connections
+            ),
+        ];
+        lines.join("\n") + "\n"
+    }
+}
 
 /// One scenario's line.
 #[derive(Debug, Clone)]
@@ -119,6 +176,10 @@ pub(crate) fn thousands(value: u64) -> String {
 
 pub(crate) fn milliseconds(duration: Duration) -> String {
     format!("{:.2} ms", duration.as_secs_f64() * 1_000.0)
+}
+
+fn mebibytes(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
 #[cfg(test)]

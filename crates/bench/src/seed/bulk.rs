@@ -261,23 +261,40 @@ impl Tables {
         templates: &[(u64, Template)],
     ) -> Result<Self, String> {
         let templates: Vec<&Template> = templates.iter().map(|(_, template)| template).collect();
-        let keys = |key: fn(&Template) -> Vec<Value>| templates.iter().flat_map(|template| key(template)).collect();
+        let keys =
+            |key: fn(&Template) -> Vec<Value>| templates.iter().flat_map(|template| key(template)).collect();
         let customers = keys(|template| vec![template.customer_id.into()]);
         let subscriptions = keys(|template| vec![template.subscription_id.into()]);
-        let entitlements = keys(|template| template.entitlements.iter().map(|(id, _)| (*id).into()).collect());
+        let entitlements =
+            keys(|template| template.entitlements.iter().map(|(id, _)| (*id).into()).collect());
         let values = keys(|template| {
-            template.entitlements.iter().flat_map(|(_, values)| values.iter().map(|id| (*id).into())).collect()
+            template
+                .entitlements
+                .iter()
+                .flat_map(|(_, values)| values.iter().map(|id| (*id).into()))
+                .collect()
         });
-        let events = keys(|template| template.events.iter().map(|(sequence, _)| (*sequence).into()).collect());
+        let events =
+            keys(|template| template.events.iter().map(|(sequence, _)| (*sequence).into()).collect());
         let copy = |table, key, replaced, template_keys| {
             TemplateCopy::new(connection, table, key, replaced, organization_id, template_keys)
         };
         Ok(Self {
-            customers: copy("customers", "id", &["id", "external_id", "sequential_id", "slug"], customers).await?,
-            subscriptions: copy("subscriptions", "id", &["id", "customer_id", "external_id"], subscriptions).await?,
-            entitlements: copy("entitlement_entitlements", "id", &["id", "subscription_id"], entitlements).await?,
-            values: copy("entitlement_entitlement_values", "id", &["id", "entitlement_entitlement_id"], values).await?,
-            events: copy("change_events", "sequence", &["sequence", "object_id", "object_code"], events).await?,
+            customers: copy("customers", "id", &["id", "external_id", "sequential_id", "slug"], customers)
+                .await?,
+            subscriptions: copy("subscriptions", "id", &["id", "customer_id", "external_id"], subscriptions)
+                .await?,
+            entitlements: copy("entitlement_entitlements", "id", &["id", "subscription_id"], entitlements)
+                .await?,
+            values: copy(
+                "entitlement_entitlement_values",
+                "id",
+                &["id", "entitlement_entitlement_id"],
+                values,
+            )
+            .await?,
+            events: copy("change_events", "sequence", &["sequence", "object_id", "object_code"], events)
+                .await?,
         })
     }
 

@@ -112,7 +112,11 @@ impl TemplateCopy {
     ///
     /// # Errors
     /// When the database refuses a statement, or a copy has the wrong number of values.
-    pub(crate) async fn insert(&self, connection: &impl ConnectionTrait, copies: Vec<CopyRow>) -> Result<u64, String> {
+    pub(crate) async fn insert(
+        &self,
+        connection: &impl ConnectionTrait,
+        copies: Vec<CopyRow>,
+    ) -> Result<u64, String> {
         let per_row = self.replaced.len() + 1;
         let rows_per_statement = (MAX_PARAMETERS / per_row).clamp(1, MAX_ROWS_PER_STATEMENT);
         let mut written = 0;
