@@ -48,6 +48,7 @@ pub(crate) async fn copy_templates(database_url: &str, subscriptions: u64) -> Re
         sequence: organization.change_sequence + 1,
     };
     let mut rows = 0;
+    let mut reported_tenth = 0;
     for batch_start in (0..subscriptions).step_by(usize::try_from(SUBSCRIPTIONS_PER_TRANSACTION).unwrap_or(1))
     {
         let batch_end = subscriptions.min(batch_start + SUBSCRIPTIONS_PER_TRANSACTION);
@@ -72,12 +73,16 @@ pub(crate) async fn copy_templates(database_url: &str, subscriptions: u64) -> Re
             .await
             .map_err(|error| format!("could not advance the sequence: {error}"))?;
         transaction.commit().await.map_err(|error| format!("could not commit: {error}"))?;
-        eprint!(
-            "\r  bulk: {batch_end} / {subscriptions} subscriptions, {rows} rows, {:.0?}",
-            started.elapsed()
-        );
+        // About ten progress lines, whatever the size.
+        let tenth = batch_end * 10 / subscriptions;
+        if tenth > reported_tenth {
+            reported_tenth = tenth;
+            eprintln!(
+                "  bulk: {batch_end} / {subscriptions} subscriptions, {rows} rows, {:.1?}",
+                started.elapsed()
+            );
+        }
     }
-    eprintln!();
     if connection.get_database_backend() == DbBackend::Postgres {
         // A database that grew through the API would have been vacuumed and analyzed by
         // autovacuum by now; left to it, that work would run during the measurements.
