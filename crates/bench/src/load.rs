@@ -124,7 +124,9 @@ pub(crate) async fn run(scenario: &Scenario, load: &Load) -> Result<Outcome, Str
             if let Err(status) = call(&mut probe, channel).await
                 && status.code() == Code::Unimplemented
             {
-                return Ok(Outcome::NotAvailable(format!("UNIMPLEMENTED: {}", status.message())));
+                return Ok(Outcome::NotAvailable(
+                    format!("UNIMPLEMENTED {}", status.message()).trim_end().to_owned(),
+                ));
             }
         }
         Call::Rest(call) => {
@@ -247,7 +249,7 @@ enum RestFailure {
     BadRequest(String),
     /// The connection is unusable: it is reopened.
     Transport(String),
-    /// 404 or 405 without a body: the router has no such route.
+    /// The router has no such route (see `is_unknown_route`).
     NoSuchRoute(http::StatusCode),
     Status(http::StatusCode, Bytes),
 }
@@ -284,11 +286,35 @@ async fn send_rest(
         .to_bytes();
     if status.is_success() {
         Ok(())
-    } else if body.is_empty()
-        && matches!(status, http::StatusCode::NOT_FOUND | http::StatusCode::METHOD_NOT_ALLOWED)
-    {
+    } else if is_unknown_route(status, &body) {
         Err(RestFailure::NoSuchRoute(status))
     } else {
         Err(RestFailure::Status(status, body))
+    }
+}
+
+/// A 404 or 405 without a body, or with the gateway's catch-all answer for unknown routes (Lago's
+/// `resource_not_found`; a missing object names itself, e.g. `subscription_not_found`).
+fn is_unknown_route(status: http::StatusCode, body: &[u8]) -> bool {
+    if !matches!(status, http::StatusCode::NOT_FOUND | http::StatusCode::METHOD_NOT_ALLOWED) {
+        return false;
+    }
+    body.is_empty()
+        || serde_json::from_slice::<serde_json::Value>(body)
+            .is_ok_and(|answer| answer["code"].as_str() == Some("resource_not_found"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_catch_all_404_means_an_unknown_route() {
+        let catch_all = br#"{"status":404,"error":"Not Found","code":"resource_not_found"}"#;
+        let missing_subscription = br#"{"status":404,"error":"Not Found","code":"subscription_not_found"}"#;
+        assert!(is_unknown_route(http::StatusCode::NOT_FOUND, catch_all));
+        assert!(is_unknown_route(http::StatusCode::METHOD_NOT_ALLOWED, b""));
+        assert!(!is_unknown_route(http::StatusCode::NOT_FOUND, missing_subscription));
+        assert!(!is_unknown_route(http::StatusCode::UNPROCESSABLE_ENTITY, catch_all));
     }
 }
