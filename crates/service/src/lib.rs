@@ -44,7 +44,8 @@ pub use plan_service::PlanApi;
 pub use revision::{MIN_REVISION_METADATA, REVISION_METADATA};
 pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
-pub use watch_service::{WatchApi, WatchSettings};
+pub use watch_service::WatchApi;
+pub use watch_stream::WatchSettings;
 
 use std::convert::Infallible;
 

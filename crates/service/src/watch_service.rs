@@ -2,47 +2,20 @@
 //! has reached, and whose next event is still retained), then hands the stream to a follower task
 //! (`watch_stream`) that feeds it over a channel.
 
-use std::time::Duration;
-
-use entitlements::errors::ErrorKind;
 use entitlements::v1 as pb;
 use entitlements::v1::watch_service_server::WatchService;
 use entitlements_domain::{ErrorCode, ValidationErrors};
 use entitlements_store::Store;
 use tokio_stream::wrappers::ReceiverStream;
-use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
-use tonic_types::ErrorDetails;
 
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
 use crate::watch_conversions::{WatchStart, watch_query};
-use crate::watch_stream::WatchFollower;
+use crate::watch_stream::{WatchFollower, WatchSettings, revision_expired};
 
 /// Messages a stream buffers for a slow client before its follower waits.
 const STREAM_BUFFER: usize = 64;
-
-/// How Watch streams behave, from the server's settings.
-#[derive(Debug, Clone)]
-pub struct WatchSettings {
-    /// How long a stream stays quiet before it sends a checkpoint.
-    pub checkpoint_interval: Duration,
-    /// How often a stream reads the log even without a signal: the bound on delivery time when a
-    /// signal is lost (a replica died after its commit, the listener was reconnecting).
-    pub poll_interval: Duration,
-    /// Cancelled when the server shuts down: every stream then ends with UNAVAILABLE.
-    pub shutdown: CancellationToken,
-}
-
-impl Default for WatchSettings {
-    fn default() -> Self {
-        Self {
-            checkpoint_interval: Duration::from_secs(5),
-            poll_interval: Duration::from_secs(1),
-            shutdown: CancellationToken::new(),
-        }
-    }
-}
 
 /// The WatchService implementation.
 #[derive(Debug, Clone)]
@@ -101,14 +74,4 @@ impl WatchService for WatchApi {
         tokio::spawn(follower.follow(signals));
         Ok(Response::new(ReceiverStream::new(receiver)))
     }
-}
-
-/// The answer to a stream that would have to skip events: those after `revision` up to
-/// `oldest_retained` were pruned.
-pub(crate) fn revision_expired(revision: i64, oldest_retained: i64) -> Status {
-    let message = format!(
-        "revision {revision} has expired: the change log keeps revisions from {oldest_retained} on; \
-         resync (read the current state, then watch from the revision it was read at)"
-    );
-    ErrorKind::RevisionExpired.status(None, message, ErrorDetails::new())
 }

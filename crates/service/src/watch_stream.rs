@@ -6,18 +6,52 @@
 //! then whenever it has been quiet for the checkpoint interval, and it stops when the client goes
 //! away or the server shuts down.
 
+use std::time::Duration;
+
 use entitlements::errors::ErrorKind;
 use entitlements::v1 as pb;
 use entitlements_domain::OrganizationId;
 use entitlements_store::{ChangeSignals, Store};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 use tonic::Status;
 use tonic_types::ErrorDetails;
 
 use crate::error_status::status_from_error;
 use crate::watch_conversions::{WatchFilter, checkpoint_to_pb, event_to_pb};
-use crate::watch_service::{WatchSettings, revision_expired};
+
+/// How Watch streams behave, from the server's settings.
+#[derive(Debug, Clone)]
+pub struct WatchSettings {
+    /// How long a stream stays quiet before it sends a checkpoint.
+    pub checkpoint_interval: Duration,
+    /// How often a stream reads the log even without a signal: the bound on delivery time when a
+    /// signal is lost (a replica died after its commit, the listener was reconnecting).
+    pub poll_interval: Duration,
+    /// Cancelled when the server shuts down: every stream then ends with UNAVAILABLE.
+    pub shutdown: CancellationToken,
+}
+
+impl Default for WatchSettings {
+    fn default() -> Self {
+        Self {
+            checkpoint_interval: Duration::from_secs(5),
+            poll_interval: Duration::from_secs(1),
+            shutdown: CancellationToken::new(),
+        }
+    }
+}
+
+/// The answer to a stream that would have to skip events: those after `revision` up to
+/// `oldest_retained` were pruned.
+pub(crate) fn revision_expired(revision: i64, oldest_retained: i64) -> Status {
+    let message = format!(
+        "revision {revision} has expired: the change log keeps revisions from {oldest_retained} on; \
+         resync (read the current state, then watch from the revision it was read at)"
+    );
+    ErrorKind::RevisionExpired.status(None, message, ErrorDetails::new())
+}
 
 /// Events read per query.
 const READ_BATCH: u64 = 500;
