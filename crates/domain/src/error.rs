@@ -72,10 +72,6 @@ pub enum Error {
     /// No API key, or one that no organization owns.
     #[error("unauthenticated")]
     Unauthenticated,
-    /// The request asked to be served at a revision at least this one, which the server had not
-    /// reached within its wait.
-    #[error("revision {0} not reached")]
-    RevisionNotReached(u64),
     /// The database cannot be reached; the caller may retry.
     #[error("database unavailable: {0}")]
     Unavailable(String),

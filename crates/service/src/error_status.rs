@@ -79,11 +79,6 @@ pub fn status_from_error(error: impl Into<Error>) -> Status {
         Error::Unauthenticated => {
             ErrorKind::Unauthenticated.status(None, "unauthorized", ErrorDetails::new())
         }
-        Error::RevisionNotReached(revision) => ErrorKind::RevisionNotReached.status(
-            None,
-            format!("revision {revision} not reached; retry, or read without a minimum revision"),
-            ErrorDetails::new(),
-        ),
         Error::Unavailable(message) => {
             tracing::warn!(error = %message, "database unavailable");
             ErrorKind::Unavailable.status(None, "database unavailable", ErrorDetails::new())

@@ -39,7 +39,7 @@ pub use customer_service::CustomerApi;
 pub use entitlement_service::EntitlementApi;
 pub use error_status::status_from_error;
 pub use feature_service::FeatureApi;
-pub use min_revision::{DEFAULT_MIN_REVISION_WAIT, RevisionWait, revision_not_reached};
+pub use min_revision::{DEFAULT_MIN_REVISION_WAIT, RevisionWait};
 pub use plan_service::PlanApi;
 pub use revision::{MIN_REVISION_METADATA, REVISION_METADATA};
 pub use subscription_service::SubscriptionApi;

@@ -65,7 +65,7 @@ impl RevisionWait {
 }
 
 /// The answer to a read whose `min_revision` the organization did not reach in time.
-pub fn revision_not_reached(min_revision: u64, revision: u64, waited: Duration) -> Status {
+fn revision_not_reached(min_revision: u64, revision: u64, waited: Duration) -> Status {
     let message = format!(
         "revision {min_revision} not reached within {} ms: the organization is at revision {revision}",
         waited.as_millis()
