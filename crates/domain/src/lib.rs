@@ -83,6 +83,7 @@ pub use plan::{
     MinimumCommitment, Plan, PlanAttributes, PlanCharge, PlanInterval, PlanMetadata, UsageThreshold,
     validate_plan_attributes,
 };
+pub use subscription::chain::{ChainMember, SubscriptionChain};
 pub use subscription::entitlements::{
     EffectivePrivilege, EntitlementLayers, RemovalTarget, StoredRemoval, SubscriptionEntitlement,
     SubscriptionEntitlementChanges, effective_entitlements, feature_removal_changes, override_changes,

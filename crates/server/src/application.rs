@@ -7,6 +7,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use entitlements_engine::EntitlementsView;
 use entitlements_gateway::{GrpcClients, TransportError};
 use entitlements_service::{ApiRoutes, ApiSettings, RevisionWait, WatchSettings};
 use entitlements_store::{Clock, Store};
@@ -145,7 +146,8 @@ impl Application {
                 };
                 let settings =
                     ApiSettings { revision_wait: RevisionWait { timeout: min_revision_wait }, watch };
-                let api = ApiRoutes::with_settings(store.clone(), settings);
+                let view = EntitlementsView::new(store.clone());
+                let api = ApiRoutes::with_settings(view.clone(), settings);
                 service_names = api.service_names;
                 let routes = grpc_routes(api.routes, health_service)?;
                 health::set_all(&reporter, &service_names, ServingStatus::NotServing).await;
@@ -159,8 +161,15 @@ impl Application {
                     Ok(())
                 });
                 spawn_change_log_tasks(&mut background, &store, &change_log, &background_token);
+                let follow_view = view.clone();
+                let view_poll_interval = change_log.view_poll_interval();
+                let view_shutdown = background_token.clone();
+                background.spawn("entitlements view", async move {
+                    follow_view.follow(view_poll_interval, view_shutdown).await;
+                    Ok(())
+                });
                 let supervise = health::supervise_database(
-                    store,
+                    view,
                     reporter.clone(),
                     service_names.clone(),
                     bootstrap_api_key,

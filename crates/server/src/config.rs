@@ -110,6 +110,7 @@ const DEFAULT_CHANGE_LOG_RETENTION_HOURS: u64 = 168;
 const DEFAULT_CHANGE_LOG_PRUNE_INTERVAL_MS: u64 = 600_000;
 const DEFAULT_WATCH_CHECKPOINT_INTERVAL_MS: u64 = 5000;
 const DEFAULT_WATCH_POLL_INTERVAL_MS: u64 = 1000;
+const DEFAULT_VIEW_POLL_INTERVAL_MS: u64 = 1000;
 
 /// Settings of the change log's retention and of the Watch streams that follow it.
 #[derive(Debug, Clone, clap::Args)]
@@ -133,6 +134,13 @@ pub struct ChangeLogArgs {
     /// at once by commits on this replica and, on PostgreSQL, by LISTEN/NOTIFY from the others).
     #[arg(long, env = "ENTITLEMENTS_WATCH_POLL_INTERVAL_MS", default_value_t = DEFAULT_WATCH_POLL_INTERVAL_MS)]
     pub watch_poll_interval_ms: u64,
+
+    /// How often the in-memory entitlements view compares every organization's revision with
+    /// the database's, in milliseconds: the longest a change takes to reach this replica's view
+    /// when its notification was lost (the view is woken at once by commits on this replica and,
+    /// on PostgreSQL, by LISTEN/NOTIFY from the others).
+    #[arg(long, env = "ENTITLEMENTS_VIEW_POLL_INTERVAL_MS", default_value_t = DEFAULT_VIEW_POLL_INTERVAL_MS)]
+    pub view_poll_interval_ms: u64,
 }
 
 impl Default for ChangeLogArgs {
@@ -143,6 +151,7 @@ impl Default for ChangeLogArgs {
             change_log_prune_interval_ms: DEFAULT_CHANGE_LOG_PRUNE_INTERVAL_MS,
             watch_checkpoint_interval_ms: DEFAULT_WATCH_CHECKPOINT_INTERVAL_MS,
             watch_poll_interval_ms: DEFAULT_WATCH_POLL_INTERVAL_MS,
+            view_poll_interval_ms: DEFAULT_VIEW_POLL_INTERVAL_MS,
         }
     }
 }
@@ -152,6 +161,10 @@ impl ChangeLogArgs {
     pub fn retention(&self) -> Option<Duration> {
         let hours = self.change_log_retention_hours;
         (hours > 0).then(|| Duration::from_secs(hours.saturating_mul(3600)))
+    }
+
+    pub fn view_poll_interval(&self) -> Duration {
+        Duration::from_millis(self.view_poll_interval_ms.max(1))
     }
 
     pub fn prune_interval(&self) -> Duration {

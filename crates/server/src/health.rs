@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use entitlements_engine::EntitlementsView;
 use entitlements_store::{ApiKey, Store};
 use tokio_util::sync::CancellationToken;
 use tonic_health::ServingStatus;
@@ -37,23 +38,29 @@ pub(crate) async fn end_watch_streams(reporter: &mut HealthReporter, service_nam
     }
 }
 
-/// Migrates (and bootstraps the API key) once the database answers, then keeps the health
-/// statuses in step with the database until `shutdown`.
+/// Migrates (and bootstraps the API key) once the database answers, waits for the in-memory
+/// view's first load, then keeps the health statuses in step with the database until
+/// `shutdown`.
 pub(crate) async fn supervise_database(
-    store: Store,
+    view: EntitlementsView,
     reporter: HealthReporter,
     service_names: Vec<&'static str>,
     bootstrap_api_key: Option<String>,
     interval: Duration,
     shutdown: CancellationToken,
 ) {
+    let store = view.store();
     let mut serving = false;
     loop {
         let check = async {
             if store.is_migrated() {
                 store.ping().await.is_ok()
             } else {
-                prepare(&store, bootstrap_api_key.as_deref()).await
+                // Serving before the view is loaded would answer the hot reads from the database.
+                prepare(store, bootstrap_api_key.as_deref()).await && {
+                    view.until_ready().await;
+                    true
+                }
             }
         };
         let healthy = tokio::select! {

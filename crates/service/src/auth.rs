@@ -11,7 +11,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use entitlements_domain::{Error, OrganizationId};
-use entitlements_store::{ApiKey, Store};
+use entitlements_engine::EntitlementsView;
+use entitlements_store::ApiKey;
 use http::HeaderMap;
 use tonic::body::Body;
 use tonic::server::NamedService;
@@ -45,13 +46,14 @@ pub(crate) fn organization_of<T>(request: &Request<T>) -> Result<OrganizationId,
 /// revision it asks for (see `revision`).
 #[derive(Debug, Clone)]
 pub struct AuthenticationLayer {
-    store: Store,
+    view: EntitlementsView,
     revision_wait: RevisionWait,
 }
 
 impl AuthenticationLayer {
-    pub fn new(store: Store) -> Self {
-        Self { store, revision_wait: RevisionWait::default() }
+    /// Resolves keys with `view` (and its store, for a key the view does not know).
+    pub fn new(view: EntitlementsView) -> Self {
+        Self { view, revision_wait: RevisionWait::default() }
     }
 
     /// How long a request waits for the revision it asks for.
@@ -65,7 +67,7 @@ impl<S> Layer<S> for AuthenticationLayer {
     type Service = Authenticated<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Authenticated { inner, store: self.store.clone(), revision_wait: self.revision_wait }
+        Authenticated { inner, view: self.view.clone(), revision_wait: self.revision_wait }
     }
 }
 
@@ -74,7 +76,7 @@ impl<S> Layer<S> for AuthenticationLayer {
 #[derive(Debug, Clone)]
 pub struct Authenticated<S> {
     inner: S,
-    store: Store,
+    view: EntitlementsView,
     revision_wait: RevisionWait,
 }
 
@@ -102,13 +104,13 @@ where
         // The service that was polled ready serves this request; its clone waits for the next.
         let ready = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, ready);
-        let store = self.store.clone();
+        let view = self.view.clone();
         let revision_wait = self.revision_wait;
         Box::pin(async move {
-            match organization(&store, request.headers()).await {
+            match organization(&view, request.headers()).await {
                 Ok(organization_id) => {
                     request.extensions_mut().insert(AuthenticatedOrganization(organization_id));
-                    serve_at_revision(&store, organization_id, revision_wait, request, inner).await
+                    serve_at_revision(&view, organization_id, revision_wait, request, inner).await
                 }
                 Err(status) => Ok(status.into_http()),
             }
@@ -116,12 +118,15 @@ where
     }
 }
 
-/// The organization of the API key in `headers` (gRPC metadata).
+/// The organization of the API key in `headers` (gRPC metadata): from memory, or from the
+/// database for a key the view does not hold (not loaded yet, or created a moment ago on another
+/// replica).
 ///
 /// # Errors
 /// UNAUTHENTICATED when the key is missing or unknown; UNAVAILABLE when the database is down or
 /// not migrated yet.
-async fn organization(store: &Store, headers: &HeaderMap) -> Result<OrganizationId, Status> {
+async fn organization(view: &EntitlementsView, headers: &HeaderMap) -> Result<OrganizationId, Status> {
+    let store = view.store();
     if !store.is_migrated() {
         return Err(status_from_error(Error::Unavailable("the database is not migrated yet".to_owned())));
     }
@@ -130,8 +135,12 @@ async fn organization(store: &Store, headers: &HeaderMap) -> Result<Organization
         .and_then(|value| value.to_str().ok())
         .and_then(bearer_token)
         .ok_or_else(|| status_from_error(Error::Unauthenticated))?;
+    let key = ApiKey::new(key);
+    if let Some(organization_id) = view.organization_for_api_key(&key) {
+        return Ok(organization_id);
+    }
     store
-        .organization_for_api_key(&ApiKey::new(key))
+        .organization_for_api_key(&key)
         .await
         .map_err(status_from_error)?
         .ok_or_else(|| status_from_error(Error::Unauthenticated))
@@ -147,6 +156,7 @@ fn bearer_token(header: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use entitlements::errors::{ErrorKind, ReceivedError};
+    use entitlements_store::Store;
     use tower::ServiceExt as _;
 
     use super::*;
@@ -221,7 +231,7 @@ mod tests {
             .ensure_organization_with_api_key("acme", &ApiKey::new("acme-key"))
             .await
             .expect("organization");
-        let service = AuthenticationLayer::new(store).layer(echo_organization());
+        let service = AuthenticationLayer::new(EntitlementsView::new(store)).layer(echo_organization());
 
         let response =
             service.clone().oneshot(grpc_request("/any", Some("Bearer acme-key"))).await.expect("infallible");
@@ -240,7 +250,8 @@ mod tests {
     #[tokio::test]
     async fn an_unmigrated_database_is_unavailable() {
         let directory = tempfile::tempdir().expect("a temp dir");
-        let service = AuthenticationLayer::new(store(&directory, false).await).layer(echo_organization());
+        let service = AuthenticationLayer::new(EntitlementsView::new(store(&directory, false).await))
+            .layer(echo_organization());
         let response =
             service.oneshot(grpc_request("/any", Some("Bearer any-key"))).await.expect("infallible");
         assert_eq!(refusal(&response), Some(ErrorKind::Unavailable));

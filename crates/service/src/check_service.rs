@@ -9,42 +9,41 @@ use entitlements_domain::{
     Check, CheckSnapshot, Error, OrganizationId, SubscriptionSelector, distinct_subscriptions, parse_check,
     validate_batch_size,
 };
-use entitlements_store::Store;
+use entitlements_engine::EntitlementsView;
 use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::check_conversions::{check_input_from_pb, check_response_to_pb, item_error_to_pb};
 use crate::error_status::status_from_error;
-use crate::min_revision::RevisionWait;
+use crate::min_revision::{RequestedRevision, RevisionWait};
 
 /// The CheckService implementation.
 #[derive(Debug, Clone)]
 pub struct CheckApi {
-    store: Store,
+    view: EntitlementsView,
     revision_wait: RevisionWait,
 }
 
 impl CheckApi {
-    pub fn new(store: Store, revision_wait: RevisionWait) -> Self {
-        Self { store, revision_wait }
+    pub fn new(view: EntitlementsView, revision_wait: RevisionWait) -> Self {
+        Self { view, revision_wait }
     }
 
-    /// The snapshot of `selectors`, at `min_revision` or later: read at once, and read again
-    /// once the organization reaches `min_revision` if the first read was older.
+    /// The snapshot of `selectors`, at the request's `min_revision` or later (the larger of the
+    /// message's and the metadata's), from the view when it is that fresh in time.
     async fn snapshot_at_least(
         &self,
         organization_id: OrganizationId,
         selectors: &[SubscriptionSelector],
         min_revision: u64,
+        requested: RequestedRevision,
     ) -> Result<CheckSnapshot, Status> {
-        let snapshot =
-            self.store.check_snapshot(organization_id, selectors).await.map_err(status_from_error)?;
-        if snapshot.revision >= min_revision {
-            return Ok(snapshot);
-        }
-        self.revision_wait.until_reached(&self.store, organization_id, min_revision).await?;
-        // Revisions only grow, so this snapshot is at least `min_revision`.
-        self.store.check_snapshot(organization_id, selectors).await.map_err(status_from_error)
+        let min_revision = min_revision.max(requested.min_revision);
+        let wait = self.revision_wait.timeout;
+        self.view
+            .check_snapshot(organization_id, selectors, min_revision, wait, requested.source)
+            .await
+            .map_err(|error| self.revision_wait.status(error))
     }
 }
 
@@ -61,10 +60,16 @@ fn parse(request: pb::CheckRequest, field_prefix: &str) -> (Result<Check, Status
 impl CheckService for CheckApi {
     async fn check(&self, request: Request<pb::CheckRequest>) -> Result<Response<pb::CheckResponse>, Status> {
         let organization_id = organization_of(&request)?;
+        let requested = RequestedRevision::of(&request);
         let (check, min_revision) = parse(request.into_inner(), "");
         let check = check?;
         let snapshot = self
-            .snapshot_at_least(organization_id, std::slice::from_ref(&check.subscription), min_revision)
+            .snapshot_at_least(
+                organization_id,
+                std::slice::from_ref(&check.subscription),
+                min_revision,
+                requested,
+            )
             .await?;
         let subscription = snapshot.subscriptions.first().ok_or_else(|| {
             status_from_error(Error::Internal("a check snapshot without its subscription".to_owned()))
@@ -78,6 +83,7 @@ impl CheckService for CheckApi {
         request: Request<pb::CheckBulkRequest>,
     ) -> Result<Response<pb::CheckBulkResponse>, Status> {
         let organization_id = organization_of(&request)?;
+        let requested = RequestedRevision::of(&request);
         let pb::CheckBulkRequest { items, min_revision } = request.into_inner();
         validate_batch_size(items.len()).map_err(|errors| status_from_error(Error::Validation(errors)))?;
         let mut batch_min_revision = min_revision;
@@ -93,7 +99,8 @@ impl CheckService for CheckApi {
         let (selectors, positions) = distinct_subscriptions(
             checks.iter().map(|check| check.as_ref().ok().map(|check| &check.subscription)),
         );
-        let snapshot = self.snapshot_at_least(organization_id, &selectors, batch_min_revision).await?;
+        let snapshot =
+            self.snapshot_at_least(organization_id, &selectors, batch_min_revision, requested).await?;
         let results = checks
             .into_iter()
             .zip(positions)

@@ -6,6 +6,7 @@ use entitlements::v1::entitlement_service_server::EntitlementService;
 use entitlements_domain::{
     EntitlementsWrite, PlanEntitlement, SubscriptionEntitlement, SubscriptionSelector,
 };
+use entitlements_engine::EntitlementsView;
 use entitlements_store::Store;
 use tonic::{Request, Response, Status};
 
@@ -14,17 +15,21 @@ use crate::entitlement_conversions::{
     entitlement_inputs_from_pb, plan_entitlement_to_pb, subscription_entitlement_to_pb,
 };
 use crate::error_status::status_from_error;
+use crate::min_revision::{RequestedRevision, RevisionWait};
 use crate::subscription_conversions::status_from_pb;
 
-/// The EntitlementService implementation.
+/// The EntitlementService implementation: writes go to the store; a subscription's effective
+/// entitlements are read from the in-memory view.
 #[derive(Debug, Clone)]
 pub struct EntitlementApi {
     store: Store,
+    view: EntitlementsView,
+    revision_wait: RevisionWait,
 }
 
 impl EntitlementApi {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(view: EntitlementsView, revision_wait: RevisionWait) -> Self {
+        Self { store: view.store().clone(), view, revision_wait }
     }
 
     async fn write_plan_entitlements(
@@ -147,16 +152,22 @@ impl EntitlementService for EntitlementApi {
         request: Request<pb::ListSubscriptionEntitlementsRequest>,
     ) -> Result<Response<pb::ListSubscriptionEntitlementsResponse>, Status> {
         let organization_id = organization_of(&request)?;
+        let RequestedRevision { min_revision, source } = RequestedRevision::of(&request);
         let pb::ListSubscriptionEntitlementsRequest { subscription_external_id, subscription_status } =
             request.into_inner();
+        let selector =
+            SubscriptionSelector::new(subscription_external_id, status_from_pb(subscription_status));
         let entitlements = self
-            .store
+            .view
             .subscription_entitlements(
                 organization_id,
-                &SubscriptionSelector::new(subscription_external_id, status_from_pb(subscription_status)),
+                &selector,
+                min_revision,
+                self.revision_wait.timeout,
+                source,
             )
             .await
-            .map_err(status_from_error)?;
+            .map_err(|error| self.revision_wait.status(error))?;
         Ok(Response::new(pb::ListSubscriptionEntitlementsResponse {
             entitlements: subscription_entitlements_to_pb(entitlements),
         }))

@@ -58,6 +58,7 @@ use entitlements::v1::plan_service_server::PlanServiceServer;
 use entitlements::v1::subscription_service_server::SubscriptionServiceServer;
 use entitlements::v1::tax_service_server::TaxServiceServer;
 use entitlements::v1::watch_service_server::WatchServiceServer;
+use entitlements_engine::EntitlementsView;
 use entitlements_store::Store;
 use tonic::body::Body;
 use tonic::server::NamedService;
@@ -85,24 +86,30 @@ pub struct ApiRoutes {
 }
 
 impl ApiRoutes {
-    /// The one list of the API's services, with the default settings.
+    /// The one list of the API's services, with the default settings, reading the database
+    /// only (their view of it is never loaded).
     pub fn new(store: Store) -> Self {
-        Self::with_settings(store, ApiSettings::default())
+        Self::with_settings(EntitlementsView::new(store), ApiSettings::default())
     }
 
-    /// The one list of the API's services.
-    pub fn with_settings(store: Store, settings: ApiSettings) -> Self {
+    /// The one list of the API's services, answering the hot reads from `view` (kept fresh by
+    /// whoever runs [`EntitlementsView::follow`]).
+    pub fn with_settings(view: EntitlementsView, settings: ApiSettings) -> Self {
         let ApiSettings { revision_wait, watch } = settings;
-        let authentication = AuthenticationLayer::new(store.clone()).with_revision_wait(revision_wait);
+        let store = view.store().clone();
+        let authentication = AuthenticationLayer::new(view.clone()).with_revision_wait(revision_wait);
         let mut api = Self { routes: Routes::default(), service_names: Vec::new() };
         api.add(&authentication, FeatureServiceServer::new(FeatureApi::new(store.clone())));
         api.add(&authentication, TaxServiceServer::new(TaxApi::new(store.clone())));
         api.add(&authentication, BillableMetricServiceServer::new(BillableMetricApi::new(store.clone())));
         api.add(&authentication, PlanServiceServer::new(PlanApi::new(store.clone())));
-        api.add(&authentication, EntitlementServiceServer::new(EntitlementApi::new(store.clone())));
+        api.add(
+            &authentication,
+            EntitlementServiceServer::new(EntitlementApi::new(view.clone(), revision_wait)),
+        );
         api.add(&authentication, CustomerServiceServer::new(CustomerApi::new(store.clone())));
         api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store.clone())));
-        api.add(&authentication, CheckServiceServer::new(CheckApi::new(store.clone(), revision_wait)));
+        api.add(&authentication, CheckServiceServer::new(CheckApi::new(view, revision_wait)));
         api.add(&authentication, WatchServiceServer::new(WatchApi::new(store, watch)));
         api
     }

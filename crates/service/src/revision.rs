@@ -1,20 +1,21 @@
 //! Read-your-writes across requests and replicas. A request may carry the metadata
 //! `x-entitlements-min-revision: N` (a revision a write answered); it is then served only once the
-//! organization has reached revision N, waiting a bounded time and answering UNAVAILABLE
-//! `revision_not_reached` rather than a staler answer. A request that commits a write answers the
+//! in-memory view, or failing it after a bounded wait the database, has reached revision N, and
+//! answered UNAVAILABLE `revision_not_reached` rather than a staler answer. A request that commits a write answers the
 //! metadata `x-entitlements-revision: N`, its revision (see `entitlements_store::revision`).
 //! Both apply to every API service, right after authentication.
 
 use std::convert::Infallible;
 
 use entitlements_domain::{Error, OrganizationId};
-use entitlements_store::{Store, revision};
+use entitlements_engine::EntitlementsView;
+use entitlements_store::revision;
 use http::HeaderValue;
 use tonic::body::Body;
 use tower::Service;
 
 use crate::error_status::status_from_error;
-use crate::min_revision::RevisionWait;
+use crate::min_revision::{RequestedRevision, RevisionWait};
 
 /// The response metadata naming a write's revision.
 pub const REVISION_METADATA: &str = "x-entitlements-revision";
@@ -24,10 +25,10 @@ pub const MIN_REVISION_METADATA: &str = "x-entitlements-min-revision";
 /// Serves `request` with `inner` once the organization is at the request's minimum revision, and
 /// names the revision of what it committed.
 pub(crate) async fn serve_at_revision<S>(
-    store: &Store,
+    view: &EntitlementsView,
     organization_id: OrganizationId,
     wait: RevisionWait,
-    request: http::Request<Body>,
+    mut request: http::Request<Body>,
     mut inner: S,
 ) -> Result<http::Response<Body>, Infallible>
 where
@@ -37,10 +38,13 @@ where
         Ok(minimum) => minimum,
         Err(error) => return Ok(status_from_error(error).into_http()),
     };
-    if let Some(minimum) = minimum
-        && let Err(status) = wait.until_reached(store, organization_id, minimum).await
-    {
-        return Ok(status.into_http());
+    if let Some(min_revision) = minimum {
+        match view.read_source(organization_id, min_revision, wait.timeout).await {
+            Ok(source) => {
+                request.extensions_mut().insert(RequestedRevision { min_revision, source });
+            }
+            Err(error) => return Ok(wait.status(error).into_http()),
+        }
     }
     let (response, committed) = revision::capture(inner.call(request)).await;
     let mut response = response?;

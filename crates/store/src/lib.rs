@@ -19,6 +19,7 @@ pub mod revision;
 mod subscription;
 mod subscription_lifecycle;
 mod tax;
+mod view_source;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -40,6 +41,7 @@ pub use db::error::StoreError;
 pub use migration::Migrator;
 pub use organization::{ApiKey, NewOrganization};
 pub use subscription_lifecycle::transitions::SUBSCRIPTION_SWEEP_BATCH;
+pub use view_source::{ApiKeyHash, OrganizationChanges, OrganizationImage, ViewUpdate};
 
 /// How long a connection may wait for the database (a lock, a free pool slot) before the request
 /// fails as unavailable.
@@ -76,6 +78,7 @@ pub struct Store {
     clock: Clock,
     /// Wakes followers of the change log after each commit.
     change_notifier: change_log::notifier::ChangeNotifier,
+    local_revisions: revision::LocalRevisions,
 }
 
 impl Store {
@@ -107,6 +110,7 @@ impl Store {
             migrated: Arc::new(AtomicBool::new(false)),
             clock: Clock::system(),
             change_notifier: change_log::notifier::ChangeNotifier::new(),
+            local_revisions: revision::LocalRevisions::default(),
         })
     }
 
@@ -205,6 +209,7 @@ impl Store {
         };
         transaction.commit().await?;
         revision::record(revision);
+        self.local_revisions.record(organization_id, revision);
         self.change_notifier.send(ChangeSignal::Committed(organization_id));
         Ok(())
     }

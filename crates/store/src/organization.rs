@@ -26,7 +26,8 @@ impl ApiKey {
         &self.0
     }
 
-    fn hash(&self) -> String {
+    /// The key's SHA-256 in hex: what is stored, and what the in-memory view looks keys up by.
+    pub fn hash(&self) -> String {
         hex::encode(Sha256::digest(self.0.as_bytes()))
     }
 }

@@ -8,7 +8,9 @@
 //! has to thread the revision through its result.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use entitlements_domain::{Error, OrganizationId};
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
@@ -39,6 +41,26 @@ pub(crate) fn record(revision: i64) {
     let _outside_any_scope = COMMITTED.try_with(|committed| {
         committed.set(Some(committed.get().map_or(revision, |earlier| earlier.max(revision))));
     });
+}
+
+/// The latest revision this process committed, per organization: a read in this process waits
+/// for its in-memory view to reach it, so that a write is visible to the next read without any
+/// header.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LocalRevisions(Arc<Mutex<HashMap<OrganizationId, u64>>>);
+
+impl LocalRevisions {
+    pub(crate) fn record(&self, organization_id: OrganizationId, revision: i64) {
+        let Ok(revision) = u64::try_from(revision) else { return };
+        let mut revisions = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let latest = revisions.entry(organization_id).or_default();
+        *latest = (*latest).max(revision);
+    }
+
+    pub(crate) fn latest(&self, organization_id: OrganizationId) -> u64 {
+        let revisions = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        revisions.get(&organization_id).copied().unwrap_or_default()
+    }
 }
 
 /// The organization's current revision as `connection` sees it.
@@ -78,5 +100,11 @@ impl crate::Store {
     /// `Unavailable` or `Internal` when the database fails.
     pub async fn revision(&self, organization_id: OrganizationId) -> Result<u64, StoreError> {
         revision_in(self.connection(), organization_id).await
+    }
+
+    /// The latest revision of the organization this process committed (0 when none): what a
+    /// read in this process must see at least.
+    pub fn committed_here(&self, organization_id: OrganizationId) -> u64 {
+        self.local_revisions.latest(organization_id)
     }
 }

@@ -3,6 +3,7 @@
 //! it replaces), so one external id names a short history of subscriptions, at most one of them
 //! active.
 
+pub(crate) mod chain;
 pub(crate) mod entitlements;
 pub(crate) mod filters;
 pub(crate) mod input;

@@ -198,6 +198,34 @@ pub(crate) async fn append(
     Ok(Some(last_sequence))
 }
 
+/// The organization's change events after `after_sequence`, oldest first, at most `limit`, as
+/// `connection` sees them.
+pub(crate) async fn events_after(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    after_sequence: i64,
+    limit: u64,
+) -> Result<Vec<ChangeEvent>, StoreError> {
+    let rows = change_event::Entity::find()
+        .filter(change_event::Column::OrganizationId.eq(organization_id.0))
+        .filter(change_event::Column::Sequence.gt(after_sequence))
+        .order_by_asc(change_event::Column::Sequence)
+        .limit(limit)
+        .all(connection)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ChangeEvent {
+            sequence: row.sequence,
+            event_type: row.event_type,
+            object_type: row.object_type,
+            object_id: row.object_id,
+            object_code: row.object_code,
+            created_at: row.created_at,
+        })
+        .collect())
+}
+
 impl crate::Store {
     /// The organization's change events after `after_sequence`, oldest first, at most `limit`.
     ///
@@ -209,24 +237,7 @@ impl crate::Store {
         after_sequence: i64,
         limit: u64,
     ) -> Result<Vec<ChangeEvent>, StoreError> {
-        let rows = change_event::Entity::find()
-            .filter(change_event::Column::OrganizationId.eq(organization_id.0))
-            .filter(change_event::Column::Sequence.gt(after_sequence))
-            .order_by_asc(change_event::Column::Sequence)
-            .limit(limit)
-            .all(self.connection())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| ChangeEvent {
-                sequence: row.sequence,
-                event_type: row.event_type,
-                object_type: row.object_type,
-                object_id: row.object_id,
-                object_code: row.object_code,
-                created_at: row.created_at,
-            })
-            .collect())
+        events_after(self.connection(), organization_id, after_sequence, limit).await
     }
 
     /// The organization's latest revision: the sequence of its latest change event, 0 before

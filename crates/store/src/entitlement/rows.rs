@@ -44,6 +44,11 @@ impl LoadedEntitlements {
         &self.features
     }
 
+    /// Every owner's entitlements, by owner id.
+    pub(crate) fn into_by_owner(self) -> HashMap<Uuid, Vec<StoredEntitlement>> {
+        self.by_owner
+    }
+
     /// The owner's entitlements as Lago shows them on a plan.
     pub(crate) fn plan_views(&self, owner_id: Uuid) -> Vec<PlanEntitlement> {
         self.stored(owner_id)
@@ -135,17 +140,48 @@ async fn load(
         .map(|feature| (feature.id, feature))
         .collect();
     let entitlement_ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    let mut values_by_entitlement: HashMap<Uuid, Vec<entitlement_value::Model>> = HashMap::new();
-    for chunk in entitlement_ids.chunks(IN_LIST_CHUNK) {
-        let values = entitlement_value::Entity::find()
-            .filter(entitlement_value::Column::EntitlementEntitlementId.is_in(chunk.iter().copied()))
-            .order_by_asc(entitlement_value::Column::CreatedAt)
-            .order_by_asc(entitlement_value::Column::Id)
+    let values = in_chunks(&entitlement_ids, |chunk| {
+        values_where(entitlement_value::Column::EntitlementEntitlementId.is_in(chunk.iter().copied()))
             .all(connection)
-            .await?;
-        for value in values {
-            values_by_entitlement.entry(value.entitlement_entitlement_id).or_default().push(value);
-        }
+    })
+    .await?;
+    let by_owner = assemble(rows, values, &features)?;
+    Ok(LoadedEntitlements { by_owner, features })
+}
+
+/// Every entitlement of the organization (its plans' and its subscriptions'), by owner, in two
+/// queries whatever their number: what the in-memory view starts from. `features` holds the
+/// organization's features (not deleted).
+pub(crate) async fn load_organization_entitlements(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    features: &HashMap<FeatureId, Feature>,
+) -> Result<HashMap<Uuid, Vec<StoredEntitlement>>, StoreError> {
+    let rows =
+        entitlement_rows(connection, entitlement::Column::OrganizationId.eq(organization_id.0)).await?;
+    let values =
+        values_where(entitlement_value::Column::OrganizationId.eq(organization_id.0)).all(connection).await?;
+    assemble(rows, values, features)
+}
+
+/// Values in creation order, as the merge needs them.
+fn values_where(condition: SimpleExpr) -> sea_orm::Select<entitlement_value::Entity> {
+    entitlement_value::Entity::find()
+        .filter(condition)
+        .order_by_asc(entitlement_value::Column::CreatedAt)
+        .order_by_asc(entitlement_value::Column::Id)
+}
+
+/// Entitlement rows (in creation order) with their values, by owner; entitlements of features
+/// not in `features` and values of privileges no longer on their feature are left out.
+fn assemble(
+    rows: Vec<entitlement::Model>,
+    values: Vec<entitlement_value::Model>,
+    features: &HashMap<FeatureId, Feature>,
+) -> Result<HashMap<Uuid, Vec<StoredEntitlement>>, StoreError> {
+    let mut values_by_entitlement: HashMap<Uuid, Vec<entitlement_value::Model>> = HashMap::new();
+    for value in values {
+        values_by_entitlement.entry(value.entitlement_entitlement_id).or_default().push(value);
     }
     let mut by_owner: HashMap<Uuid, Vec<StoredEntitlement>> = HashMap::new();
     for row in rows {
@@ -167,7 +203,7 @@ async fn load(
             created_at: row.created_at,
         });
     }
-    Ok(LoadedEntitlements { by_owner, features })
+    Ok(by_owner)
 }
 
 /// A value row of `feature`; `None` when its privilege is deleted.

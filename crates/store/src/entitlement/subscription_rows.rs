@@ -91,6 +91,24 @@ pub(crate) async fn load_removals_of(
             .all(connection)
     })
     .await?;
+    by_subscription(rows)
+}
+
+/// Every removal of the organization's subscriptions, by subscription id, in one query.
+pub(crate) async fn load_organization_removals(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+) -> Result<HashMap<uuid::Uuid, Vec<StoredRemoval>>, StoreError> {
+    let rows = entitlement_removal::Entity::find()
+        .filter(entitlement_removal::Column::OrganizationId.eq(organization_id.0))
+        .all(connection)
+        .await?;
+    by_subscription(rows)
+}
+
+fn by_subscription(
+    rows: Vec<entitlement_removal::Model>,
+) -> Result<HashMap<uuid::Uuid, Vec<StoredRemoval>>, StoreError> {
     let mut removals: HashMap<uuid::Uuid, Vec<StoredRemoval>> = HashMap::new();
     for row in rows {
         let subscription_id = row.subscription_id;

@@ -204,6 +204,20 @@ pub(crate) async fn features_by_ids(
     with_privileges(connection, rows).await
 }
 
+/// Every feature of the organization (not deleted), with its privileges, in no particular order:
+/// two queries per thousand features.
+pub(crate) async fn all_features(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+) -> Result<Vec<Feature>, StoreError> {
+    let rows = feature::Entity::find()
+        .filter(feature::Column::OrganizationId.eq(organization_id.0))
+        .filter(feature::Column::DeletedAt.is_null())
+        .all(connection)
+        .await?;
+    with_privileges(connection, rows).await
+}
+
 /// The organization's features (not deleted) with these codes, with their privileges, locked
 /// against deletion until the transaction ends (on PostgreSQL; SQLite write transactions hold the
 /// database lock already), so that nothing is attached to a feature being deleted.

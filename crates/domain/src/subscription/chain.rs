@@ -1,0 +1,123 @@
+//! The subscriptions of one external id, held in memory between requests: their lifecycles, in
+//! the order the store loads them (oldest first), each with its plan. A lookup applies the
+//! time-driven transitions due at the instant it is asked (`advance`), as the database path
+//! does, so a chain loaded yesterday answers today's statuses; the next instant a transition is
+//! due is computed once, so that a lookup before it costs no copy.
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{PlanId, SubscriptionId};
+use crate::subscription::lifecycle::{Lifecycle, advance, next_transition_at};
+use crate::subscription::selection::{WantedStatus, find_by_status};
+
+/// The subscriptions sharing an external id, oldest first, with the plan of each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriptionChain {
+    lifecycles: Vec<Lifecycle>,
+    plan_ids: Vec<PlanId>,
+    /// The earliest instant at which time changes one of them; `None` when nothing is due.
+    next_transition_at: Option<DateTime<Utc>>,
+}
+
+/// The subscription a lookup found in a chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainMember {
+    pub id: SubscriptionId,
+    pub plan_id: PlanId,
+}
+
+impl SubscriptionChain {
+    /// A chain of `members` (lifecycle and plan), given oldest first (creation time, then id).
+    pub fn new(members: Vec<(Lifecycle, PlanId)>) -> Self {
+        let (lifecycles, plan_ids): (Vec<Lifecycle>, Vec<PlanId>) = members.into_iter().unzip();
+        let next_transition_at =
+            (0..lifecycles.len()).filter_map(|index| next_transition_at(&lifecycles, index)).min();
+        Self { lifecycles, plan_ids, next_transition_at }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lifecycles.is_empty()
+    }
+
+    /// The ids of the chain's subscriptions.
+    pub fn subscription_ids(&self) -> impl Iterator<Item = SubscriptionId> + '_ {
+        self.lifecycles.iter().map(|lifecycle| lifecycle.id)
+    }
+
+    /// The subscription a lookup with `wanted` finds at `now` (`find_by_status` on the statuses
+    /// in effect at `now`).
+    pub fn find(&self, wanted: WantedStatus, now: DateTime<Utc>) -> Option<ChainMember> {
+        let id = if self.next_transition_at.is_some_and(|due| due <= now) {
+            let mut lifecycles = self.lifecycles.clone();
+            advance(&mut lifecycles, now);
+            find_by_status(&lifecycles, wanted)
+        } else {
+            find_by_status(&self.lifecycles, wanted)
+        }?;
+        let index = self.lifecycles.iter().position(|lifecycle| lifecycle.id == id)?;
+        Some(ChainMember { id, plan_id: *self.plan_ids.get(index)? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use chrono_tz::Tz;
+
+    use super::*;
+    use crate::ids::CustomerId;
+    use crate::subscription::SubscriptionStatus;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, day, 0, 0, 0).single().expect("a valid date")
+    }
+
+    fn lifecycle(status: SubscriptionStatus, subscription_at: DateTime<Utc>) -> Lifecycle {
+        Lifecycle {
+            id: SubscriptionId::generate(),
+            customer_id: CustomerId::generate(),
+            previous_id: None,
+            status,
+            subscription_at,
+            started_at: (status == SubscriptionStatus::Active).then_some(subscription_at),
+            ending_at: None,
+            terminated_at: None,
+            canceled_at: None,
+            downgrade_at: None,
+            timezone: Tz::UTC,
+        }
+    }
+
+    const ACTIVE: WantedStatus = WantedStatus::Status(SubscriptionStatus::Active);
+    const PENDING: WantedStatus = WantedStatus::Status(SubscriptionStatus::Pending);
+
+    #[test]
+    fn a_pending_subscription_is_found_active_once_its_start_date_comes() {
+        let pending = lifecycle(SubscriptionStatus::Pending, at(10));
+        let plan_id = PlanId::generate();
+        let chain = SubscriptionChain::new(vec![(pending.clone(), plan_id)]);
+        assert_eq!(chain.find(ACTIVE, at(9)), None);
+        assert_eq!(chain.find(PENDING, at(9)), Some(ChainMember { id: pending.id, plan_id }));
+        assert_eq!(chain.find(ACTIVE, at(10)), Some(ChainMember { id: pending.id, plan_id }));
+        assert_eq!(chain.find(PENDING, at(11)), None);
+    }
+
+    #[test]
+    fn an_ending_subscription_is_found_terminated_once_it_ends() {
+        let mut active = lifecycle(SubscriptionStatus::Active, at(1));
+        active.ending_at = Some(at(5));
+        let chain = SubscriptionChain::new(vec![(active.clone(), PlanId::generate())]);
+        assert_eq!(chain.find(ACTIVE, at(4)).map(|member| member.id), Some(active.id));
+        assert_eq!(chain.find(ACTIVE, at(5)), None);
+        let terminated = WantedStatus::Status(SubscriptionStatus::Terminated);
+        assert_eq!(chain.find(terminated, at(6)).map(|member| member.id), Some(active.id));
+    }
+
+    #[test]
+    fn an_unknown_status_finds_nothing() {
+        let chain =
+            SubscriptionChain::new(vec![(lifecycle(SubscriptionStatus::Active, at(1)), PlanId::generate())]);
+        assert_eq!(chain.find(WantedStatus::Nothing, at(2)), None);
+        assert!(!chain.is_empty());
+    }
+}

@@ -1,0 +1,145 @@
+//! Reads at a revision. A read names the revision it needs at least (`min_revision`, 0 for
+//! any); the view must also have reached every revision this process committed, so that a write
+//! is visible to the next read on the same replica without a header. The view is read once it
+//! is there; after the bounded wait the database answers instead, and only if the database has
+//! not reached `min_revision` either does the read fail, rather than answer stale.
+
+use std::time::Duration;
+
+use entitlements_domain::{CheckSnapshot, OrganizationId, SubscriptionEntitlement, SubscriptionSelector};
+use entitlements_store::StoreError;
+use tokio::time::Instant;
+
+use crate::EntitlementsView;
+
+/// The first pause between two reads of the database's revision; each pause doubles up to
+/// [`LONGEST_POLL_PAUSE`], so a revision a moment away is seen quickly and a long wait costs a
+/// few dozen reads at most.
+const FIRST_POLL_PAUSE: Duration = Duration::from_millis(2);
+const LONGEST_POLL_PAUSE: Duration = Duration::from_millis(25);
+
+/// Why a read failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Neither the view nor the database reached the revision within the wait.
+    #[error("revision {wanted} not reached: the organization is at revision {reached}")]
+    RevisionNotReached { wanted: u64, reached: u64 },
+}
+
+/// Where a read is answered from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadSource {
+    View,
+    Database,
+}
+
+impl EntitlementsView {
+    /// Where a read of the organization at `min_revision` or later can be answered, waiting at
+    /// most `wait`: the view, once it has that revision and every one this process committed;
+    /// else the database, once it has `min_revision`.
+    ///
+    /// # Errors
+    /// `RevisionNotReached` when neither has it in time; `Store` when the database fails.
+    pub async fn read_source(
+        &self,
+        organization_id: OrganizationId,
+        min_revision: u64,
+        wait: Duration,
+    ) -> Result<ReadSource, ReadError> {
+        let deadline = Instant::now() + wait;
+        let wanted = min_revision.max(self.store().committed_here(organization_id));
+        if let Some(entry) = self.entry(organization_id).filter(|entry| *entry.revision.borrow() > 0) {
+            let mut revision = entry.revision.subscribe();
+            let reached =
+                tokio::time::timeout_at(deadline, revision.wait_for(|revision| *revision >= wanted));
+            if matches!(reached.await, Ok(Ok(_))) {
+                return Ok(ReadSource::View);
+            }
+        }
+        self.database_at(organization_id, min_revision, deadline).await?;
+        Ok(ReadSource::Database)
+    }
+
+    /// Returns once the database has `min_revision`, polling it until `deadline`.
+    async fn database_at(
+        &self,
+        organization_id: OrganizationId,
+        min_revision: u64,
+        deadline: Instant,
+    ) -> Result<(), ReadError> {
+        if min_revision == 0 {
+            return Ok(());
+        }
+        let mut pause = FIRST_POLL_PAUSE;
+        loop {
+            let revision = self.store().revision(organization_id).await?;
+            if revision >= min_revision {
+                return Ok(());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(ReadError::RevisionNotReached { wanted: min_revision, reached: revision });
+            }
+            tokio::time::sleep(pause.min(deadline - now)).await;
+            pause = (pause * 2).min(LONGEST_POLL_PAUSE);
+        }
+    }
+
+    /// What checks of `selectors` read, at `min_revision` or later (see [`Self::read_source`]);
+    /// `source` forces the database when the caller already knows the view is behind.
+    ///
+    /// # Errors
+    /// As [`Self::read_source`].
+    pub async fn check_snapshot(
+        &self,
+        organization_id: OrganizationId,
+        selectors: &[SubscriptionSelector],
+        min_revision: u64,
+        wait: Duration,
+        source: ReadSource,
+    ) -> Result<CheckSnapshot, ReadError> {
+        if source == ReadSource::View
+            && self.read_source(organization_id, min_revision, wait).await? == ReadSource::View
+        {
+            let now = self.store().now();
+            if let Some(snapshot) = self.read(organization_id, |state| state.check_snapshot(selectors, now)) {
+                return Ok(snapshot);
+            }
+        }
+        let snapshot = self.store().check_snapshot(organization_id, selectors).await?;
+        if snapshot.revision >= min_revision {
+            return Ok(snapshot);
+        }
+        self.database_at(organization_id, min_revision, Instant::now() + wait).await?;
+        // Revisions only grow, so this snapshot is at least `min_revision`.
+        Ok(self.store().check_snapshot(organization_id, selectors).await?)
+    }
+
+    /// The subscription's effective entitlements, at `min_revision` or later (see
+    /// [`Self::read_source`]).
+    ///
+    /// # Errors
+    /// `Store` with NOT_FOUND `subscription_not_found`; otherwise as [`Self::read_source`].
+    pub async fn subscription_entitlements(
+        &self,
+        organization_id: OrganizationId,
+        selector: &SubscriptionSelector,
+        min_revision: u64,
+        wait: Duration,
+        source: ReadSource,
+    ) -> Result<Vec<SubscriptionEntitlement>, ReadError> {
+        if source == ReadSource::View
+            && self.read_source(organization_id, min_revision, wait).await? == ReadSource::View
+        {
+            let now = self.store().now();
+            if let Some(found) =
+                self.read(organization_id, |state| state.subscription_entitlements(selector, now))
+            {
+                return found.map_err(|error| ReadError::Store(error.into()));
+            }
+        }
+        Ok(self.store().subscription_entitlements(organization_id, selector).await?)
+    }
+}
