@@ -5,7 +5,8 @@
 //!
 //! ```ignore
 //! Scenario::grpc("gRPC Check", |caller, channel| {
-//!     let request = caller.authorized(CheckRequest { subscription_external_id: caller.random_subscription_id(), .. });
+//!     let check = caller.random_check();
+//!     let request = caller.authorized(check);
 //!     async move { CheckServiceClient::new(channel).check(request).await.map(drop) }
 //! }),
 //! ```
@@ -13,8 +14,9 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use entitlements::v1::ListSubscriptionEntitlementsRequest;
+use entitlements::v1::check_service_client::CheckServiceClient;
 use entitlements::v1::entitlement_service_client::EntitlementServiceClient;
+use entitlements::v1::{CheckBulkRequest, CheckRequest, ListSubscriptionEntitlementsRequest};
 use futures_util::future::BoxFuture;
 use http_body_util::Full;
 use tonic::Status;
@@ -23,8 +25,11 @@ use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
-use crate::seed::catalog::override_body;
-use crate::seed::{plan_of, subscription_external_id};
+use crate::seed::catalog::{PRIVILEGES, override_body};
+use crate::seed::{FEATURES, feature_code, plan_of, subscription_external_id};
+
+/// Items in a CheckBulk request of the benchmark.
+const CHECK_BULK_ITEMS: usize = 100;
 
 /// Which protocol a scenario speaks, and so which floor it is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +105,16 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
         })
         .floor(),
         Scenario::rest("REST GET /health", |caller| caller.get("/health")).floor(),
+        Scenario::grpc("gRPC Check", |caller, channel| {
+            let check = caller.random_check();
+            let request = caller.authorized(check);
+            async move { CheckServiceClient::new(channel).check(request).await.map(drop) }
+        }),
+        Scenario::grpc("gRPC CheckBulk (100 items)", |caller, channel| {
+            let items = (0..CHECK_BULK_ITEMS).map(|_| caller.random_check()).collect();
+            let request = caller.authorized(CheckBulkRequest { items, min_revision: 0 });
+            async move { CheckServiceClient::new(channel).check_bulk(request).await.map(drop) }
+        }),
         Scenario::grpc("gRPC ListSubscriptionEntitlements", |caller, channel| {
             let subscription_external_id = caller.random_subscription_id();
             let request = caller.authorized(ListSubscriptionEntitlementsRequest {
@@ -152,6 +167,18 @@ impl Caller {
     /// A seeded subscription's external id, uniformly at random.
     pub(crate) fn random_subscription_id(&mut self) -> String {
         subscription_external_id(self.random_subscription())
+    }
+
+    /// A check of a random subscription's privilege of a random feature (granted by its plan or
+    /// not, as it falls).
+    pub(crate) fn random_check(&mut self) -> CheckRequest {
+        let (privilege, _) = PRIVILEGES[self.random.usize(..PRIVILEGES.len())];
+        CheckRequest {
+            subscription_external_id: self.random_subscription_id(),
+            feature_code: feature_code(self.random_below(FEATURES)),
+            privilege_code: Some(privilege.to_owned()),
+            ..CheckRequest::default()
+        }
     }
 
     pub(crate) fn random_below(&mut self, bound: u64) -> u64 {
