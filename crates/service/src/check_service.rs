@@ -1,6 +1,7 @@
 //! `entitlements.v1.CheckService`: validate each check, read every subscription a request names
-//! from one snapshot at least as fresh as asked (`Store::check_snapshot`, the one read a check
-//! makes), and answer each check by the domain's rules. A batch reads each subscription once,
+//! from one revision of the in-memory view at least as fresh as asked (or, past the wait, from a
+//! database snapshot: `EntitlementsView::check_snapshot`), and answer each check by the domain's
+//! rules. A batch reads each subscription once,
 //! however many items name it, and answers a malformed item with its own error.
 
 use entitlements::v1 as pb;

@@ -2,7 +2,8 @@
 //! (the subscriptions with their effective statuses, their plans' and their own entitlements, the
 //! features those attach, their removals) and the organization's revision, all from one
 //! consistent snapshot. A fixed number of queries per thousand distinct subscriptions, never one
-//! per item. This is the one place a check reads the database: an in-memory view replaces it.
+//! per item. Checks read the in-memory view (`entitlements-engine`); this is its database path: the
+//! fallback when the view is behind, and the oracle the view is tested against.
 
 use std::collections::HashSet;
 
