@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use entitlements_domain::{EnumInput, SubscriptionSelector};
-use entitlements_engine::{EntitlementsView, ReadSource};
+use entitlements_engine::{EntitlementsView, ReadAt, ReadSource};
 use entitlements_server::ServeConfig;
 use entitlements_store::{ApiKey, Store};
 use serde_json::{Value, json};
@@ -71,16 +71,19 @@ backend_tests! {
             .into_iter()
             .map(|external_id| SubscriptionSelector::new(external_id.to_owned(), EnumInput::Null))
             .collect();
-        let wait = Duration::from_millis(250);
+        let at = ReadAt { min_revision: 0, wait: Duration::from_millis(250), source: ReadSource::View };
+        // Grants of the features seeded (and of one that does not exist), as the database reads them.
+        let every_feature = vec!["seats", "sso", "audit", "beta", "nothing"];
+        let feature_codes = vec![every_feature; selectors.len()];
         let before = counter.count();
         for _ in 0..20 {
             let snapshot = view
-                .check_snapshot(organization_id, &selectors, 0, wait, ReadSource::View)
+                .check_snapshot(organization_id, &selectors, &feature_codes, at)
                 .await
                 .expect("a snapshot");
             assert_eq!(snapshot.subscriptions.len(), selectors.len());
             let entitlements = view
-                .subscription_entitlements(organization_id, &selectors[0], 0, wait, ReadSource::View)
+                .subscription_entitlements(organization_id, &selectors[0], at)
                 .await
                 .expect("sub_1's entitlements");
             assert!(!entitlements.is_empty());
@@ -90,7 +93,7 @@ backend_tests! {
         // The same answers as the database path.
         let from_database = store.check_snapshot(organization_id, &selectors).await.expect("a snapshot");
         let from_view =
-            view.check_snapshot(organization_id, &selectors, 0, wait, ReadSource::View).await.expect("a snapshot");
+            view.check_snapshot(organization_id, &selectors, &feature_codes, at).await.expect("a snapshot");
         assert_eq!(from_view, from_database);
         shutdown.cancel();
         follower.await.expect("the follower stops");

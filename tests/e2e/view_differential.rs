@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use entitlements_domain::{EnumInput, OrganizationId, SubscriptionSelector, SubscriptionStatus};
-use entitlements_engine::{EntitlementsView, ReadSource};
+use entitlements_engine::{EntitlementsView, ReadAt, ReadSource};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -287,13 +287,13 @@ async fn compare(
     let source =
         view.read_source(organization_id, revision, Duration::from_secs(10)).await.expect("a source");
     assert_eq!(source, ReadSource::View, "{context}: the view did not reach revision {revision}");
-    let wait = Duration::ZERO;
+    let at = ReadAt { min_revision: 0, wait: Duration::ZERO, source: ReadSource::View };
     let mut selectors = Vec::new();
     for index in 0..=SUBSCRIPTIONS {
         let external_id = format!("sub_{index}");
         let active = SubscriptionSelector::new(external_id.clone(), EnumInput::Null);
         let from_view = view
-            .subscription_entitlements(organization_id, &active, 0, wait, ReadSource::View)
+            .subscription_entitlements(organization_id, &active, at)
             .await
             .map_err(|error| error.to_string());
         let from_database = app
@@ -307,8 +307,11 @@ async fn compare(
             selectors.push(SubscriptionSelector::new(external_id.clone(), EnumInput::Known(status)));
         }
     }
+    // Grants of every feature (and of one that does not exist): as the database path reads them.
+    let every_feature: Vec<&str> = FEATURE_CODES.iter().copied().chain(["no_such_feature"]).collect();
+    let feature_codes = vec![every_feature; selectors.len()];
     let from_view = view
-        .check_snapshot(organization_id, &selectors, 0, wait, ReadSource::View)
+        .check_snapshot(organization_id, &selectors, &feature_codes, at)
         .await
         .expect("the view's check snapshot");
     let from_database =

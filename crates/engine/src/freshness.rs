@@ -28,6 +28,16 @@ pub enum ReadError {
     RevisionNotReached { wanted: u64, reached: u64 },
 }
 
+/// How fresh a read must be: at least `min_revision` (0 for any, besides what this process
+/// committed), waiting at most `wait` for the view; `source` forces the database when the caller
+/// already knows the view is behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadAt {
+    pub min_revision: u64,
+    pub wait: Duration,
+    pub source: ReadSource,
+}
+
 /// Where a read is answered from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadSource {
@@ -87,8 +97,9 @@ impl EntitlementsView {
         }
     }
 
-    /// What checks of `selectors` read, at `min_revision` or later (see [`Self::read_source`]);
-    /// `source` forces the database when the caller already knows the view is behind.
+    /// What checks of `selectors` read, as fresh as `at` says (see [`Self::read_source`]): for
+    /// each selector, the grants of the features `feature_codes` names for it (the features its
+    /// checks ask about; from the database, all of them).
     ///
     /// # Errors
     /// As [`Self::read_source`].
@@ -96,15 +107,17 @@ impl EntitlementsView {
         &self,
         organization_id: OrganizationId,
         selectors: &[SubscriptionSelector],
-        min_revision: u64,
-        wait: Duration,
-        source: ReadSource,
+        feature_codes: &[Vec<&str>],
+        at: ReadAt,
     ) -> Result<CheckSnapshot, ReadError> {
+        let ReadAt { min_revision, wait, source } = at;
         if source == ReadSource::View
             && self.read_source(organization_id, min_revision, wait).await? == ReadSource::View
         {
             let now = self.store().now();
-            if let Some(snapshot) = self.read(organization_id, |state| state.check_snapshot(selectors, now)) {
+            if let Some(snapshot) =
+                self.read(organization_id, |state| state.check_snapshot(selectors, feature_codes, now))
+            {
                 return Ok(snapshot);
             }
         }
@@ -117,7 +130,7 @@ impl EntitlementsView {
         Ok(self.store().check_snapshot(organization_id, selectors).await?)
     }
 
-    /// The subscription's effective entitlements, at `min_revision` or later (see
+    /// The subscription's effective entitlements, as fresh as `at` says (see
     /// [`Self::read_source`]).
     ///
     /// # Errors
@@ -126,10 +139,9 @@ impl EntitlementsView {
         &self,
         organization_id: OrganizationId,
         selector: &SubscriptionSelector,
-        min_revision: u64,
-        wait: Duration,
-        source: ReadSource,
+        at: ReadAt,
     ) -> Result<Vec<SubscriptionEntitlement>, ReadError> {
+        let ReadAt { min_revision, wait, source } = at;
         if source == ReadSource::View
             && self.read_source(organization_id, min_revision, wait).await? == ReadSource::View
         {

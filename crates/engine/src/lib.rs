@@ -13,7 +13,7 @@ mod follower;
 mod freshness;
 mod organization_state;
 
-pub use freshness::{ReadError, ReadSource};
+pub use freshness::{ReadAt, ReadError, ReadSource};
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};

@@ -18,6 +18,8 @@ use entitlements_store::{ApiKeyHash, OrganizationChanges, OrganizationImage};
 pub(crate) struct OrganizationState {
     pub(crate) revision: u64,
     features: HashMap<FeatureId, Feature>,
+    /// The features' ids by code, for checks, which name features by code.
+    feature_ids: HashMap<String, FeatureId>,
     plan_entitlements: HashMap<PlanId, Vec<StoredEntitlement>>,
     chains: HashMap<String, SubscriptionChain>,
     subscription_entitlements: HashMap<SubscriptionId, Vec<StoredEntitlement>>,
@@ -36,8 +38,16 @@ impl OrganizationState {
             removals,
             api_keys,
         } = image;
-        let state =
-            Self { revision, features, plan_entitlements, chains, subscription_entitlements, removals };
+        let feature_ids = index_by_code(&features);
+        let state = Self {
+            revision,
+            features,
+            feature_ids,
+            plan_entitlements,
+            chains,
+            subscription_entitlements,
+            removals,
+        };
         (state, api_keys)
     }
 
@@ -53,11 +63,14 @@ impl OrganizationState {
             removals,
             api_keys,
         } = changes;
-        for (id, feature) in features {
-            match feature {
-                Some(feature) => self.features.insert(id, feature),
-                None => self.features.remove(&id),
-            };
+        if !features.is_empty() {
+            for (id, feature) in features {
+                match feature {
+                    Some(feature) => self.features.insert(id, feature),
+                    None => self.features.remove(&id),
+                };
+            }
+            self.feature_ids = index_by_code(&self.features);
         }
         for (plan_id, entitlements) in plan_entitlements {
             replace(&mut self.plan_entitlements, plan_id, entitlements);
@@ -97,19 +110,26 @@ impl OrganizationState {
         Ok(effective_entitlements(self.layers(member), &self.features))
     }
 
-    /// What checks of `selectors` read, in their order, at `now` and this state's revision.
+    /// What checks of `selectors` read, in their order, at `now` and this state's revision: for
+    /// each, the grants of the features `feature_codes` names for it (what its checks ask about).
     pub(crate) fn check_snapshot(
         &self,
         selectors: &[SubscriptionSelector],
+        feature_codes: &[Vec<&str>],
         now: DateTime<Utc>,
     ) -> CheckSnapshot {
+        let none = Vec::new();
         let subscriptions = selectors
             .iter()
-            .map(|selector| {
+            .enumerate()
+            .map(|(position, selector)| {
+                let codes = feature_codes.get(position).unwrap_or(&none);
                 let chain = self.chains.get(&selector.external_id);
-                let grants = chain
-                    .and_then(|chain| chain.find(selector.status, now))
-                    .map(|member| SubscriptionGrants::new(self.layers(member), &self.features));
+                let grants = chain.and_then(|chain| chain.find(selector.status, now)).map(|member| {
+                    let ids: Vec<FeatureId> =
+                        codes.iter().filter_map(|code| self.feature_ids.get(*code).copied()).collect();
+                    SubscriptionGrants::of_features(self.layers(member), &self.features, &ids)
+                });
                 CheckedSubscription::from_lookup(selector.status, grants, chain.is_some())
             })
             .collect();
@@ -123,6 +143,10 @@ impl OrganizationState {
             removals: slice(&self.removals, &member.id),
         }
     }
+}
+
+fn index_by_code(features: &HashMap<FeatureId, Feature>) -> HashMap<String, FeatureId> {
+    features.values().map(|feature| (feature.code.as_str().to_owned(), feature.id)).collect()
 }
 
 /// Sets `key`'s list, dropping the entry when the list is empty (most subscriptions have no

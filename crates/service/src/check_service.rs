@@ -30,19 +30,20 @@ impl CheckApi {
         Self { view, revision_wait }
     }
 
-    /// The snapshot of `selectors`, at the request's `min_revision` or later (the larger of the
-    /// message's and the metadata's), from the view when it is that fresh in time.
+    /// The snapshot of `selectors` (with the grants of `feature_codes`, the features checked of
+    /// each), at the request's `min_revision` or later (the larger of the message's and the
+    /// metadata's), from the view when it is that fresh in time.
     async fn snapshot_at_least(
         &self,
         organization_id: OrganizationId,
         selectors: &[SubscriptionSelector],
+        feature_codes: &[Vec<&str>],
         min_revision: u64,
         requested: RequestedRevision,
     ) -> Result<CheckSnapshot, Status> {
-        let min_revision = min_revision.max(requested.min_revision);
-        let wait = self.revision_wait.timeout;
+        let at = requested.read_at(min_revision, self.revision_wait);
         self.view
-            .check_snapshot(organization_id, selectors, min_revision, wait, requested.source)
+            .check_snapshot(organization_id, selectors, feature_codes, at)
             .await
             .map_err(|error| self.revision_wait.status(error))
     }
@@ -64,13 +65,10 @@ impl CheckService for CheckApi {
         let requested = RequestedRevision::of(&request);
         let (check, min_revision) = parse(request.into_inner(), "");
         let check = check?;
+        let feature_codes = [vec![check.target.feature_code()]];
+        let selectors = std::slice::from_ref(&check.subscription);
         let snapshot = self
-            .snapshot_at_least(
-                organization_id,
-                std::slice::from_ref(&check.subscription),
-                min_revision,
-                requested,
-            )
+            .snapshot_at_least(organization_id, selectors, &feature_codes, min_revision, requested)
             .await?;
         let subscription = snapshot.subscriptions.first().ok_or_else(|| {
             status_from_error(Error::Internal("a check snapshot without its subscription".to_owned()))
@@ -100,8 +98,17 @@ impl CheckService for CheckApi {
         let (selectors, positions) = distinct_subscriptions(
             checks.iter().map(|check| check.as_ref().ok().map(|check| &check.subscription)),
         );
-        let snapshot =
-            self.snapshot_at_least(organization_id, &selectors, batch_min_revision, requested).await?;
+        let mut feature_codes: Vec<Vec<&str>> = vec![Vec::new(); selectors.len()];
+        for (check, position) in checks.iter().zip(&positions) {
+            if let (Ok(check), Some(codes)) =
+                (check, position.and_then(|position| feature_codes.get_mut(position)))
+            {
+                codes.push(check.target.feature_code());
+            }
+        }
+        let snapshot = self
+            .snapshot_at_least(organization_id, &selectors, &feature_codes, batch_min_revision, requested)
+            .await?;
         let results = checks
             .into_iter()
             .zip(positions)

@@ -152,20 +152,14 @@ impl EntitlementService for EntitlementApi {
         request: Request<pb::ListSubscriptionEntitlementsRequest>,
     ) -> Result<Response<pb::ListSubscriptionEntitlementsResponse>, Status> {
         let organization_id = organization_of(&request)?;
-        let RequestedRevision { min_revision, source } = RequestedRevision::of(&request);
+        let requested = RequestedRevision::of(&request);
         let pb::ListSubscriptionEntitlementsRequest { subscription_external_id, subscription_status } =
             request.into_inner();
         let selector =
             SubscriptionSelector::new(subscription_external_id, status_from_pb(subscription_status));
         let entitlements = self
             .view
-            .subscription_entitlements(
-                organization_id,
-                &selector,
-                min_revision,
-                self.revision_wait.timeout,
-                source,
-            )
+            .subscription_entitlements(organization_id, &selector, requested.read_at(0, self.revision_wait))
             .await
             .map_err(|error| self.revision_wait.status(error))?;
         Ok(Response::new(pb::ListSubscriptionEntitlementsResponse {

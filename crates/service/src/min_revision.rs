@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use entitlements::errors::ErrorKind;
-use entitlements_engine::{ReadError, ReadSource};
+use entitlements_engine::{ReadAt, ReadError, ReadSource};
 use tonic::{Request, Status};
 use tonic_types::ErrorDetails;
 
@@ -60,6 +60,11 @@ impl Default for RequestedRevision {
 }
 
 impl RequestedRevision {
+    /// How fresh a read of this request must be: at least `min_revision` as well.
+    pub(crate) fn read_at(self, min_revision: u64, wait: RevisionWait) -> ReadAt {
+        ReadAt { min_revision: min_revision.max(self.min_revision), wait: wait.timeout, source: self.source }
+    }
+
     /// What the layer recorded on `request` (nothing asked: any revision, from the view).
     pub(crate) fn of<T>(request: &Request<T>) -> Self {
         request.extensions().get::<Self>().copied().unwrap_or_default()

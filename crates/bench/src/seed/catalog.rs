@@ -12,7 +12,8 @@ use crate::seed::{
 };
 
 /// The privileges of every feature: one of each kind a check compares differently.
-pub(crate) const PRIVILEGES: [(&str, &str); 3] = [("limit", "integer"), ("enabled", "boolean"), ("tier", "select")];
+pub(crate) const PRIVILEGES: [(&str, &str); 3] =
+    [("limit", "integer"), ("enabled", "boolean"), ("tier", "select")];
 const TIERS: [&str; 3] = ["basic", "pro", "enterprise"];
 /// An override's `limit`: no plan grants it, so it is always stored as an override.
 const OVERRIDE_LIMIT: u64 = 1_000_000;

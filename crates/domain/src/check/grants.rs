@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::check::requirement::RequirementOutcome;
 use crate::check::{CheckAnswer, CheckReason, CheckTarget, CheckedValue};
+use crate::entitlement::StoredEntitlement;
 use crate::feature::Feature;
 use crate::ids::FeatureId;
 use crate::subscription::SubscriptionStatus;
@@ -110,20 +111,36 @@ impl SubscriptionGrants {
         Self { entitlements, removed_features, removed_privileges }
     }
 
+    /// The grants of the features `feature_ids` only, as [`Self::new`] computes them, without the
+    /// work for the subscription's other features: a check reads one feature, and a subscription
+    /// may have many. Checks of other features answer as if they were not granted.
+    pub fn of_features(
+        layers: EntitlementLayers<'_>,
+        features: &HashMap<FeatureId, Feature>,
+        feature_ids: &[FeatureId],
+    ) -> Self {
+        // Each feature's merge reads only its own entitlements and removals, so dropping the other
+        // features' entitlements changes nothing for these.
+        let asked = |entitlement: &&StoredEntitlement| feature_ids.contains(&entitlement.feature_id);
+        let plan: Vec<StoredEntitlement> = layers.plan.iter().filter(asked).cloned().collect();
+        let subscription: Vec<StoredEntitlement> =
+            layers.subscription.iter().filter(asked).cloned().collect();
+        Self::new(
+            EntitlementLayers { plan: &plan, subscription: &subscription, removals: layers.removals },
+            features,
+        )
+    }
+
     /// Answers a check: the feature first (granted, removed, or not granted), then the privilege
     /// (a value in force, removed, or none), then the requirement on the value.
     pub fn check(&self, target: &CheckTarget) -> CheckAnswer {
-        let feature_code = match target {
-            CheckTarget::Feature { feature_code } | CheckTarget::Privilege { feature_code, .. } => {
-                feature_code
-            }
-        };
+        let feature_code = target.feature_code();
         let Some((entitlement, from_plan)) = self
             .entitlements
             .iter()
             .find(|(entitlement, _)| entitlement.feature_code.as_str() == feature_code)
         else {
-            let reason = if self.removed_features.contains(feature_code) {
+            let reason = if self.removed_features.iter().any(|removed| removed == feature_code) {
                 CheckReason::FeatureRemoved
             } else {
                 CheckReason::FeatureNotGranted

@@ -26,6 +26,15 @@ pub enum CheckTarget {
     Privilege { feature_code: String, privilege_code: String, requirement: Option<ValueRequirement> },
 }
 
+impl CheckTarget {
+    /// The code of the feature checked.
+    pub fn feature_code(&self) -> &str {
+        match self {
+            Self::Feature { feature_code } | Self::Privilege { feature_code, .. } => feature_code,
+        }
+    }
+}
+
 /// One valid check: which subscription, and what about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {

@@ -128,6 +128,39 @@ fn privilege_target(feature: &str, privilege: &str, requirement: Option<ValueReq
 }
 
 #[test]
+fn grants_of_some_features_answer_their_checks_as_the_whole_grants_do() {
+    let fixture = fixture();
+    let whole = grants(&fixture);
+    let layers = EntitlementLayers {
+        plan: &fixture.plan,
+        subscription: &fixture.subscription,
+        removals: &fixture.removals,
+    };
+    let targets = [
+        feature_target("seats"),
+        privilege_target("seats", "max", None),
+        privilege_target("seats", "label", None),
+        privilege_target("seats", "spare", None),
+        feature_target("audit"),
+        feature_target("beta"),
+        privilege_target("beta", "level", None),
+        feature_target("sso"),
+    ];
+    for feature in fixture.features.values() {
+        let one = SubscriptionGrants::of_features(layers, &fixture.features, &[feature.id]);
+        for target in &targets {
+            let (CheckTarget::Feature { feature_code } | CheckTarget::Privilege { feature_code, .. }) =
+                target;
+            if feature_code == feature.code.as_str() {
+                assert_eq!(one.check(target), whole.check(target), "{target:?}");
+            } else {
+                assert_eq!(one.check(target).reason, CheckReason::FeatureNotGranted, "{target:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn features_are_granted_by_plan_or_subscription_unless_removed() {
     let grants = grants(&fixture());
     let reason = |code: &str| grants.check(&feature_target(code));
