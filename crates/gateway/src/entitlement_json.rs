@@ -3,6 +3,7 @@
 //! typed values of the answers.
 
 use entitlements::v1 as pb;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
 use crate::features::feature_json::{privilege_config_to_json, value_type_to_json};
@@ -113,34 +114,79 @@ pub(crate) fn plan_entitlement_to_json(entitlement: &pb::PlanEntitlement) -> Val
     })
 }
 
+/// Lago's subscription entitlement object (`V1::Entitlement::SubscriptionEntitlementSerializer`)
+/// as a JSON value, for the objects that embed it.
+pub(crate) fn subscription_entitlement_to_json(entitlement: &pb::SubscriptionEntitlement) -> Value {
+    // Serializing these types cannot fail: every key is a string and every value plain data.
+    serde_json::to_value(SubscriptionEntitlementJson(entitlement)).unwrap_or(Value::Null)
+}
+
 /// Lago's subscription entitlement object (`V1::Entitlement::SubscriptionEntitlementSerializer`):
 /// each privilege with its value, plan value and override value, and `overrides`, the override of
-/// each privilege that has one, in privilege order.
-pub(crate) fn subscription_entitlement_to_json(entitlement: &pb::SubscriptionEntitlement) -> Value {
-    let mut overrides = Map::new();
-    let privileges: Vec<Value> = entitlement
-        .privileges
-        .iter()
-        .map(|privilege| {
+/// each privilege that has one, in privilege order. Written straight from the message, with no
+/// JSON tree in between: it is the body of the hottest REST read.
+pub(crate) struct SubscriptionEntitlementJson<'a>(pub(crate) &'a pb::SubscriptionEntitlement);
+
+impl Serialize for SubscriptionEntitlementJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entitlement = self.0;
+        let mut object = serializer.serialize_map(Some(5))?;
+        object.serialize_entry("code", &entitlement.code)?;
+        object.serialize_entry("name", &entitlement.name)?;
+        object.serialize_entry("description", &entitlement.description)?;
+        let privileges: Vec<PrivilegeJson<'_>> = entitlement.privileges.iter().map(PrivilegeJson).collect();
+        object.serialize_entry("privileges", &privileges)?;
+        object.serialize_entry("overrides", &OverridesJson(&entitlement.privileges))?;
+        object.end()
+    }
+}
+
+struct PrivilegeJson<'a>(&'a pb::SubscriptionEntitlementPrivilege);
+
+impl Serialize for PrivilegeJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let privilege = self.0;
+        let mut object = serializer.serialize_map(Some(7))?;
+        object.serialize_entry("code", &privilege.code)?;
+        object.serialize_entry("name", &privilege.name)?;
+        object.serialize_entry("value_type", value_type_to_json(privilege.value_type()))?;
+        object.serialize_entry("value", &PrivilegeValueJson(privilege.value.as_ref()))?;
+        object.serialize_entry("plan_value", &PrivilegeValueJson(privilege.plan_value.as_ref()))?;
+        object.serialize_entry("override_value", &PrivilegeValueJson(privilege.override_value.as_ref()))?;
+        object.serialize_entry(
+            "config",
+            &privilege_config_to_json(privilege.value_type(), privilege.config.as_ref()),
+        )?;
+        object.end()
+    }
+}
+
+/// `{privilege code: override}` for each privilege that has an override, in privilege order.
+struct OverridesJson<'a>(&'a [pb::SubscriptionEntitlementPrivilege]);
+
+impl Serialize for OverridesJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut object = serializer.serialize_map(None)?;
+        for privilege in self.0 {
             if let Some(value) = &privilege.override_value {
-                overrides.insert(privilege.code.clone(), privilege_value_to_json(Some(value)));
+                object.serialize_entry(&privilege.code, &PrivilegeValueJson(Some(value)))?;
             }
-            json!({
-                "code": privilege.code,
-                "name": privilege.name,
-                "value_type": value_type_to_json(privilege.value_type()),
-                "value": privilege_value_to_json(privilege.value.as_ref()),
-                "plan_value": privilege_value_to_json(privilege.plan_value.as_ref()),
-                "override_value": privilege_value_to_json(privilege.override_value.as_ref()),
-                "config": privilege_config_to_json(privilege.value_type(), privilege.config.as_ref()),
-            })
-        })
-        .collect();
-    json!({
-        "code": entitlement.code,
-        "name": entitlement.name,
-        "description": entitlement.description,
-        "privileges": privileges,
-        "overrides": overrides,
-    })
+        }
+        object.end()
+    }
+}
+
+/// A typed value as [`privilege_value_to_json`] writes it.
+struct PrivilegeValueJson<'a>(Option<&'a pb::PrivilegeValue>);
+
+impl Serialize for PrivilegeValueJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use pb::privilege_value::Kind;
+        match self.0.and_then(|value| value.kind.as_ref()) {
+            None => serializer.serialize_none(),
+            Some(Kind::IntegerValue(number)) => serializer.serialize_i64(*number),
+            Some(Kind::BooleanValue(flag)) => serializer.serialize_bool(*flag),
+            Some(Kind::StringValue(text) | Kind::SelectValue(text)) => serializer.serialize_str(text),
+        }
+    }
 }

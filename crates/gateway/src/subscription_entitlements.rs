@@ -14,11 +14,13 @@ use entitlements::v1 as pb;
 use serde_json::{Map, Value, json};
 
 use crate::entitlement_errors::entitlements_write_error;
-use crate::entitlement_json::{entitlement_inputs_from_json, subscription_entitlement_to_json};
+use crate::entitlement_json::{
+    SubscriptionEntitlementJson, entitlement_inputs_from_json, subscription_entitlement_to_json,
+};
 use crate::grpc_clients::GrpcClients;
 use crate::lago_error::LagoError;
 use crate::lago_extract::{LagoPath, LagoQuery};
-use crate::lago_json::json_response;
+use crate::lago_json::{json_bytes_response, json_response};
 use crate::request_body::{json_object, unreadable_after_lookup};
 use crate::subscription_status::lookup_status;
 use crate::with_api_key;
@@ -145,6 +147,18 @@ async fn remove_privilege(
 /// `{"entitlements": [...]}`: every answer is the whole list (even a DELETE's, as Lago answers
 /// despite its OpenAPI document).
 fn list_response(entitlements: &[pb::SubscriptionEntitlement]) -> Response {
-    let entitlements: Vec<Value> = entitlements.iter().map(subscription_entitlement_to_json).collect();
-    json_response(StatusCode::OK, &json!({ "entitlements": entitlements }))
+    #[derive(serde::Serialize)]
+    struct List<'a> {
+        entitlements: Vec<SubscriptionEntitlementJson<'a>>,
+    }
+    let list = List { entitlements: entitlements.iter().map(SubscriptionEntitlementJson).collect() };
+    match serde_json::to_vec(&list) {
+        Ok(body) => json_bytes_response(StatusCode::OK, body),
+        // Serializing cannot fail (string keys, plain data); if it did, the JSON tree still would not.
+        Err(_) => {
+            let entitlements: Vec<Value> =
+                entitlements.iter().map(subscription_entitlement_to_json).collect();
+            json_response(StatusCode::OK, &json!({ "entitlements": entitlements }))
+        }
+    }
 }
