@@ -21,7 +21,7 @@ pub(crate) struct OrganizationState {
     /// The features' ids by code, for checks, which name features by code.
     feature_ids: HashMap<String, FeatureId>,
     plan_entitlements: HashMap<PlanId, Vec<StoredEntitlement>>,
-    chains: HashMap<String, SubscriptionChain>,
+    chains: HashMap<Box<str>, SubscriptionChain>,
     subscription_entitlements: HashMap<SubscriptionId, Vec<StoredEntitlement>>,
     removals: HashMap<SubscriptionId, Vec<StoredRemoval>>,
 }
@@ -77,9 +77,9 @@ impl OrganizationState {
         }
         for (external_id, chain) in chains {
             if chain.is_empty() {
-                self.chains.remove(&external_id);
+                self.chains.remove(external_id.as_str());
             } else {
-                self.chains.insert(external_id, chain);
+                self.chains.insert(external_id.into_boxed_str(), chain);
             }
         }
         for (subscription_id, entitlements) in subscription_entitlements {
@@ -104,7 +104,7 @@ impl OrganizationState {
     ) -> Result<Vec<SubscriptionEntitlement>, Error> {
         let member = self
             .chains
-            .get(&selector.external_id)
+            .get(selector.external_id.as_str())
             .and_then(|chain| chain.find(selector.status, now))
             .ok_or_else(|| Error::not_found(Resource::Subscription, selector.external_id.as_str()))?;
         Ok(effective_entitlements(self.layers(member), &self.features))
@@ -124,7 +124,7 @@ impl OrganizationState {
             .enumerate()
             .map(|(position, selector)| {
                 let codes = feature_codes.get(position).unwrap_or(&none);
-                let chain = self.chains.get(&selector.external_id);
+                let chain = self.chains.get(selector.external_id.as_str());
                 let grants = chain.and_then(|chain| chain.find(selector.status, now)).map(|member| {
                     let ids: Vec<FeatureId> =
                         codes.iter().filter_map(|code| self.feature_ids.get(*code).copied()).collect();

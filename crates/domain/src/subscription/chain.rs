@@ -2,7 +2,8 @@
 //! the order the store loads them (oldest first), each with its plan. A lookup applies the
 //! time-driven transitions due at the instant it is asked (`advance`), as the database path
 //! does, so a chain loaded yesterday answers today's statuses; the next instant a transition is
-//! due is computed once, so that a lookup before it costs no copy.
+//! due is computed once, so that a lookup of a lone subscription before it costs no copy. A
+//! chain is kept compact (one allocation, no spare capacity): a server holds millions.
 
 use chrono::{DateTime, Utc};
 
@@ -13,8 +14,7 @@ use crate::subscription::selection::{WantedStatus, find_by_status};
 /// The subscriptions sharing an external id, oldest first, with the plan of each.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionChain {
-    lifecycles: Vec<Lifecycle>,
-    plan_ids: Vec<PlanId>,
+    members: Box<[(Lifecycle, PlanId)]>,
     /// The earliest instant at which time changes one of them; `None` when nothing is due.
     next_transition_at: Option<DateTime<Utc>>,
 }
@@ -29,33 +29,38 @@ pub struct ChainMember {
 impl SubscriptionChain {
     /// A chain of `members` (lifecycle and plan), given oldest first (creation time, then id).
     pub fn new(members: Vec<(Lifecycle, PlanId)>) -> Self {
-        let (lifecycles, plan_ids): (Vec<Lifecycle>, Vec<PlanId>) = members.into_iter().unzip();
+        let lifecycles: Vec<Lifecycle> = members.iter().map(|(lifecycle, _)| lifecycle.clone()).collect();
         let next_transition_at =
             (0..lifecycles.len()).filter_map(|index| next_transition_at(&lifecycles, index)).min();
-        Self { lifecycles, plan_ids, next_transition_at }
+        Self { members: members.into_boxed_slice(), next_transition_at }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lifecycles.is_empty()
+        self.members.is_empty()
     }
 
     /// The ids of the chain's subscriptions.
     pub fn subscription_ids(&self) -> impl Iterator<Item = SubscriptionId> + '_ {
-        self.lifecycles.iter().map(|lifecycle| lifecycle.id)
+        self.members.iter().map(|(lifecycle, _)| lifecycle.id)
     }
 
     /// The subscription a lookup with `wanted` finds at `now` (`find_by_status` on the statuses
     /// in effect at `now`).
     pub fn find(&self, wanted: WantedStatus, now: DateTime<Utc>) -> Option<ChainMember> {
-        let id = if self.next_transition_at.is_some_and(|due| due <= now) {
-            let mut lifecycles = self.lifecycles.clone();
-            advance(&mut lifecycles, now);
-            find_by_status(&lifecycles, wanted)
-        } else {
-            find_by_status(&self.lifecycles, wanted)
+        let due = self.next_transition_at.is_some_and(|due| due <= now);
+        let id = match &*self.members {
+            [(lifecycle, _)] if !due => find_by_status(std::slice::from_ref(lifecycle), wanted),
+            members => {
+                let mut lifecycles: Vec<Lifecycle> =
+                    members.iter().map(|(lifecycle, _)| lifecycle.clone()).collect();
+                if due {
+                    advance(&mut lifecycles, now);
+                }
+                find_by_status(&lifecycles, wanted)
+            }
         }?;
-        let index = self.lifecycles.iter().position(|lifecycle| lifecycle.id == id)?;
-        Some(ChainMember { id, plan_id: *self.plan_ids.get(index)? })
+        let (_, plan_id) = self.members.iter().find(|(lifecycle, _)| lifecycle.id == id)?;
+        Some(ChainMember { id, plan_id: *plan_id })
     }
 }
 
@@ -111,6 +116,20 @@ mod tests {
         assert_eq!(chain.find(ACTIVE, at(5)), None);
         let terminated = WantedStatus::Status(SubscriptionStatus::Terminated);
         assert_eq!(chain.find(terminated, at(6)).map(|member| member.id), Some(active.id));
+    }
+
+    #[test]
+    fn an_upgrade_is_found_active_and_its_predecessor_terminated() {
+        let mut old = lifecycle(SubscriptionStatus::Terminated, at(1));
+        old.terminated_at = Some(at(3));
+        let mut new = lifecycle(SubscriptionStatus::Active, at(3));
+        new.previous_id = Some(old.id);
+        let (old_plan, new_plan) = (PlanId::generate(), PlanId::generate());
+        let chain = SubscriptionChain::new(vec![(old.clone(), old_plan), (new.clone(), new_plan)]);
+        assert_eq!(chain.find(ACTIVE, at(4)), Some(ChainMember { id: new.id, plan_id: new_plan }));
+        let terminated = WantedStatus::Status(SubscriptionStatus::Terminated);
+        assert_eq!(chain.find(terminated, at(4)), Some(ChainMember { id: old.id, plan_id: old_plan }));
+        assert_eq!(chain.subscription_ids().collect::<Vec<_>>(), vec![old.id, new.id]);
     }
 
     #[test]

@@ -275,7 +275,7 @@ pub(crate) async fn subscription_customers(
 }
 
 /// The lifecycle of a stored row, read in `timezone`.
-pub(crate) fn lifecycle(row: &subscription::Model, timezone: Tz) -> Lifecycle {
+fn lifecycle(row: &subscription::Model, timezone: Tz) -> Lifecycle {
     Lifecycle {
         id: SubscriptionId(row.id),
         customer_id: CustomerId(row.customer_id),

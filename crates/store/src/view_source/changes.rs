@@ -89,7 +89,9 @@ pub(super) async fn load(
         return Ok(ViewUpdate::Unchanged);
     }
     let Ok(after) = i64::try_from(revision) else {
-        return Ok(ViewUpdate::Image(image::load(connection, organization_id).await?));
+        return Ok(ViewUpdate::Image(
+            image::load(connection, organization_id, image::SUBSCRIPTION_PAGE).await?,
+        ));
     };
     let events = events_after(connection, organization_id, after, MOST_EVENTS_APPLIED + 1).await?;
     // Applying changes needs every event after `revision`: none pruned, none beyond the limit.
@@ -99,7 +101,9 @@ pub(super) async fn load(
         && events.len() as u64 <= MOST_EVENTS_APPLIED;
     let touched = if complete { Touched::of(&events) } else { None };
     let Some(mut touched) = touched else {
-        return Ok(ViewUpdate::Image(image::load(connection, organization_id).await?));
+        return Ok(ViewUpdate::Image(
+            image::load(connection, organization_id, image::SUBSCRIPTION_PAGE).await?,
+        ));
     };
     let mut changes = OrganizationChanges { revision: latest, ..OrganizationChanges::default() };
     load_features(connection, organization_id, &touched.features, &mut changes).await?;

@@ -6,10 +6,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
-    CustomerAttributes, Feature, FeatureId, Lifecycle, OrganizationId, PlanId, SubscriptionChain,
+    CustomerAttributes, CustomerId, Feature, FeatureId, Lifecycle, OrganizationId, PlanId, SubscriptionChain,
     SubscriptionId, Tz,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::db::error::StoreError;
@@ -19,16 +22,16 @@ use crate::entity::customer;
 use crate::entity::subscription;
 use crate::feature::all_features;
 use crate::revision::revision_in;
-use crate::subscription_lifecycle::chain::lifecycle;
 use crate::view_source::{OrganizationImage, api_key_hashes};
 
 /// Subscriptions read per query while loading an image.
-const SUBSCRIPTION_PAGE: u64 = 10_000;
+pub(crate) const SUBSCRIPTION_PAGE: u64 = 10_000;
 
 /// The organization as `connection` (a snapshot) sees it.
 pub(super) async fn load(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
+    subscription_page: u64,
 ) -> Result<OrganizationImage, StoreError> {
     let revision = revision_in(connection, organization_id).await?;
     let features: HashMap<FeatureId, Feature> = all_features(connection, organization_id)
@@ -38,7 +41,7 @@ pub(super) async fn load(
         .collect();
     let mut entitlements = load_organization_entitlements(connection, organization_id, &features).await?;
     let removals = load_organization_removals(connection, organization_id).await?;
-    let chains = load_chains(connection, organization_id).await?;
+    let chains = load_chains(connection, organization_id, subscription_page.max(1)).await?;
     let mut subscription_entitlements = HashMap::new();
     for subscription_id in chains.values().flat_map(|chain| chain.subscription_ids()) {
         if let Some(own) = entitlements.remove(&subscription_id.0) {
@@ -58,44 +61,129 @@ pub(super) async fn load(
     })
 }
 
-/// Every subscription of the organization, grouped by external id, each group oldest first.
+/// What a chain needs of a subscription row: the columns its lifecycle and plan are read from.
+#[derive(Debug, FromQueryResult)]
+struct ChainRow {
+    id: Uuid,
+    customer_id: Uuid,
+    plan_id: Uuid,
+    previous_subscription_id: Option<Uuid>,
+    external_id: String,
+    status: subscription::Status,
+    subscription_at: DateTime<Utc>,
+    started_at: Option<DateTime<Utc>>,
+    ending_at: Option<DateTime<Utc>>,
+    terminated_at: Option<DateTime<Utc>>,
+    canceled_at: Option<DateTime<Utc>>,
+    downgrade_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+impl ChainRow {
+    fn into_member(self, timezones: &HashMap<Uuid, Tz>) -> ((DateTime<Utc>, Uuid), (Lifecycle, PlanId)) {
+        let lifecycle = Lifecycle {
+            id: SubscriptionId(self.id),
+            customer_id: CustomerId(self.customer_id),
+            previous_id: self.previous_subscription_id.map(SubscriptionId),
+            status: self.status.into(),
+            subscription_at: self.subscription_at,
+            started_at: self.started_at,
+            ending_at: self.ending_at,
+            terminated_at: self.terminated_at,
+            canceled_at: self.canceled_at,
+            downgrade_at: self.downgrade_at,
+            timezone: timezones.get(&self.customer_id).copied().unwrap_or(Tz::UTC),
+        };
+        ((self.created_at, self.id), (lifecycle, PlanId(self.plan_id)))
+    }
+}
+
+/// Every subscription of the organization, grouped by external id, each group oldest first. The
+/// rows are read in external id order (the index lookups use), a page at a time; a page ends
+/// before its last external id, whose rows the next page reads again, so that every chain is
+/// built from all its rows at once.
 async fn load_chains(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
-) -> Result<HashMap<String, SubscriptionChain>, StoreError> {
+    page: u64,
+) -> Result<HashMap<Box<str>, SubscriptionChain>, StoreError> {
     let timezones = customer_timezones(connection, organization_id).await?;
-    let mut members: HashMap<String, Vec<(DateTime<Utc>, Uuid, Lifecycle, PlanId)>> = HashMap::new();
-    let mut after: Option<Uuid> = None;
+    let count = subscriptions()
+        .filter(subscription::Column::OrganizationId.eq(organization_id.0))
+        .count(connection)
+        .await?;
+    let mut chains = HashMap::with_capacity(usize::try_from(count).unwrap_or_default());
+    let mut after: Option<String> = None;
     loop {
-        let mut query = subscription::Entity::find()
+        let mut query = subscriptions()
             .filter(subscription::Column::OrganizationId.eq(organization_id.0))
-            .order_by_asc(subscription::Column::Id)
-            .limit(SUBSCRIPTION_PAGE);
-        if let Some(after) = after {
-            query = query.filter(subscription::Column::Id.gt(after));
+            .order_by_asc(subscription::Column::ExternalId)
+            .limit(page);
+        if let Some(after) = &after {
+            query = query.filter(subscription::Column::ExternalId.gt(after.as_str()));
         }
-        let rows = query.all(connection).await?;
-        let Some(last) = rows.last() else { break };
-        after = Some(last.id);
-        let full_page = rows.len() as u64 == SUBSCRIPTION_PAGE;
-        for row in rows {
-            let timezone = timezones.get(&row.customer_id).copied().unwrap_or(Tz::UTC);
-            let member = (row.created_at, row.id, lifecycle(&row, timezone), PlanId(row.plan_id));
-            members.entry(row.external_id).or_default().push(member);
+        let mut rows = query.into_model::<ChainRow>().all(connection).await?;
+        let full_page = rows.len() as u64 == page;
+        if full_page {
+            let last = rows.last().map(|row| row.external_id.clone()).unwrap_or_default();
+            rows.retain(|row| row.external_id != last);
+            if rows.is_empty() {
+                // One external id fills the page: read all of its subscriptions at once.
+                rows = subscriptions()
+                    .filter(subscription::Column::OrganizationId.eq(organization_id.0))
+                    .filter(subscription::Column::ExternalId.eq(last.as_str()))
+                    .into_model::<ChainRow>()
+                    .all(connection)
+                    .await?;
+            }
         }
+        let Some(last) = rows.last().map(|row| row.external_id.clone()) else { break };
+        add_chains(&mut chains, rows, &timezones);
+        after = Some(last);
         if !full_page {
             break;
         }
     }
-    Ok(members
-        .into_iter()
-        .map(|(external_id, mut chain)| {
-            // The order `SubscriptionSet` loads them in, which lookups break ties by.
-            chain.sort_by_key(|(created_at, id, ..)| (*created_at, *id));
-            let chain = chain.into_iter().map(|(_, _, lifecycle, plan_id)| (lifecycle, plan_id)).collect();
-            (external_id, SubscriptionChain::new(chain))
-        })
-        .collect())
+    Ok(chains)
+}
+
+/// The chains of `rows`, which hold every subscription of their external ids.
+fn add_chains(
+    chains: &mut HashMap<Box<str>, SubscriptionChain>,
+    rows: Vec<ChainRow>,
+    timezones: &HashMap<Uuid, Tz>,
+) {
+    let mut by_external_id: HashMap<String, Vec<_>> = HashMap::new();
+    for row in rows {
+        let external_id = row.external_id.clone();
+        by_external_id.entry(external_id).or_default().push(row.into_member(timezones));
+    }
+    for (external_id, mut members) in by_external_id {
+        // The order `SubscriptionSet` loads them in, which lookups break ties by.
+        members.sort_by_key(|(order, _)| *order);
+        let members = members.into_iter().map(|(_, member)| member).collect();
+        chains.insert(external_id.into_boxed_str(), SubscriptionChain::new(members));
+    }
+}
+
+/// Subscriptions, read as chains need them.
+fn subscriptions() -> sea_orm::Select<subscription::Entity> {
+    use subscription::Column;
+    subscription::Entity::find().select_only().columns([
+        Column::Id,
+        Column::CustomerId,
+        Column::PlanId,
+        Column::PreviousSubscriptionId,
+        Column::ExternalId,
+        Column::Status,
+        Column::SubscriptionAt,
+        Column::StartedAt,
+        Column::EndingAt,
+        Column::TerminatedAt,
+        Column::CanceledAt,
+        Column::DowngradeAt,
+        Column::CreatedAt,
+    ])
 }
 
 /// The timezone of each customer that has one (deleted customers included: their subscriptions

@@ -34,7 +34,7 @@ pub struct OrganizationImage {
     /// Each plan's entitlements (plans with none are absent).
     pub plan_entitlements: HashMap<PlanId, Vec<StoredEntitlement>>,
     /// The subscriptions, by external id.
-    pub chains: HashMap<String, SubscriptionChain>,
+    pub chains: HashMap<Box<str>, SubscriptionChain>,
     /// Each subscription's own entitlements (overrides, and features only it has); subscriptions
     /// with none are absent.
     pub subscription_entitlements: HashMap<SubscriptionId, Vec<StoredEntitlement>>,
@@ -99,8 +99,21 @@ impl Store {
         &self,
         organization_id: OrganizationId,
     ) -> Result<OrganizationImage, StoreError> {
+        self.organization_image_in_pages(organization_id, image::SUBSCRIPTION_PAGE).await
+    }
+
+    /// [`Store::organization_image`], reading subscriptions `subscription_page` at a time (tests
+    /// read tiny pages, to cross page boundaries with few subscriptions).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the database fails.
+    pub async fn organization_image_in_pages(
+        &self,
+        organization_id: OrganizationId,
+        subscription_page: u64,
+    ) -> Result<OrganizationImage, StoreError> {
         let transaction = self.begin_snapshot().await?;
-        let image = image::load(&transaction, organization_id).await?;
+        let image = image::load(&transaction, organization_id, subscription_page).await?;
         transaction.commit().await?;
         Ok(image)
     }
