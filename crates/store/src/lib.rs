@@ -70,6 +70,12 @@ impl StatementCounter {
 #[derive(Debug, Clone)]
 pub struct Store {
     connection: DatabaseConnection,
+    /// On SQLite, a pool of one connection that every write transaction runs on (`begin_write`).
+    /// SQLite lets one writer in at a time; writers queue for this connection in arrival order
+    /// (the pool hands it out fairly) instead of on SQLite's busy handler, whose growing sleeps
+    /// let late arrivals overtake and gave `PATCH` a p99 of 350 ms at 16 connections. `None` on
+    /// PostgreSQL, where writers lock rows, not the database.
+    writer: Option<DatabaseConnection>,
     /// Set once this process has applied the migrations; until then requests are refused as
     /// unavailable rather than failing on missing tables.
     migrated: Arc<AtomicBool>,
@@ -97,13 +103,18 @@ impl Store {
             .map_sqlx_sqlite_opts(|sqlite| {
                 sqlite.journal_mode(SqliteJournalMode::Wal).busy_timeout(DATABASE_WAIT).foreign_keys(true)
             });
+        let mut writer = None;
         if database_url.starts_with("sqlite:") {
+            let mut writer_options = options.clone();
+            writer_options.max_connections(1);
+            writer = Some(Database::connect(writer_options).await?);
             // One SQLite file serves one process; a few connections are enough and keep memory low.
             options.max_connections(8);
         }
         let connection = Database::connect(options).await?;
         Ok(Self {
             connection,
+            writer,
             migrated: Arc::new(AtomicBool::new(false)),
             clock: Clock::system(),
             change_notifier: change_log::notifier::ChangeNotifier::new(),
@@ -157,22 +168,26 @@ impl Store {
     #[must_use]
     pub fn with_statement_counter(mut self) -> (Self, StatementCounter) {
         let counter = StatementCounter::default();
-        let count = Arc::clone(&counter.0);
-        self.connection.set_metric_callback(move |_| {
-            count.fetch_add(1, Ordering::Relaxed);
-        });
+        for connection in std::iter::once(&mut self.connection).chain(self.writer.as_mut()) {
+            let count = Arc::clone(&counter.0);
+            connection.set_metric_callback(move |_| {
+                count.fetch_add(1, Ordering::Relaxed);
+            });
+        }
         (self, counter)
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
-    /// so two read-decide-write sequences queue rather than fail; on PostgreSQL the writers lock
-    /// the rows they decide on (`SELECT ... FOR UPDATE`).
+    /// Starts a write transaction. On SQLite it runs on the writer connection, taken in arrival
+    /// order, and takes the write lock at once (`BEGIN IMMEDIATE`), so two read-decide-write
+    /// sequences queue rather than fail; on PostgreSQL the writers lock the rows they decide on
+    /// (`SELECT ... FOR UPDATE`).
     pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
         let options = TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        Ok(self.connection.begin_with_options(options).await?)
+        let connection = self.writer.as_ref().unwrap_or(&self.connection);
+        Ok(connection.begin_with_options(options).await?)
     }
 
     pub(crate) fn connection(&self) -> &DatabaseConnection {

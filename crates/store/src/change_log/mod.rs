@@ -159,7 +159,8 @@ pub(crate) struct PendingChange {
 
 /// Appends `changes` to the organization's log and answers the last sequence taken (`None` when
 /// there is nothing to append). Called last in the transaction (by `commit_with_changes`): it
-/// locks the organization row until commit.
+/// locks the organization row until commit, and nothing else may be waited for after it (see
+/// `db::locks`), so that the row is held for the append and the commit only.
 pub(crate) async fn append(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
