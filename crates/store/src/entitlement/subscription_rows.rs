@@ -44,13 +44,15 @@ impl SubscriptionRows {
 
     /// The rows again after a write to them, in the write's transaction. The features are the
     /// ones read before the write and the ones it `named` (locked, so current); a feature the
-    /// plan gained meanwhile is read. Only the rows the write changed are read again:
-    /// entitlements, values and removals.
+    /// plan gained meanwhile is read. Only the rows the write may have changed are read again:
+    /// entitlements and values, and the removals if `removals_changed` (nobody else writes them
+    /// while the subscription is locked).
     pub(crate) async fn reload(
         self,
         connection: &impl ConnectionTrait,
         organization_id: OrganizationId,
         named: Vec<Feature>,
+        removals_changed: bool,
     ) -> Result<Self, StoreError> {
         let mut known = self.entitlements.into_features();
         known.extend(named.into_iter().map(|feature| (feature.id, feature)));
@@ -62,7 +64,11 @@ impl SubscriptionRows {
             known,
         )
         .await?;
-        let removals = load_removals(connection, self.subscription_id).await?;
+        let removals = if removals_changed {
+            load_removals(connection, self.subscription_id).await?
+        } else {
+            self.removals
+        };
         Ok(Self { entitlements, removals, ..self })
     }
 

@@ -124,7 +124,8 @@ impl Store {
         changes: &SubscriptionEntitlementChanges,
     ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
         apply_subscription_changes(&transaction, organization_id, target.id, changes, self.now()).await?;
-        let after = before.reload(&transaction, organization_id, named).await?;
+        let removals_changed = !changes.deleted_removals.is_empty() || !changes.new_removals.is_empty();
+        let after = before.reload(&transaction, organization_id, named, removals_changed).await?;
         let change =
             subscription_change(ChangeEventType::SubscriptionUpdated, target.id.0, &target.external_id);
         self.commit_with_changes(transaction, organization_id, vec![change]).await?;
