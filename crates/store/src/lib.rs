@@ -89,8 +89,7 @@ pub struct Store {
     /// SQLite lets one writer in at a time; writers queue for this connection in arrival order
     /// (the pool hands it out fairly) instead of on SQLite's busy handler, whose growing sleeps
     /// let late arrivals overtake and gave `PATCH` a p99 of 350 ms at 16 connections. `None` on
-    /// PostgreSQL, where writers lock rows, not the database.
-    /// Boxed: a pool handle is large, and most stores (PostgreSQL) have none.
+    /// PostgreSQL, where writers lock rows, not the database. Boxed: a pool handle is large.
     writer: Option<Box<DatabaseConnection>>,
     /// Set once this process has applied the migrations; until then requests are refused as
     /// unavailable rather than failing on missing tables.
@@ -126,8 +125,9 @@ impl Store {
             .connect_lazy(true)
             .acquire_timeout(DATABASE_WAIT)
             .connect_timeout(DATABASE_WAIT)
-            // WAL lets readers proceed while one writer holds the lock; writers queue on the busy
-            // timeout instead of failing.
+            // WAL lets readers proceed while one writer holds the lock. Writers queue for the
+            // writer connection; the busy timeout makes anything else that writes the file (another
+            // store on it, a migration) wait instead of failing.
             .map_sqlx_sqlite_opts(move |sqlite| {
                 sqlite
                     .journal_mode(SqliteJournalMode::Wal)
