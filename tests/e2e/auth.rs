@@ -259,6 +259,7 @@ fn serve_args(grpc_upstream: Option<String>) -> ServeArgs {
         min_revision_wait_ms: 250,
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),
+        sqlite_synchronous: Default::default(),
         change_log: Default::default(),
     }
 }

@@ -510,6 +510,7 @@ async fn a_server_started_before_its_database_serves_once_the_database_answers()
         min_revision_wait_ms: 250,
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),
+        sqlite_synchronous: Default::default(),
         change_log: Default::default(),
     };
     let config = entitlements_server::ServeConfig {

@@ -10,6 +10,7 @@ mod billable_metrics_rest;
 mod catalog_grpc;
 mod check_grpc;
 mod check_rest;
+mod concurrent_writes;
 mod customers_grpc;
 mod customers_rest;
 mod entitlements_view;

@@ -50,6 +50,7 @@ pub struct Application {
 }
 
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant, reason = "one per process, never moved in a loop")]
 enum Mode {
     /// gRPC services on their own listener, the gateway calling them in-process.
     Full {
@@ -84,7 +85,9 @@ impl Application {
             None => Mode::Full {
                 grpc_listener: bind(config.args.grpc_addr).await?,
                 grpc_web_cors: config.args.grpc_web_cors_allowed_origins.clone(),
-                store: Store::connect(&config.database_url).await?.with_clock(config.clock),
+                store: Store::connect_with(&config.database_url, config.args.sqlite_synchronous.into())
+                    .await?
+                    .with_clock(config.clock),
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
                 subscription_sweep_interval: config.args.subscription_sweep_interval(),

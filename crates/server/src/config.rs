@@ -102,8 +102,34 @@ pub struct ServeArgs {
     #[arg(long, env = "ENTITLEMENTS_GRPC_WEB_CORS_ALLOWED_ORIGINS", default_value = "")]
     pub grpc_web_cors_allowed_origins: CorsAllowedOrigins,
 
+    /// How SQLite commits are made durable (ignored on PostgreSQL). `full`: a commit waits for
+    /// the disk and survives a power loss. `normal`: a commit survives the process crashing or
+    /// being killed, but the last commits before a power loss or kernel crash may be lost (the
+    /// database stays consistent); writes commit about 40 % faster.
+    #[arg(long, env = "ENTITLEMENTS_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteSynchronous::Full)]
+    pub sqlite_synchronous: SqliteSynchronous,
+
     #[command(flatten)]
     pub change_log: ChangeLogArgs,
+}
+
+/// SQLite's `synchronous` setting (in WAL mode), see `--sqlite-synchronous`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum SqliteSynchronous {
+    /// Every commit waits for the disk.
+    #[default]
+    Full,
+    /// Commits do not wait for the disk; checkpoints do.
+    Normal,
+}
+
+impl From<SqliteSynchronous> for entitlements_store::SqliteDurability {
+    fn from(synchronous: SqliteSynchronous) -> Self {
+        match synchronous {
+            SqliteSynchronous::Full => Self::Full,
+            SqliteSynchronous::Normal => Self::Normal,
+        }
+    }
 }
 
 const DEFAULT_CHANGE_LOG_RETENTION_HOURS: u64 = 168;

@@ -9,6 +9,7 @@
 //! has expired rather than being silently moved past it.
 
 pub(crate) mod notifier;
+mod postgres_append;
 pub(crate) mod replicas;
 pub(crate) mod retention;
 pub(crate) mod subscription_events;
@@ -17,7 +18,8 @@ pub(crate) mod touched;
 use entitlements_domain::{Error, OrganizationId};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -159,7 +161,8 @@ pub(crate) struct PendingChange {
 
 /// Appends `changes` to the organization's log and answers the last sequence taken (`None` when
 /// there is nothing to append). Called last in the transaction (by `commit_with_changes`): it
-/// locks the organization row until commit.
+/// locks the organization row until commit, and nothing else may be waited for after it (see
+/// `db::locks`), so that the row is held for the append and the commit only.
 pub(crate) async fn append(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
@@ -170,6 +173,16 @@ pub(crate) async fn append(
         i64::try_from(changes.len()).map_err(|_| Error::Internal("too many change events".to_owned()))?;
     if count == 0 {
         return Ok(None);
+    }
+    if connection.get_database_backend() == DbBackend::Postgres {
+        let events = changes
+            .into_iter()
+            .zip(1..)
+            .map(|(change, position)| event_row(organization_id, change, position, created_at))
+            .collect();
+        return Ok(Some(
+            postgres_append::append_in_one_statement(connection, organization_id, events).await?,
+        ));
     }
     let updated = organization::Entity::update_many()
         .col_expr(
@@ -184,18 +197,29 @@ pub(crate) async fn append(
         .map(|organization| organization.change_sequence)
         .ok_or_else(|| Error::Internal(format!("organization {organization_id} vanished")))?;
     let first_sequence = last_sequence - count + 1;
-    let rows =
-        changes.into_iter().zip(first_sequence..).map(|(change, sequence)| change_event::ActiveModel {
-            organization_id: Set(organization_id.0),
-            sequence: Set(sequence),
-            event_type: Set(change.event_type.as_str().to_owned()),
-            object_type: Set(change.event_type.object_type().to_owned()),
-            object_id: Set(change.object_id),
-            object_code: Set(change.object_code),
-            created_at: Set(created_at),
-        });
+    let rows = changes.into_iter().zip(first_sequence..).map(|(change, sequence)| {
+        event_row(organization_id, change, sequence, created_at).into_active_model()
+    });
     change_event::Entity::insert_many(rows).exec(connection).await?;
     Ok(Some(last_sequence))
+}
+
+/// The change log's row of `change` at `sequence`.
+fn event_row(
+    organization_id: OrganizationId,
+    change: PendingChange,
+    sequence: i64,
+    created_at: chrono::DateTime<chrono::Utc>,
+) -> change_event::Model {
+    change_event::Model {
+        organization_id: organization_id.0,
+        sequence,
+        event_type: change.event_type.as_str().to_owned(),
+        object_type: change.event_type.object_type().to_owned(),
+        object_id: change.object_id,
+        object_code: change.object_code,
+        created_at,
+    }
 }
 
 /// The organization's change events after `after_sequence`, oldest first, at most `limit`, as

@@ -1,6 +1,7 @@
 //! Customers: upserts by external id (Lago's `POST /customers`), reads in a fixed number of
 //! indexed queries, soft deletion that frees the external id. Every write is one transaction
-//! with its change event; customer writes lock the organization first (see `lock_organization`).
+//! with its change event; customer writes take the organization's writer lock first (see
+//! `lock_organization`).
 //!
 //! Also, for writes of other objects that need a customer (subscriptions), the crate-internal
 //! `find_or_create_customer` and `set_customer_currency_if_blank`, which run inside the caller's

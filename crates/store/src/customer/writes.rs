@@ -1,6 +1,6 @@
-//! The writes of customer upserts, inside the caller's transaction: the organization lock that
-//! serializes its customer writes, new rows with their sequential id and slug, metadata changes
-//! and tax replacement.
+//! The writes of customer upserts, inside the caller's transaction (which holds the
+//! organization's writer lock that serializes its customer writes): new rows with their
+//! sequential id and slug, metadata changes and tax replacement.
 
 use std::collections::HashSet;
 
@@ -21,8 +21,8 @@ use crate::entity::customer_metadata;
 use crate::tax::taxes_by_codes;
 
 /// Inserts a customer of the default billing entity with the next sequential id of the
-/// organization (deleted customers included) and Lago's slug. The organization must be locked
-/// (`lock_organization`).
+/// organization (deleted customers included) and Lago's slug. The caller holds the
+/// organization's writer lock (`lock_organization`).
 pub(crate) async fn insert_customer(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
-    EntitlementLayers, Error, FeatureId, OrganizationId, PlanId, PrivilegeId, RemovalId, RemovalTarget,
-    StoredRemoval, SubscriptionEntitlement, SubscriptionEntitlementChanges, SubscriptionId,
+    EntitlementLayers, Error, Feature, FeatureId, OrganizationId, PlanId, PrivilegeId, RemovalId,
+    RemovalTarget, StoredRemoval, SubscriptionEntitlement, SubscriptionEntitlementChanges, SubscriptionId,
     effective_entitlements,
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -15,7 +15,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use crate::db::error::StoreError;
 use crate::db::{IN_LIST_CHUNK, in_chunks};
 use crate::entitlement::rows::{
-    EntitlementOwner, LoadedEntitlements, apply_changes, load_subscription_layers,
+    EntitlementOwner, LoadedEntitlements, apply_changes, load_subscription_layers, reload_subscription_layers,
 };
 use crate::entity::entitlement_removal;
 
@@ -40,6 +40,36 @@ impl SubscriptionRows {
             load_subscription_layers(connection, organization_id, subscription_id.0, plan_id.0).await?;
         let removals = load_removals(connection, subscription_id).await?;
         Ok(Self { subscription_id, plan_id, entitlements, removals })
+    }
+
+    /// The rows again after a write to them, in the write's transaction. The features are the
+    /// ones read before the write and the ones it `named` (locked, so current); a feature the
+    /// plan gained meanwhile is read. Only the rows the write may have changed are read again:
+    /// entitlements and values, and the removals if `removals_changed` (nobody else writes them
+    /// while the subscription is locked).
+    pub(crate) async fn reload(
+        self,
+        connection: &impl ConnectionTrait,
+        organization_id: OrganizationId,
+        named: Vec<Feature>,
+        removals_changed: bool,
+    ) -> Result<Self, StoreError> {
+        let mut known = self.entitlements.into_features();
+        known.extend(named.into_iter().map(|feature| (feature.id, feature)));
+        let entitlements = reload_subscription_layers(
+            connection,
+            organization_id,
+            self.subscription_id.0,
+            self.plan_id.0,
+            known,
+        )
+        .await?;
+        let removals = if removals_changed {
+            load_removals(connection, self.subscription_id).await?
+        } else {
+            self.removals
+        };
+        Ok(Self { entitlements, removals, ..self })
     }
 
     pub(crate) fn layers(&self) -> EntitlementLayers<'_> {

@@ -215,8 +215,8 @@ impl Store {
             .pop()
             .ok_or_else(|| Error::Internal("loaded plan lost".to_owned()))?;
         let now = self.now();
-        // Its subscriptions end in the same transaction (Lago does it in a job): subscription
-        // writers lock the organization before the subscriptions (see `SubscriptionSet::load`).
+        // Its subscriptions end in the same transaction (Lago does it in a job), under the
+        // writer lock that subscription writers take before the subscriptions.
         lock_organization(&transaction, organization_id).await?;
         let mut changes =
             end_subscriptions_of(&transaction, organization_id, SubscriptionOwner::Plan(plan_id), now)

@@ -45,7 +45,7 @@ impl Store {
         input.check_billing_entity()?;
         let now = self.now();
         let transaction = self.begin_write().await?;
-        // Every subscription write locks the organization first (see `SubscriptionSet::load`).
+        // The writer lock: the external id may have no row to lock yet (see `lock_organization`).
         lock_organization(&transaction, organization_id).await?;
         let plan_code = input.plan_code.clone().unwrap_or_default();
         let plan = find_plan_row(&transaction, organization_id, &plan_code, false).await?;

@@ -58,7 +58,7 @@ impl Store {
         let codes: Vec<String> = inputs.iter().map(|input| input.feature_code.clone()).collect();
         let features = features_by_codes_for_share(&transaction, organization_id, &codes).await?;
         let changes = override_changes(rows.layers(), &inputs, &features)?;
-        self.finish_write(transaction, organization_id, &target, &changes).await
+        self.finish_write(transaction, organization_id, &target, rows, features, &changes).await
     }
 
     /// Removes a feature from the subscription: its overrides go, and a plan feature is hidden
@@ -75,7 +75,7 @@ impl Store {
         let (transaction, target, rows) = self.locked_rows(organization_id, subscription).await?;
         let feature = feature_named(&transaction, organization_id, feature_code).await?;
         let changes = feature_removal_changes(rows.layers(), &feature);
-        self.finish_write(transaction, organization_id, &target, &changes).await
+        self.finish_write(transaction, organization_id, &target, rows, vec![feature], &changes).await
     }
 
     /// Removes one privilege from the subscription: its override goes, and a plan value is
@@ -94,7 +94,7 @@ impl Store {
         let feature = feature_named(&transaction, organization_id, feature_code).await?;
         let privilege = privilege_of(&feature, privilege_code)?;
         let changes = privilege_removal_changes(rows.layers(), &feature, privilege);
-        self.finish_write(transaction, organization_id, &target, &changes).await
+        self.finish_write(transaction, organization_id, &target, rows, vec![feature], &changes).await
     }
 
     /// Opens the write: the subscription, locked, and its entitlement rows.
@@ -111,17 +111,21 @@ impl Store {
         Ok((transaction, target, rows))
     }
 
-    /// Applies the changes, reads the result back and commits with `subscription.updated` (Lago
-    /// sends it for every successful write, even one that changes nothing).
+    /// Applies the changes, reads the result back (the changed rows; the features `named` and
+    /// those of `before` are not read again) and commits with `subscription.updated` (Lago sends
+    /// it for every successful write, even one that changes nothing).
     async fn finish_write(
         &self,
         transaction: DatabaseTransaction,
         organization_id: OrganizationId,
         target: &SubscriptionTarget,
+        before: SubscriptionRows,
+        named: Vec<Feature>,
         changes: &SubscriptionEntitlementChanges,
     ) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
         apply_subscription_changes(&transaction, organization_id, target.id, changes, self.now()).await?;
-        let after = SubscriptionRows::load(&transaction, organization_id, target.id, target.plan_id).await?;
+        let removals_changed = !changes.deleted_removals.is_empty() || !changes.new_removals.is_empty();
+        let after = before.reload(&transaction, organization_id, named, removals_changed).await?;
         let change =
             subscription_change(ChangeEventType::SubscriptionUpdated, target.id.0, &target.external_id);
         self.commit_with_changes(transaction, organization_id, vec![change]).await?;

@@ -9,7 +9,6 @@ use entitlements_domain::{Error, OrganizationId, PlanId, Resource, SubscriptionI
 use sea_orm::ConnectionTrait;
 
 use crate::db::error::StoreError;
-use crate::db::locks::lock_organization;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
 
 /// The subscription an entitlement request addresses.
@@ -24,10 +23,11 @@ pub(crate) struct SubscriptionTarget {
 /// domain's `find_by_status`: the most recently terminated first, then the most recently
 /// started).
 ///
-/// `for_update` (inside a write transaction) takes the organization lock and then locks the
-/// subscriptions of the external id, so that writes to one subscription serialize, and in the
-/// order every subscription writer locks (organization first); call it before locking anything
-/// else.
+/// `for_update` (inside a write transaction) locks the subscriptions of the external id, so that
+/// writes to one subscription serialize; call it before locking anything else. It does not take
+/// the organization's writer lock (`lock_organization`): an entitlement write changes only rows
+/// of the subscription it has locked, so writes to different subscriptions run side by side and
+/// meet only on the change log's counter at commit.
 ///
 /// # Errors
 /// `NotFound(Subscription)` when none matches;
@@ -39,9 +39,6 @@ pub(crate) async fn find_subscription_for_entitlements(
     now: DateTime<Utc>,
     for_update: bool,
 ) -> Result<SubscriptionTarget, StoreError> {
-    if for_update {
-        lock_organization(connection, organization_id).await?;
-    }
     let mut subscriptions = SubscriptionSet::load(
         connection,
         organization_id,

@@ -162,8 +162,8 @@ impl Store {
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(subscription)
     }
-    /// Opens a write on the subscriptions of the external id: the organization locked first (as
-    /// every subscription writer does), then the subscriptions, with the transitions due now
+    /// Opens a write on the subscriptions of the external id: the organization's writer lock
+    /// first (as subscription creation takes it), then the subscriptions, with the transitions due now
     /// applied and their events.
     async fn open_subscriptions(
         &self,

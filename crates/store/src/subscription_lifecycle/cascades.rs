@@ -1,7 +1,7 @@
 //! What happens to subscriptions when their plan or customer goes, or when the customer's
-//! timezone changes, inside that write's transaction (which holds the organization lock): Lago
-//! terminates active subscriptions and cancels pending ones (asynchronously for customers; here
-//! at once), and reads start dates in the customer's new timezone.
+//! timezone changes, inside that write's transaction (which holds the organization's writer
+//! lock): Lago terminates active subscriptions and cancels pending ones (asynchronously for
+//! customers; here at once), and reads start dates in the customer's new timezone.
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::OrganizationId;

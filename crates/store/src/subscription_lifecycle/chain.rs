@@ -37,8 +37,9 @@ pub(crate) struct SubscriptionSet {
 impl SubscriptionSet {
     /// Every subscription of the organization with one of `external_ids`, oldest first.
     /// `for_update` locks them (PostgreSQL `FOR UPDATE`; a SQLite write transaction holds the
-    /// database lock already). Writers take the organization lock first (`lock_organization`),
-    /// so that every subscription writer locks in the same order.
+    /// database lock already), in the query's order, which every locker shares. Writers that
+    /// may create or lock subscriptions of several external ids take the organization's writer
+    /// lock first (`lock_organization`); entitlement writes lock one external id's rows only.
     pub(crate) async fn load(
         connection: &impl ConnectionTrait,
         organization_id: OrganizationId,

@@ -3,7 +3,7 @@
 //! anyway). Two callers: reads that find a transition due, and the sweeper, whose one step this
 //! module provides, so that every transition is logged even if nobody reads the subscription.
 //!
-//! Each write locks the organization, then the subscriptions of the external ids concerned, and
+//! Each write takes the organization's writer lock, then locks the subscriptions of the external ids concerned, and
 //! re-applies the transitions due at that moment: a transition two writers both saw due is
 //! written (and logged) by the first, and found already done by the second.
 
@@ -20,7 +20,7 @@ use crate::entity::subscription;
 use crate::subscription_lifecycle::chain::SubscriptionSet;
 
 /// External ids written per transaction (and looked at by one sweeper step): enough to catch up
-/// quickly, few enough to keep each transaction, and the organization lock, short. A step that
+/// quickly, few enough to keep each transaction, and the organization's writer lock, short. A step that
 /// answers this many may have left some.
 pub const SUBSCRIPTION_SWEEP_BATCH: usize = 200;
 
@@ -28,7 +28,7 @@ pub const SUBSCRIPTION_SWEEP_BATCH: usize = 200;
 const MAX_READ_BATCHES: usize = 50;
 
 /// Writes every transition due at `now` among the subscriptions of `external_ids`, inside the
-/// caller's write transaction, which holds the organization lock; returns their change events.
+/// caller's write transaction, which holds the organization's writer lock; returns their change events.
 pub(crate) async fn write_due_transitions(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
