@@ -150,3 +150,32 @@ async fn a_write_on_one_replica_reaches_the_view_of_another() {
     replica_b.stop().await;
     replica_a.stop().await;
 }
+
+backend_tests! {
+    async fn an_image_read_in_tiny_pages_is_the_image(app) {
+        seed(&app).await;
+        // Chains of several subscriptions (an upgrade, a termination and a new start) among lone
+        // ones, so that page boundaries fall inside chains and between them.
+        for index in 0..7 {
+            let subscription = json!({"subscription": {
+                "external_customer_id": format!("cust_{index}"), "plan_code": "startup",
+                "external_id": format!("page_{index}")
+            }});
+            assert_eq!(app.post("/api/v1/subscriptions", &subscription).await.status, 200);
+        }
+        assert_eq!(app.delete("/api/v1/subscriptions/page_3").await.status, 200);
+        let restart = json!({"subscription": {
+            "external_customer_id": "cust_3", "plan_code": "startup", "external_id": "page_3"
+        }});
+        assert_eq!(app.post("/api/v1/subscriptions", &restart).await.status, 200);
+        let organization_id = app.organization_id().await;
+        let whole = app.store.organization_image(organization_id).await.expect("the image");
+        for page in [1, 2, 3, 5] {
+            let paged = app.store.organization_image_in_pages(organization_id, page).await.expect("an image");
+            assert_eq!(paged.chains, whole.chains, "subscriptions read {page} at a time");
+            assert_eq!(paged.revision, whole.revision);
+        }
+        assert_eq!(whole.chains.get("page_3").map(|chain| chain.subscription_ids().count()), Some(2));
+        assert_eq!(whole.chains.len(), 3 + 7, "sub_1, sub_old, sub_future and the seven");
+    }
+}

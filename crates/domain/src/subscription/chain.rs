@@ -1,9 +1,9 @@
 //! The subscriptions of one external id, held in memory between requests: their lifecycles, in
 //! the order the store loads them (oldest first), each with its plan. A lookup applies the
 //! time-driven transitions due at the instant it is asked (`advance`), as the database path
-//! does, so a chain loaded yesterday answers today's statuses; the next instant a transition is
-//! due is computed once, so that a lookup of a lone subscription before it costs no copy. A
-//! chain is kept compact (one allocation, no spare capacity): a server holds millions.
+//! does, so a chain loaded yesterday answers today's statuses; a lone subscription with nothing
+//! due is looked up in place, without a copy. A chain is one allocation with no spare capacity,
+//! and nothing beside it: a server holds millions.
 
 use chrono::{DateTime, Utc};
 
@@ -15,8 +15,6 @@ use crate::subscription::selection::{WantedStatus, find_by_status};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionChain {
     members: Box<[(Lifecycle, PlanId)]>,
-    /// The earliest instant at which time changes one of them; `None` when nothing is due.
-    next_transition_at: Option<DateTime<Utc>>,
 }
 
 /// The subscription a lookup found in a chain.
@@ -29,10 +27,7 @@ pub struct ChainMember {
 impl SubscriptionChain {
     /// A chain of `members` (lifecycle and plan), given oldest first (creation time, then id).
     pub fn new(members: Vec<(Lifecycle, PlanId)>) -> Self {
-        let lifecycles: Vec<Lifecycle> = members.iter().map(|(lifecycle, _)| lifecycle.clone()).collect();
-        let next_transition_at =
-            (0..lifecycles.len()).filter_map(|index| next_transition_at(&lifecycles, index)).min();
-        Self { members: members.into_boxed_slice(), next_transition_at }
+        Self { members: members.into_boxed_slice() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -47,15 +42,16 @@ impl SubscriptionChain {
     /// The subscription a lookup with `wanted` finds at `now` (`find_by_status` on the statuses
     /// in effect at `now`).
     pub fn find(&self, wanted: WantedStatus, now: DateTime<Utc>) -> Option<ChainMember> {
-        let due = self.next_transition_at.is_some_and(|due| due <= now);
         let id = match &*self.members {
-            [(lifecycle, _)] if !due => find_by_status(std::slice::from_ref(lifecycle), wanted),
+            [(lifecycle, _)]
+                if next_transition_at(std::slice::from_ref(lifecycle), 0).is_none_or(|due| due > now) =>
+            {
+                find_by_status(std::slice::from_ref(lifecycle), wanted)
+            }
             members => {
                 let mut lifecycles: Vec<Lifecycle> =
                     members.iter().map(|(lifecycle, _)| lifecycle.clone()).collect();
-                if due {
-                    advance(&mut lifecycles, now);
-                }
+                advance(&mut lifecycles, now);
                 find_by_status(&lifecycles, wanted)
             }
         }?;

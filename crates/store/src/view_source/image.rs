@@ -147,21 +147,24 @@ async fn load_chains(
     Ok(chains)
 }
 
-/// The chains of `rows`, which hold every subscription of their external ids.
+/// The chains of `rows`, which hold every subscription of their external ids, in external id
+/// order. Each chain is built in a reused buffer and then allocated once, at its exact size.
 fn add_chains(
     chains: &mut HashMap<Box<str>, SubscriptionChain>,
     rows: Vec<ChainRow>,
     timezones: &HashMap<Uuid, Tz>,
 ) {
-    let mut by_external_id: HashMap<String, Vec<_>> = HashMap::new();
-    for row in rows {
+    let mut group = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while let Some(row) = rows.next() {
         let external_id = row.external_id.clone();
-        by_external_id.entry(external_id).or_default().push(row.into_member(timezones));
-    }
-    for (external_id, mut members) in by_external_id {
+        group.push(row.into_member(timezones));
+        if rows.peek().is_some_and(|next| next.external_id == external_id) {
+            continue;
+        }
         // The order `SubscriptionSet` loads them in, which lookups break ties by.
-        members.sort_by_key(|(order, _)| *order);
-        let members = members.into_iter().map(|(_, member)| member).collect();
+        group.sort_by_key(|(order, _)| *order);
+        let members: Vec<_> = group.drain(..).map(|(_, member)| member).collect();
         chains.insert(external_id.into_boxed_str(), SubscriptionChain::new(members));
     }
 }
