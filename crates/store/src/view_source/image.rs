@@ -79,8 +79,12 @@ struct ChainRow {
     created_at: DateTime<Utc>,
 }
 
+/// A subscription's place in its chain (creation time, then id) and what the chain keeps of it.
+type ChainMemberRow = ((DateTime<Utc>, Uuid), (Lifecycle, PlanId));
+
 impl ChainRow {
-    fn into_member(self, timezones: &HashMap<Uuid, Tz>) -> ((DateTime<Utc>, Uuid), (Lifecycle, PlanId)) {
+    /// The row's external id, and the member it makes.
+    fn into_member(self, timezones: &HashMap<Uuid, Tz>) -> (String, ChainMemberRow) {
         let lifecycle = Lifecycle {
             id: SubscriptionId(self.id),
             customer_id: CustomerId(self.customer_id),
@@ -94,7 +98,7 @@ impl ChainRow {
             downgrade_at: self.downgrade_at,
             timezone: timezones.get(&self.customer_id).copied().unwrap_or(Tz::UTC),
         };
-        ((self.created_at, self.id), (lifecycle, PlanId(self.plan_id)))
+        (self.external_id, ((self.created_at, self.id), (lifecycle, PlanId(self.plan_id))))
     }
 }
 
@@ -157,8 +161,8 @@ fn add_chains(
     let mut group = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while let Some(row) = rows.next() {
-        let external_id = row.external_id.clone();
-        group.push(row.into_member(timezones));
+        let (external_id, member) = row.into_member(timezones);
+        group.push(member);
         if rows.peek().is_some_and(|next| next.external_id == external_id) {
             continue;
         }
