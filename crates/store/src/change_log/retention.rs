@@ -10,7 +10,8 @@ use sea_orm::{EntityTrait, QueryFilter};
 
 use crate::Store;
 use crate::db::error::StoreError;
-use crate::entity::{change_event, organization};
+use crate::entity::change_event;
+use crate::entity::organization;
 
 /// Events deleted per statement: enough to catch up quickly, few enough that each statement (and
 /// on SQLite the write lock it holds) stays short. A step that deleted this many may have left
