@@ -249,19 +249,7 @@ impl ExtraServer {
 }
 
 fn serve_args(grpc_upstream: Option<String>) -> ServeArgs {
-    ServeArgs {
-        grpc_addr: "127.0.0.1:0".parse().expect("valid address"),
-        http_addr: "127.0.0.1:0".parse().expect("valid address"),
-        grpc_upstream,
-        health_check_interval_ms: 50,
-        // Tests run the sweeper's steps themselves.
-        subscription_sweep_interval_ms: 3_600_000,
-        min_revision_wait_ms: 250,
-        shutdown_timeout_secs: 10,
-        grpc_web_cors_allowed_origins: Default::default(),
-        sqlite_synchronous: Default::default(),
-        change_log: Default::default(),
-    }
+    ServeArgs { grpc_upstream, ..crate::support::test_serve_args() }
 }
 
 /// Gateway-only settings. The database URL points nowhere usable: this mode must not open it.

@@ -500,19 +500,7 @@ async fn a_server_started_before_its_database_serves_once_the_database_answers()
     let database = database_name(&database_url);
     admin_sql(server, &format!("ALTER DATABASE {database} ALLOW_CONNECTIONS false"));
     let key = "early-bootstrap-key";
-    let args = entitlements_server::config::ServeArgs {
-        grpc_addr: "127.0.0.1:0".parse().expect("valid address"),
-        http_addr: "127.0.0.1:0".parse().expect("valid address"),
-        grpc_upstream: None,
-        health_check_interval_ms: 50,
-        // Tests run the sweeper's steps themselves.
-        subscription_sweep_interval_ms: 3_600_000,
-        min_revision_wait_ms: 250,
-        shutdown_timeout_secs: 10,
-        grpc_web_cors_allowed_origins: Default::default(),
-        sqlite_synchronous: Default::default(),
-        change_log: Default::default(),
-    };
+    let args = crate::support::test_serve_args();
     let config = entitlements_server::ServeConfig {
         database_url,
         args,

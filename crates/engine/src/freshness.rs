@@ -4,13 +4,15 @@
 //! is there; after the bounded wait the database answers instead, and only if the database has
 //! not reached `min_revision` either does the read fail, rather than answer stale.
 
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use entitlements_domain::{CheckSnapshot, OrganizationId, SubscriptionEntitlement, SubscriptionSelector};
 use entitlements_store::StoreError;
 use tokio::time::Instant;
 
-use crate::EntitlementsView;
+use crate::organization_state::OrganizationState;
+use crate::{EntitlementsView, OrganizationEntry};
 
 /// The first pause between two reads of the database's revision; each pause doubles up to
 /// [`LONGEST_POLL_PAUSE`], so a revision a moment away is seen quickly and a long wait costs a
@@ -58,18 +60,48 @@ impl EntitlementsView {
         min_revision: u64,
         wait: Duration,
     ) -> Result<ReadSource, ReadError> {
-        let deadline = Instant::now() + wait;
+        let fresh = self.fresh_entry(organization_id, min_revision, Instant::now() + wait).await?;
+        Ok(if fresh.is_some() { ReadSource::View } else { ReadSource::Database })
+    }
+
+    /// The organization's entry once the view has `min_revision` and every revision this process
+    /// committed; `None`, by `deadline`, once the database has `min_revision` instead.
+    async fn fresh_entry(
+        &self,
+        organization_id: OrganizationId,
+        min_revision: u64,
+        deadline: Instant,
+    ) -> Result<Option<Arc<OrganizationEntry>>, ReadError> {
         let wanted = min_revision.max(self.store().committed_here(organization_id));
         if let Some(entry) = self.entry(organization_id).filter(|entry| *entry.revision.borrow() > 0) {
             let mut revision = entry.revision.subscribe();
             let reached =
                 tokio::time::timeout_at(deadline, revision.wait_for(|revision| *revision >= wanted));
             if matches!(reached.await, Ok(Ok(_))) {
-                return Ok(ReadSource::View);
+                return Ok(Some(entry));
             }
         }
         self.database_at(organization_id, min_revision, deadline).await?;
-        Ok(ReadSource::Database)
+        Ok(None)
+    }
+
+    /// Runs `read` on the organization's state when the view is as fresh as `at` says; `None`
+    /// when the database must answer instead.
+    async fn read_fresh<T>(
+        &self,
+        organization_id: OrganizationId,
+        at: ReadAt,
+        read: impl FnOnce(&OrganizationState) -> T,
+    ) -> Result<Option<T>, ReadError> {
+        if at.source == ReadSource::Database {
+            return Ok(None);
+        }
+        let deadline = Instant::now() + at.wait;
+        let Some(entry) = self.fresh_entry(organization_id, at.min_revision, deadline).await? else {
+            return Ok(None);
+        };
+        let state = entry.state.read().unwrap_or_else(PoisonError::into_inner);
+        Ok(state.as_ref().map(read))
     }
 
     /// Returns once the database has `min_revision`, polling it until `deadline`.
@@ -110,22 +142,18 @@ impl EntitlementsView {
         feature_codes: &[Vec<&str>],
         at: ReadAt,
     ) -> Result<CheckSnapshot, ReadError> {
-        let ReadAt { min_revision, wait, source } = at;
-        if source == ReadSource::View
-            && self.read_source(organization_id, min_revision, wait).await? == ReadSource::View
-        {
-            let now = self.store().now();
-            if let Some(snapshot) =
-                self.read(organization_id, |state| state.check_snapshot(selectors, feature_codes, now))
-            {
-                return Ok(snapshot);
-            }
-        }
-        let snapshot = self.store().check_snapshot(organization_id, selectors).await?;
-        if snapshot.revision >= min_revision {
+        let now = self.store().now();
+        let from_view =
+            self.read_fresh(organization_id, at, |state| state.check_snapshot(selectors, feature_codes, now));
+        if let Some(snapshot) = from_view.await? {
             return Ok(snapshot);
         }
-        self.database_at(organization_id, min_revision, Instant::now() + wait).await?;
+        let snapshot = self.store().check_snapshot(organization_id, selectors).await?;
+        if snapshot.revision >= at.min_revision {
+            return Ok(snapshot);
+        }
+        // Only when the caller forced the database (its wait covered a smaller revision).
+        self.database_at(organization_id, at.min_revision, Instant::now() + at.wait).await?;
         // Revisions only grow, so this snapshot is at least `min_revision`.
         Ok(self.store().check_snapshot(organization_id, selectors).await?)
     }
@@ -141,16 +169,11 @@ impl EntitlementsView {
         selector: &SubscriptionSelector,
         at: ReadAt,
     ) -> Result<Vec<SubscriptionEntitlement>, ReadError> {
-        let ReadAt { min_revision, wait, source } = at;
-        if source == ReadSource::View
-            && self.read_source(organization_id, min_revision, wait).await? == ReadSource::View
-        {
-            let now = self.store().now();
-            if let Some(found) =
-                self.read(organization_id, |state| state.subscription_entitlements(selector, now))
-            {
-                return found.map_err(|error| ReadError::Store(error.into()));
-            }
+        let now = self.store().now();
+        let from_view =
+            self.read_fresh(organization_id, at, |state| state.subscription_entitlements(selector, now));
+        if let Some(found) = from_view.await? {
+            return found.map_err(|error| ReadError::Store(error.into()));
         }
         Ok(self.store().subscription_entitlements(organization_id, selector).await?)
     }

@@ -108,17 +108,6 @@ impl EntitlementsView {
         }))
     }
 
-    /// Runs `read` on the organization's state, if it is loaded.
-    fn read<T>(
-        &self,
-        organization_id: OrganizationId,
-        read: impl FnOnce(&OrganizationState) -> T,
-    ) -> Option<T> {
-        let entry = self.entry(organization_id)?;
-        let state = entry.state.read().unwrap_or_else(PoisonError::into_inner);
-        state.as_ref().map(read)
-    }
-
     /// Makes `keys` the organization's keys.
     fn set_api_keys(&self, organization_id: OrganizationId, keys: Vec<ApiKeyHash>) {
         let mut api_keys = self.shared.api_keys.write().unwrap_or_else(PoisonError::into_inner);

@@ -85,9 +85,10 @@ pub struct ServeArgs {
     pub subscription_sweep_interval_ms: u64,
 
     /// How long a read that asks for a revision (the metadata or header
-    /// `x-entitlements-min-revision`, or CheckService's `min_revision`) waits for the organization
-    /// to reach it, in milliseconds; then it answers UNAVAILABLE `revision_not_reached` (HTTP 503)
-    /// rather than answer from an older state.
+    /// `x-entitlements-min-revision`, or CheckService's `min_revision`) waits for this server's
+    /// in-memory view to reach it, in milliseconds; then it reads the database, and answers
+    /// UNAVAILABLE `revision_not_reached` (HTTP 503) only when the database has not reached it
+    /// either, rather than answer from an older state.
     #[arg(long, env = "ENTITLEMENTS_MIN_REVISION_WAIT_MS", default_value_t = 250)]
     pub min_revision_wait_ms: u64,
 

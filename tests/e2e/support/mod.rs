@@ -101,7 +101,7 @@ pub(crate) async fn spawn_app_with(
 
 /// The serve settings of every test server: addresses on port 0, the health check every 50 ms,
 /// the sweeper out of the way.
-fn test_serve_args() -> ServeArgs {
+pub(crate) fn test_serve_args() -> ServeArgs {
     ServeArgs {
         grpc_addr: "127.0.0.1:0".parse().expect("valid address"),
         http_addr: "127.0.0.1:0".parse().expect("valid address"),

@@ -15,7 +15,7 @@ use entitlements_domain::{
     Feature, FeatureId, OrganizationId, PlanId, StoredEntitlement, StoredRemoval, SubscriptionChain,
     SubscriptionId,
 };
-use sea_orm::{EntityTrait, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::Store;
 use crate::db::error::StoreError;
@@ -141,7 +141,6 @@ async fn api_key_hashes(
     connection: &impl sea_orm::ConnectionTrait,
     organization_id: OrganizationId,
 ) -> Result<Vec<ApiKeyHash>, StoreError> {
-    use sea_orm::{ColumnTrait, QueryFilter};
     Ok(api_key::Entity::find()
         .select_only()
         .column(api_key::Column::KeyHash)
