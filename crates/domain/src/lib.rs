@@ -19,6 +19,7 @@ mod plan;
 mod subscription;
 mod tax;
 mod validation;
+pub mod webhook;
 
 pub use billable_metric::charge_filter_pruning::prune_charge_filters;
 pub use billable_metric::expression::{ExpressionError, MAX_NESTING_DEPTH, validate_expression};

@@ -20,11 +20,14 @@ mod subscription;
 mod subscription_lifecycle;
 mod tax;
 mod view_source;
+mod webhook;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+use entitlements_domain::webhook::WebhookRenderer;
+use entitlements_domain::webhook::signing::WebhookSigningKey;
 use entitlements_domain::{Error, OrganizationId};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -42,6 +45,7 @@ pub use migration::Migrator;
 pub use organization::{ApiKey, NewOrganization};
 pub use subscription_lifecycle::transitions::SUBSCRIPTION_SWEEP_BATCH;
 pub use view_source::{ApiKeyHash, OrganizationChanges, OrganizationImage, ViewUpdate};
+pub use webhook::{DeliveryAttempt, DeliveryEndpoint, DueDelivery, SignatureAlgorithm};
 
 /// How long a connection may wait for the database (a lock, a free pool slot) before the request
 /// fails as unavailable.
@@ -100,6 +104,11 @@ pub struct Store {
     /// Wakes followers of the change log after each commit.
     change_notifier: change_log::notifier::ChangeNotifier,
     local_revisions: revision::LocalRevisions,
+    /// Renders webhook payloads in the transactions that commit their events; `None` in stores
+    /// that send no webhooks (the admin CLI's).
+    webhook_renderer: Option<Arc<dyn WebhookRenderer>>,
+    /// The installation's JWT signing key, loaded (or generated) on first use, or configured.
+    webhook_signing_key: Arc<tokio::sync::OnceCell<WebhookSigningKey>>,
 }
 
 impl Store {
@@ -154,6 +163,8 @@ impl Store {
             clock: Clock::system(),
             change_notifier: change_log::notifier::ChangeNotifier::new(),
             local_revisions: revision::LocalRevisions::default(),
+            webhook_renderer: None,
+            webhook_signing_key: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
 
@@ -235,6 +246,14 @@ impl Store {
         self.clock.now()
     }
 
+    /// The same store rendering webhook payloads with `renderer`, so that writes of organizations
+    /// with webhook endpoints fill the outbox.
+    #[must_use]
+    pub fn with_webhook_renderer(mut self, renderer: Arc<dyn WebhookRenderer>) -> Self {
+        self.webhook_renderer = Some(renderer);
+        self
+    }
+
     /// The same store reading the time from `clock` (tests move a manual one).
     #[must_use]
     pub fn with_clock(mut self, clock: Clock) -> Self {
@@ -242,16 +261,41 @@ impl Store {
         self
     }
 
-    /// Appends the mutation's change events, then commits: the only way a write transaction
-    /// ends, so that no committed change can skip the change log.
+    /// Appends the mutation's change events and their webhook deliveries, then commits: the only
+    /// way a write transaction ends, so that no committed change can skip the change log or the
+    /// webhook outbox.
     pub(crate) async fn commit_with_changes(
         &self,
         transaction: DatabaseTransaction,
         organization_id: OrganizationId,
         changes: Vec<change_log::PendingChange>,
     ) -> Result<(), StoreError> {
+        let deliveries = webhook::outbox::render(
+            &transaction,
+            organization_id,
+            &changes,
+            self.webhook_renderer.as_deref(),
+        )
+        .await?;
+        let count =
+            i64::try_from(changes.len()).map_err(|_| Error::Internal("too many change events".to_owned()))?;
         let revision = match change_log::append(&transaction, organization_id, changes, self.now()).await? {
-            Some(last_sequence) => last_sequence,
+            Some(last_sequence) => {
+                if !deliveries.is_empty() {
+                    // Inserting new rows into a table no other statement locks: nothing is waited
+                    // for while the organization's row is held.
+                    let first_revision = last_sequence - count + 1;
+                    webhook::outbox::insert(
+                        &transaction,
+                        organization_id,
+                        deliveries,
+                        first_revision,
+                        self.now(),
+                    )
+                    .await?;
+                }
+                last_sequence
+            }
             None => revision::current(&transaction, organization_id).await?,
         };
         transaction.commit().await?;

@@ -55,6 +55,7 @@ pub(crate) mod entitlement;
 pub(crate) mod entitlement_removal;
 pub(crate) mod entitlement_value;
 pub(crate) mod feature;
+pub(crate) mod installation_secret;
 pub(crate) mod minimum_commitment;
 pub(crate) mod organization;
 pub(crate) mod plan;
@@ -62,6 +63,9 @@ pub(crate) mod privilege;
 pub(crate) mod subscription;
 pub(crate) mod tax;
 pub(crate) mod usage_threshold;
+pub(crate) mod webhook_delivery;
+pub(crate) mod webhook_endpoint;
+pub(crate) mod webhook_hmac_key;
 
 #[cfg(test)]
 pub(crate) mod tests {
