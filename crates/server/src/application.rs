@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::serve::ListenerExt;
+use entitlements_domain::webhook::signing::WebhookSigningKey;
 use entitlements_engine::EntitlementsView;
 use entitlements_gateway::{GrpcClients, TransportError};
 use entitlements_service::{ApiRoutes, ApiSettings, RevisionWait, WatchSettings};
@@ -24,7 +25,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::ServerError;
 use crate::change_log_pruner;
-use crate::config::{ChangeLogArgs, ServeArgs};
+use crate::config::{ChangeLogArgs, ServeArgs, WebhookArgs};
 use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
@@ -62,6 +63,7 @@ enum Mode {
         subscription_sweep_interval: Duration,
         min_revision_wait: Duration,
         change_log: ChangeLogArgs,
+        webhooks: WebhookArgs,
     },
     /// Only the gateway, calling a remote gRPC server.
     GatewayOnly { upstream: tonic::transport::Channel },
@@ -85,14 +87,18 @@ impl Application {
             None => Mode::Full {
                 grpc_listener: bind(config.args.grpc_addr).await?,
                 grpc_web_cors: config.args.grpc_web_cors_allowed_origins.clone(),
-                store: Store::connect_with(&config.database_url, config.args.sqlite_synchronous.into())
-                    .await?
-                    .with_clock(config.clock),
+                store: with_configured_signing_key(
+                    Store::connect_with(&config.database_url, config.args.sqlite_synchronous.into())
+                        .await?
+                        .with_clock(config.clock),
+                    &config.args.webhooks,
+                )?,
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
                 subscription_sweep_interval: config.args.subscription_sweep_interval(),
                 min_revision_wait: config.args.min_revision_wait(),
                 change_log: config.args.change_log.clone(),
+                webhooks: config.args.webhooks.clone(),
             },
         };
         Ok(Self { http_listener, mode, shutdown_timeout: config.args.shutdown_timeout() })
@@ -141,6 +147,7 @@ impl Application {
                 subscription_sweep_interval,
                 min_revision_wait,
                 change_log,
+                webhooks,
             } => {
                 // Watch streams end when the listeners stop, so that they do not hold up shutdown.
                 let watch = WatchSettings {
@@ -256,6 +263,19 @@ fn spawn_change_log_tasks(
         relay_store.relay_changes_between_replicas(relay_shutdown.cancelled_owned()).await;
         Ok(())
     });
+}
+
+/// The store signing webhooks with the operator's key file, if `--webhook-signing-key-file` names
+/// one (read once, at startup, so that a bad file stops the server before it serves).
+fn with_configured_signing_key(store: Store, webhooks: &WebhookArgs) -> Result<Store, ServerError> {
+    let Some(path) = &webhooks.webhook_signing_key_file else { return Ok(store) };
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        ServerError::Startup(format!("cannot read --webhook-signing-key-file {}: {error}", path.display()))
+    })?;
+    let key = WebhookSigningKey::from_pem(&text).map_err(|error| {
+        ServerError::Startup(format!("--webhook-signing-key-file {}: {error}", path.display()))
+    })?;
+    Ok(store.with_webhook_signing_key(key))
 }
 
 async fn bind(address: SocketAddr) -> Result<TcpListener, ServerError> {

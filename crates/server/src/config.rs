@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use entitlements_domain::webhook::delivery::{RetryPolicy, RetrySchedule};
 
 use crate::grpc_web::CorsAllowedOrigins;
 
@@ -112,6 +113,101 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub change_log: ChangeLogArgs,
+
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+const DEFAULT_WEBHOOK_TIMEOUT_MS: u64 = 15_000;
+const DEFAULT_WEBHOOK_MAX_ATTEMPTS: u32 = 10;
+const DEFAULT_WEBHOOK_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,14h,20h,24h";
+const DEFAULT_WEBHOOK_ENDPOINT_CONCURRENCY: usize = 4;
+const DEFAULT_WEBHOOK_CONCURRENCY: usize = 64;
+const DEFAULT_WEBHOOK_POLL_INTERVAL_MS: u64 = 1000;
+
+/// Settings of webhook delivery.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WebhookArgs {
+    /// Allow webhook endpoints whose URL resolves to loopback, private, link-local or cloud
+    /// metadata addresses. Off by default: an API caller chooses the URL, and could otherwise make
+    /// the server reach the networks behind it. Checked when an endpoint is saved and again at
+    /// every delivery.
+    #[arg(long, env = "ENTITLEMENTS_WEBHOOK_ALLOW_PRIVATE_NETWORKS", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub webhook_allow_private_networks: bool,
+
+    /// How long one delivery attempt may take (connecting, sending, and reading the answer), in
+    /// milliseconds; a slower receiver counts as a failed attempt.
+    #[arg(long, env = "ENTITLEMENTS_WEBHOOK_TIMEOUT_MS", default_value_t = DEFAULT_WEBHOOK_TIMEOUT_MS)]
+    pub webhook_timeout_ms: u64,
+
+    /// How many attempts a delivery gets in all, the first included, before it is marked failed.
+    #[arg(long, env = "ENTITLEMENTS_WEBHOOK_MAX_ATTEMPTS", default_value_t = DEFAULT_WEBHOOK_MAX_ATTEMPTS)]
+    pub webhook_max_attempts: u32,
+
+    /// The waits after the 1st, 2nd, ... failed attempt (units ms, s, m, h; the last repeats),
+    /// each lengthened by up to 10 % of random jitter, and by the receiver's `Retry-After`.
+    #[arg(long, env = "ENTITLEMENTS_WEBHOOK_RETRY_SCHEDULE", default_value = DEFAULT_WEBHOOK_RETRY_SCHEDULE)]
+    pub webhook_retry_schedule: RetrySchedule,
+
+    /// How many requests this replica sends to one endpoint at once, so that a slow receiver
+    /// holds only its own deliveries back.
+    #[arg(long, env = "ENTITLEMENTS_WEBHOOK_ENDPOINT_CONCURRENCY", default_value_t = DEFAULT_WEBHOOK_ENDPOINT_CONCURRENCY)]
+    pub webhook_endpoint_concurrency: usize,
+
+    /// How many webhook requests this replica sends at once, to all endpoints together.
+    #[arg(long, env = "ENTITLEMENTS_WEBHOOK_CONCURRENCY", default_value_t = DEFAULT_WEBHOOK_CONCURRENCY)]
+    pub webhook_concurrency: usize,
+
+    /// How often the dispatcher looks for due deliveries without being woken, in milliseconds
+    /// (commits on this replica, and on PostgreSQL those of the others, wake it at once): the
+    /// longest a retry waits past its time.
+    #[arg(long, env = "ENTITLEMENTS_WEBHOOK_POLL_INTERVAL_MS", default_value_t = DEFAULT_WEBHOOK_POLL_INTERVAL_MS)]
+    pub webhook_poll_interval_ms: u64,
+
+    /// A PEM file with the RSA private key that signs `jwt` webhooks (PKCS#8 or PKCS#1, or that
+    /// PEM in Base64 as Lago's LAGO_RSA_PRIVATE_KEY holds it). Without it, the first replica
+    /// generates a key and stores it in the database, and every replica uses that one.
+    #[arg(long, env = "ENTITLEMENTS_WEBHOOK_SIGNING_KEY_FILE")]
+    pub webhook_signing_key_file: Option<std::path::PathBuf>,
+
+    /// The URL clients reach this service's API at, e.g. `https://entitlements.example.com`: the
+    /// `iss` claim of `jwt` webhook signatures (Lago's LAGO_API_URL). Unset, `iss` is null.
+    #[arg(long, env = "ENTITLEMENTS_PUBLIC_API_URL")]
+    pub public_api_url: Option<String>,
+}
+
+impl Default for WebhookArgs {
+    /// The defaults of the flags.
+    fn default() -> Self {
+        Self {
+            webhook_allow_private_networks: false,
+            webhook_timeout_ms: DEFAULT_WEBHOOK_TIMEOUT_MS,
+            webhook_max_attempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
+            webhook_retry_schedule: RetrySchedule::default(),
+            webhook_endpoint_concurrency: DEFAULT_WEBHOOK_ENDPOINT_CONCURRENCY,
+            webhook_concurrency: DEFAULT_WEBHOOK_CONCURRENCY,
+            webhook_poll_interval_ms: DEFAULT_WEBHOOK_POLL_INTERVAL_MS,
+            webhook_signing_key_file: None,
+            public_api_url: None,
+        }
+    }
+}
+
+impl WebhookArgs {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.webhook_timeout_ms.max(1))
+    }
+
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.webhook_poll_interval_ms.max(1))
+    }
+
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.webhook_max_attempts.max(1),
+            schedule: self.webhook_retry_schedule.clone(),
+        }
+    }
 }
 
 /// SQLite's `synchronous` setting (in WAL mode), see `--sqlite-synchronous`.

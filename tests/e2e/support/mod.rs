@@ -15,7 +15,7 @@ use entitlements::v1::customer_service_client::CustomerServiceClient;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::subscription_service_client::SubscriptionServiceClient;
 use entitlements::v1::tax_service_client::TaxServiceClient;
-use entitlements_server::config::ServeArgs;
+use entitlements_server::config::{ServeArgs, WebhookArgs};
 use entitlements_server::{Application, ServeConfig};
 use entitlements_store::{ApiKey, ChangeEvent, Clock, Store};
 use serde_json::Value;
@@ -114,6 +114,15 @@ pub(crate) fn test_serve_args() -> ServeArgs {
         grpc_web_cors_allowed_origins: Default::default(),
         sqlite_synchronous: Default::default(),
         change_log: Default::default(),
+        // Receivers of the tests listen on loopback; retries come quickly.
+        webhooks: WebhookArgs {
+            webhook_allow_private_networks: true,
+            webhook_timeout_ms: 2_000,
+            webhook_retry_schedule: "200ms,400ms".parse().expect("a retry schedule"),
+            webhook_max_attempts: 3,
+            webhook_poll_interval_ms: 100,
+            ..WebhookArgs::default()
+        },
     }
 }
 
