@@ -18,6 +18,9 @@ pub enum Resource {
     Customer,
     /// A billing entity code other than the implicit `default`.
     BillingEntity,
+    WebhookEndpoint,
+    /// One delivery of the webhook log (Lago calls a delivery a webhook).
+    Webhook,
 }
 
 impl Resource {
@@ -39,6 +42,8 @@ impl Resource {
             Self::BillableMetrics => "billable_metrics_not_found",
             Self::Customer => "customer_not_found",
             Self::BillingEntity => "billing_entity_not_found",
+            Self::WebhookEndpoint => "webhook_endpoint_not_found",
+            Self::Webhook => "webhook_not_found",
         }
     }
 }

@@ -73,3 +73,11 @@ id_type!(
     /// A subscription's removal of a plan feature or privilege.
     RemovalId
 );
+id_type!(
+    /// A webhook endpoint of an organization (Lago's `lago_id` of a webhook endpoint).
+    WebhookEndpointId
+);
+id_type!(
+    /// One delivery of one event to one endpoint (its `X-Lago-Unique-Key`).
+    WebhookDeliveryId
+);

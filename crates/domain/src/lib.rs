@@ -73,7 +73,7 @@ pub use feature::privilege_value::{PrivilegeValue, PrivilegeValueInput};
 pub use feature::{Feature, FeatureCode, FeatureDescription, FeatureName};
 pub use ids::{
     BillableMetricId, ChargeId, CustomerId, EntitlementId, EntitlementValueId, FeatureId, OrganizationId,
-    PlanId, PrivilegeId, RemovalId, SubscriptionId, TaxId,
+    PlanId, PrivilegeId, RemovalId, SubscriptionId, TaxId, WebhookDeliveryId, WebhookEndpointId,
 };
 pub use pagination::{Page, PageRequest, PaginationMeta};
 pub use plan::input::{

@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// Lago's validation error codes (`config/locales/en.yml` and the entitlement services).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorCode {
     ValueIsMandatory,
     ValueIsTooLong,
@@ -16,11 +16,14 @@ pub enum ErrorCode {
     /// A code specific to one validator, such as `invalid_graduated_ranges` or
     /// `invalid_aggregation_type_or_charge_model`.
     Named(&'static str),
+    /// A sentence Lago puts in place of a code, built from the input, such as
+    /// `contains invalid types: ["wrong.type"]`.
+    Message(String),
 }
 
 impl ErrorCode {
     /// The code as Lago spells it on the wire.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::ValueIsMandatory => "value_is_mandatory",
             Self::ValueIsTooLong => "value_is_too_long",
@@ -30,6 +33,7 @@ impl ErrorCode {
             Self::ValueIsDuplicated => "value_is_duplicated",
             Self::ValueNotInSelectOptions => "value_not_in_select_options",
             Self::Named(code) => code,
+            Self::Message(message) => message,
         }
     }
 
@@ -79,7 +83,7 @@ impl ValidationErrors {
     /// Adds several codes to a field.
     pub fn add_all(&mut self, field: &str, codes: &[ErrorCode]) {
         for code in codes {
-            self.add(field, *code);
+            self.add(field, code.clone());
         }
     }
 

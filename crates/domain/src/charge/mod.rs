@@ -120,7 +120,7 @@ pub fn validate_charge(
     }
     let model_misfit = ErrorCode::Named("invalid_aggregation_type_or_charge_model");
     if charge_model == Some(ChargeModel::Dynamic) && metric.aggregation != MetricAggregation::Sum {
-        errors.add("charge_model", model_misfit);
+        errors.add("charge_model", model_misfit.clone());
     }
     let min_amount_cents = input.min_amount_cents.unwrap_or(0);
     if min_amount_cents < 0 {

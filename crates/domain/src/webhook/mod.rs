@@ -3,6 +3,8 @@
 //! retried, and which network addresses a delivery may reach.
 
 pub mod delivery;
+pub mod delivery_log;
+pub mod endpoint;
 pub mod event_types;
 pub mod network;
 pub mod signing;
