@@ -59,6 +59,18 @@ impl Store {
         Ok(found.map(|row| OrganizationId(row.organization_id)))
     }
 
+    /// The organization named `name`, if any (the admin CLI names organizations).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Internal` when the database fails.
+    pub async fn organization_by_name(&self, name: &str) -> Result<Option<OrganizationId>, StoreError> {
+        let found = organization::Entity::find()
+            .filter(organization::Column::Name.eq(name))
+            .one(self.connection())
+            .await?;
+        Ok(found.map(|row| OrganizationId(row.id)))
+    }
+
     /// Creates an organization named `name` that `key` opens.
     ///
     /// # Errors
