@@ -155,8 +155,11 @@ impl Application {
                     poll_interval: change_log.watch_poll_interval(),
                     shutdown: token.clone(),
                 };
-                let settings =
-                    ApiSettings { revision_wait: RevisionWait { timeout: min_revision_wait }, watch };
+                let settings = ApiSettings {
+                    revision_wait: RevisionWait { timeout: min_revision_wait },
+                    watch,
+                    webhook_allow_private_networks: webhooks.webhook_allow_private_networks,
+                };
                 let view = EntitlementsView::new(store.clone());
                 let api = ApiRoutes::with_settings(view.clone(), settings);
                 service_names = api.service_names;

@@ -31,6 +31,9 @@ mod update_mask;
 mod watch_conversions;
 mod watch_service;
 mod watch_stream;
+mod webhook_conversions;
+mod webhook_network;
+mod webhook_service;
 
 pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};
 pub use billable_metric_service::BillableMetricApi;
@@ -46,6 +49,7 @@ pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
 pub use watch_service::WatchApi;
 pub use watch_stream::WatchSettings;
+pub use webhook_service::WebhookApi;
 
 use std::convert::Infallible;
 
@@ -58,6 +62,7 @@ use entitlements::v1::plan_service_server::PlanServiceServer;
 use entitlements::v1::subscription_service_server::SubscriptionServiceServer;
 use entitlements::v1::tax_service_server::TaxServiceServer;
 use entitlements::v1::watch_service_server::WatchServiceServer;
+use entitlements::v1::webhook_service_server::WebhookServiceServer;
 use entitlements_engine::EntitlementsView;
 use entitlements_store::Store;
 use tonic::body::Body;
@@ -73,6 +78,9 @@ pub struct ApiSettings {
     pub revision_wait: RevisionWait,
     /// How Watch streams follow the change log.
     pub watch: WatchSettings,
+    /// Whether webhook endpoint URLs may reach loopback, private, link-local or metadata
+    /// addresses (`--webhook-allow-private-networks`); refused by default.
+    pub webhook_allow_private_networks: bool,
 }
 
 /// Every gRPC service of the API, each behind the authentication layer, as routes ready to serve
@@ -95,7 +103,7 @@ impl ApiRoutes {
     /// The one list of the API's services, answering the hot reads from `view` (kept fresh by
     /// whoever runs [`EntitlementsView::follow`]).
     pub fn with_settings(view: EntitlementsView, settings: ApiSettings) -> Self {
-        let ApiSettings { revision_wait, watch } = settings;
+        let ApiSettings { revision_wait, watch, webhook_allow_private_networks } = settings;
         let store = view.store().clone();
         let authentication = AuthenticationLayer::new(view.clone()).with_revision_wait(revision_wait);
         let mut api = Self { routes: Routes::default(), service_names: Vec::new() };
@@ -110,6 +118,10 @@ impl ApiRoutes {
         api.add(&authentication, CustomerServiceServer::new(CustomerApi::new(store.clone())));
         api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store.clone())));
         api.add(&authentication, CheckServiceServer::new(CheckApi::new(view, revision_wait)));
+        api.add(
+            &authentication,
+            WebhookServiceServer::new(WebhookApi::new(store.clone(), webhook_allow_private_networks)),
+        );
         api.add(&authentication, WatchServiceServer::new(WatchApi::new(store, watch)));
         api
     }
