@@ -9,6 +9,7 @@ use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::plan_service_client::PlanServiceClient;
 use entitlements::v1::subscription_service_client::SubscriptionServiceClient;
 use entitlements::v1::tax_service_client::TaxServiceClient;
+use entitlements::v1::webhook_service_client::WebhookServiceClient;
 use tonic::body::Body;
 use tonic::transport::Channel;
 use tonic_health::pb::health_client::HealthClient;
@@ -67,6 +68,10 @@ impl GrpcClients {
 
     pub(crate) fn taxes(&self) -> TaxServiceClient<GrpcTransport> {
         TaxServiceClient::new(self.transport.clone())
+    }
+
+    pub(crate) fn webhooks(&self) -> WebhookServiceClient<GrpcTransport> {
+        WebhookServiceClient::new(self.transport.clone())
     }
 
     pub(crate) fn billable_metrics(&self) -> BillableMetricServiceClient<GrpcTransport> {

@@ -26,6 +26,7 @@ mod subscriptions;
 mod tax_json;
 mod taxes;
 mod update_mask;
+mod webhook_endpoints;
 
 use axum::Router;
 use axum::routing::get;
@@ -47,7 +48,8 @@ pub fn router(clients: GrpcClients) -> Router {
                 .merge(taxes::routes())
                 .merge(billable_metrics::routes())
                 .merge(customers::routes())
-                .merge(subscriptions::routes()),
+                .merge(subscriptions::routes())
+                .merge(webhook_endpoints::routes()),
         )
         .nest("/v1", check::routes())
         .fallback(lago_error::route_not_found)
