@@ -19,6 +19,8 @@ pub enum Resource {
     /// A billing entity code other than the implicit `default`.
     BillingEntity,
     WebhookEndpoint,
+    /// An organization named by the operator (the admin CLI).
+    Organization,
     /// One delivery of the webhook log (Lago calls a delivery a webhook).
     Webhook,
 }
@@ -43,6 +45,7 @@ impl Resource {
             Self::Customer => "customer_not_found",
             Self::BillingEntity => "billing_entity_not_found",
             Self::WebhookEndpoint => "webhook_endpoint_not_found",
+            Self::Organization => "organization_not_found",
             Self::Webhook => "webhook_not_found",
         }
     }

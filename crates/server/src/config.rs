@@ -58,6 +58,21 @@ pub enum AdminCommand {
         #[arg(long)]
         name: String,
     },
+    /// Print the organization's key for `hmac` webhook signatures (made on first use), which
+    /// receivers use to verify `X-Lago-Signature`.
+    ShowWebhookHmacKey {
+        /// The organization's name.
+        #[arg(long)]
+        organization: String,
+    },
+    /// Replace the organization's `hmac` webhook key with a new one and print it: every attempt
+    /// from now on (retries of older deliveries included) is signed with the new key, so update
+    /// the receivers first or accept both keys for a while.
+    RotateWebhookHmacKey {
+        /// The organization's name.
+        #[arg(long)]
+        organization: String,
+    },
 }
 
 /// Settings of `serve`.

@@ -49,5 +49,15 @@ async fn run(cli: Cli) -> Result<(), ServerError> {
             println!("{key}");
             Ok(())
         }
+        Command::Admin(AdminCommand::ShowWebhookHmacKey { organization }) => {
+            let store = Store::connect(&cli.database_url).await?;
+            println!("{}", admin::webhook_hmac_key(&store, &organization).await?);
+            Ok(())
+        }
+        Command::Admin(AdminCommand::RotateWebhookHmacKey { organization }) => {
+            let store = Store::connect(&cli.database_url).await?;
+            println!("{}", admin::rotate_webhook_hmac_key(&store, &organization).await?);
+            Ok(())
+        }
     }
 }
