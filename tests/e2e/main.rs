@@ -36,5 +36,6 @@ mod subscriptions_rest;
 mod taxes_rest;
 mod view_differential;
 mod watch_grpc;
+mod webhook_delivery;
 mod webhook_endpoints_grpc;
 mod webhook_endpoints_rest;

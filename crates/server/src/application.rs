@@ -31,6 +31,7 @@ use crate::health;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
+use crate::webhook_dispatcher::{self, DispatchSettings};
 
 /// Everything `serve` needs, resolved from flags and environment.
 #[derive(Debug, Clone)]
@@ -90,7 +91,8 @@ impl Application {
                 store: with_configured_signing_key(
                     Store::connect_with(&config.database_url, config.args.sqlite_synchronous.into())
                         .await?
-                        .with_clock(config.clock),
+                        .with_clock(config.clock)
+                        .with_webhook_renderer(std::sync::Arc::new(InterimRenderer)),
                     &config.args.webhooks,
                 )?,
                 bootstrap_api_key: config.bootstrap_api_key,
@@ -175,6 +177,13 @@ impl Application {
                     Ok(())
                 });
                 spawn_change_log_tasks(&mut background, &store, &change_log, &background_token);
+                let dispatch = webhook_dispatcher::dispatch_webhooks(
+                    store.clone(),
+                    DispatchSettings::from(&webhooks),
+                    background_token.clone(),
+                );
+                background
+                    .spawn("webhook dispatcher", async move { dispatch.await.map_err(TaskError::from) });
                 let follow_view = view.clone();
                 let view_poll_interval = change_log.view_poll_interval();
                 let view_shutdown = background_token.clone();
@@ -266,6 +275,31 @@ fn spawn_change_log_tasks(
         relay_store.relay_changes_between_replicas(relay_shutdown.cancelled_owned()).await;
         Ok(())
     });
+}
+
+/// INTERIM (replaced by the gateway's renderer before this lands): features only.
+#[derive(Debug)]
+struct InterimRenderer;
+
+impl entitlements_domain::webhook::WebhookRenderer for InterimRenderer {
+    fn render(
+        &self,
+        organization_id: entitlements_domain::OrganizationId,
+        event_type: entitlements_domain::webhook::WebhookEventType,
+        object: &entitlements_domain::webhook::WebhookObject,
+    ) -> String {
+        let code = match object {
+            entitlements_domain::webhook::WebhookObject::Feature(feature) => feature.code.as_str().to_owned(),
+            _ => String::new(),
+        };
+        serde_json::json!({
+            "webhook_type": event_type.as_str(),
+            "object_type": event_type.object_type(),
+            "organization_id": organization_id.to_string(),
+            event_type.object_type(): {"code": code},
+        })
+        .to_string()
+    }
 }
 
 /// The store signing webhooks with the operator's key file, if `--webhook-signing-key-file` names
