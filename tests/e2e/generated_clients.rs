@@ -1,7 +1,8 @@
 //! Clients generated from proto/ in other languages, run against the real server: the Python
 //! walkthrough (grpcio) and the TypeScript one (Connect, over gRPC and over gRPC-Web), each
-//! generating its code at run time (tests/clients/README.md). A script's failure fails the test
-//! with its output.
+//! generating its code at run time (tests/clients/README.md); and Lago's own JavaScript client
+//! (`lago-javascript-client`) managing webhook endpoints over REST. A script's failure fails the
+//! test with its output.
 //!
 //! Their toolchains live outside the repository (tests/clients/install-toolchains, which .ci/run
 //! calls): `ENTITLEMENTS_CLIENTS_PYTHON` (a Python with grpcio-tools) and
@@ -88,6 +89,32 @@ backend_tests! {
         let found = installed(python.clone(), &python, PYTHON_ENV);
         if let Some(python) = require_toolchain_or_skip("python client walkthrough", found) {
             run_walkthrough(&app, &python, "tests/clients/python/walkthrough.py", (PYTHON_ENV, &python)).await;
+        }
+    }
+
+    async fn lagos_javascript_client_manages_webhook_endpoints_and_fetches_the_public_key(app) {
+        let node_modules = configured_path(NODE_MODULES_ENV, default_clients_dir().join("typescript/node_modules"));
+        let found = installed(node_modules.clone(), &node_modules.join("lago-javascript-client"), NODE_MODULES_ENV);
+        if let Some(node_modules) = require_toolchain_or_skip("lago javascript client webhooks", found) {
+            let script = "tests/clients/typescript/run-lago-webhooks";
+            let output = tokio::process::Command::new("bash")
+                .arg(repository_path(script))
+                .arg(app.url(""))
+                .arg(API_KEY)
+                .env(NODE_MODULES_ENV, &node_modules)
+                .kill_on_drop(true)
+                .output()
+                .await
+                .unwrap_or_else(|error| panic!("cannot start {script}: {error}"));
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                output.status.success(),
+                "{script} on {:?} exited with {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+                app.backend,
+                output.status
+            );
+            print!("{stdout}");
         }
     }
 

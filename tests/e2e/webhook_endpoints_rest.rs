@@ -383,6 +383,29 @@ backend_tests! {
         );
     }
 
+    async fn the_admin_cli_shows_and_rotates_an_organizations_hmac_key(app) {
+        use clap::Parser as _;
+        use entitlements_server::config::{AdminCommand, Cli, Command};
+        for (subcommand, rotates) in [("show-webhook-hmac-key", false), ("rotate-webhook-hmac-key", true)] {
+            let cli = Cli::try_parse_from(["entitlements-server", "admin", subcommand, "--organization", "test"])
+                .expect("the subcommand parses");
+            let organization = match cli.command {
+                Some(Command::Admin(AdminCommand::ShowWebhookHmacKey { organization })) if !rotates => organization,
+                Some(Command::Admin(AdminCommand::RotateWebhookHmacKey { organization })) if rotates => organization,
+                other => panic!("unexpected command {other:?}"),
+            };
+            assert_eq!(organization, "test");
+        }
+        let shown = entitlements_server::admin::webhook_hmac_key(&app.store, "test").await.expect("show");
+        assert_eq!(app.get("/api/v1/webhooks/hmac_key").await.body["webhook"]["hmac_key"], json!(shown));
+        let rotated = entitlements_server::admin::rotate_webhook_hmac_key(&app.store, "test").await.expect("rotate");
+        assert_ne!(rotated, shown);
+        assert_eq!(app.get("/api/v1/webhooks/hmac_key").await.body["webhook"]["hmac_key"], json!(rotated));
+        assert_eq!(entitlements_server::admin::webhook_hmac_key(&app.store, "test").await.expect("show"), rotated);
+        let unknown = entitlements_server::admin::webhook_hmac_key(&app.store, "nobody").await;
+        assert!(unknown.is_err_and(|error| error.to_string().contains("organization_not_found")), "an unknown organization");
+    }
+
     async fn private_networks_are_allowed_by_the_test_settings(app) {
         for url in ["http://127.0.0.1:9/hook", "http://localhost/x", "http://10.0.0.1", "http://169.254.169.254", "http://[::1]/"] {
             create_endpoint(&app, json!({"webhook_url": url})).await;
