@@ -78,7 +78,7 @@ backend_tests! {
             .await
             .expect("list")
             .into_inner();
-        assert_eq!(listed.webhook_endpoints, [created.clone()]);
+        assert_eq!(listed.webhook_endpoints, std::slice::from_ref(&created));
         assert_eq!(listed.meta.map(|meta| meta.total_count), Some(1));
 
         // A mask writes exactly its paths: the name cleared, every event, the algorithm kept.

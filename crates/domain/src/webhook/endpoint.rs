@@ -292,8 +292,7 @@ impl<'a> WebhookUrl<'a> {
         };
         let (host, port) = split_port(host_and_port)?;
         let port = match port {
-            None => default_port,
-            Some(digits) if digits.is_empty() => default_port,
+            None | Some("") => default_port,
             Some(digits) if digits.chars().all(|digit| digit.is_ascii_digit()) => digits.parse().ok()?,
             Some(_) => return None,
         };
