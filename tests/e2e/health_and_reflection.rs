@@ -29,7 +29,7 @@ use crate::support::{Backend, TestApp, authorized, backend_tests};
 /// The per-service health name of the FeatureService.
 const FEATURE_SERVICE: &str = "entitlements.v1.FeatureService";
 /// Every service the gRPC server serves.
-const SERVED_SERVICES: [&str; 12] = [
+const SERVED_SERVICES: [&str; 13] = [
     "entitlements.v1.BillableMetricService",
     "entitlements.v1.CheckService",
     "entitlements.v1.CustomerService",
@@ -39,6 +39,7 @@ const SERVED_SERVICES: [&str; 12] = [
     "entitlements.v1.SubscriptionService",
     "entitlements.v1.TaxService",
     "entitlements.v1.WatchService",
+    "entitlements.v1.WebhookService",
     "grpc.health.v1.Health",
     "grpc.reflection.v1.ServerReflection",
     "grpc.reflection.v1alpha.ServerReflection",
