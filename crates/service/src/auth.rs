@@ -215,7 +215,7 @@ mod tests {
     async fn every_api_service_refuses_a_request_without_a_key() {
         let directory = tempfile::tempdir().expect("a temp dir");
         let api = ApiRoutes::new(store(&directory, true).await);
-        assert_eq!(api.service_names.len(), 9, "{:?}", api.service_names);
+        assert_eq!(api.service_names.len(), 10, "{:?}", api.service_names);
         for service_name in api.service_names {
             let request = grpc_request(&format!("/{service_name}/AnyMethod"), None);
             let response = api.routes.clone().oneshot(request).await.expect("infallible");
