@@ -24,11 +24,11 @@ use tower::util::BoxCloneSyncService;
 use tower_http::trace::TraceLayer;
 
 use crate::ServerError;
-use crate::change_log_pruner;
 use crate::config::{ChangeLogArgs, ServeArgs, WebhookArgs};
 use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
+use crate::pruner;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
 use crate::webhook_dispatcher::{self, DispatchSettings};
@@ -181,6 +181,18 @@ impl Application {
                 );
                 background
                     .spawn("webhook dispatcher", async move { dispatch.await.map_err(TaskError::from) });
+                if let Some(retention) = webhooks.delivery_retention() {
+                    let prune = pruner::prune_webhook_deliveries(
+                        store.clone(),
+                        retention,
+                        change_log.prune_interval(),
+                        background_token.clone(),
+                    );
+                    background.spawn("webhook delivery pruner", async move {
+                        prune.await;
+                        Ok(())
+                    });
+                }
                 let follow_view = view.clone();
                 let view_poll_interval = change_log.view_poll_interval();
                 let view_shutdown = background_token.clone();
@@ -255,12 +267,8 @@ fn spawn_change_log_tasks(
     shutdown: &CancellationToken,
 ) {
     if let Some(retention) = change_log.retention() {
-        let prune = change_log_pruner::prune_change_log(
-            store.clone(),
-            retention,
-            change_log.prune_interval(),
-            shutdown.clone(),
-        );
+        let prune =
+            pruner::prune_change_log(store.clone(), retention, change_log.prune_interval(), shutdown.clone());
         background.spawn("change log pruner", async move {
             prune.await;
             Ok(())

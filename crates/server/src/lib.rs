@@ -3,11 +3,11 @@
 
 pub mod admin;
 pub mod application;
-mod change_log_pruner;
 pub mod config;
 pub mod grpc_web;
 mod health;
 mod http1_request_body;
+mod pruner;
 mod server_tasks;
 mod subscription_sweeper;
 pub mod telemetry;

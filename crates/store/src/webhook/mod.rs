@@ -6,5 +6,7 @@ pub(crate) mod dispatch;
 mod keys;
 pub(crate) mod objects;
 pub(crate) mod outbox;
+pub(crate) mod retention;
 
 pub use dispatch::{DeliveryAttempt, DeliveryEndpoint, DueDelivery, SignatureAlgorithm};
+pub use retention::WEBHOOK_DELIVERY_PRUNE_BATCH;
