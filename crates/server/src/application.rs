@@ -28,6 +28,7 @@ use crate::change_log_pruner;
 use crate::config::{ChangeLogArgs, ServeArgs, WebhookArgs};
 use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
+use crate::webhook_renderer::LagoWebhookRenderer;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
@@ -90,7 +91,8 @@ impl Application {
                 store: with_configured_signing_key(
                     Store::connect_with(&config.database_url, config.args.sqlite_synchronous.into())
                         .await?
-                        .with_clock(config.clock),
+                        .with_clock(config.clock)
+                        .with_webhook_renderer(LagoWebhookRenderer::shared()),
                     &config.args.webhooks,
                 )?,
                 bootstrap_api_key: config.bootstrap_api_key,
