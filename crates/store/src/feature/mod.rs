@@ -159,9 +159,9 @@ impl Store {
         }
         insert_privileges(&transaction, organization_id, current.id, new_privileges, now).await?;
         let updated = load_feature(&transaction, organization_id, code, false).await?;
-        let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &updated)];
-        changes
-            .extend(plans_updated(&transaction, plans_with_feature(&transaction, updated.id).await?).await?);
+        // Lago's order: `plan.updated` for each plan granting the feature, then `feature.updated`.
+        let mut changes = plans_updated(&transaction, plans_with_feature(&transaction, updated.id).await?).await?;
+        changes.push(feature_change(ChangeEventType::FeatureUpdated, &updated));
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(updated)
     }
