@@ -36,3 +36,4 @@ mod subscriptions_rest;
 mod taxes_rest;
 mod view_differential;
 mod watch_grpc;
+mod webhook_payloads;

@@ -28,10 +28,10 @@ use crate::change_log_pruner;
 use crate::config::{ChangeLogArgs, ServeArgs, WebhookArgs};
 use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
-use crate::webhook_renderer::LagoWebhookRenderer;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
+use crate::webhook_renderer::LagoWebhookRenderer;
 
 /// Everything `serve` needs, resolved from flags and environment.
 #[derive(Debug, Clone)]

@@ -20,7 +20,10 @@ pub enum WebhookObjectMessage {
     BillableMetric(pb::BillableMetric),
     Customer(pb::Customer),
     /// A subscription (with its plan and effective entitlements) and its customer.
-    Subscription { subscription: pb::Subscription, customer: pb::Customer },
+    Subscription {
+        subscription: pb::Subscription,
+        customer: pb::Customer,
+    },
 }
 
 impl From<WebhookObject> for WebhookObjectMessage {

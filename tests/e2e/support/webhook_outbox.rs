@@ -25,8 +25,8 @@ impl TestApp {
         let connection = Database::connect(&self.database_url).await.expect("connect to the database");
         let id = Uuid::now_v7();
         let now = DateTimeUtc::from(std::time::SystemTime::now());
-        let event_types = event_types
-            .map(|names| serde_json::to_string(names).expect("event types serialize"));
+        let event_types =
+            event_types.map(|names| serde_json::to_string(names).expect("event types serialize"));
         let mut insert = Query::insert();
         insert
             .into_table(Alias::new("webhook_endpoints"))

@@ -42,7 +42,11 @@ pub(crate) fn webhook_subscription_to_json(
     subscription_object(subscription, SubscriptionView::Webhook { entitlements }, Some(customer))
 }
 
-fn subscription_object(subscription: &pb::Subscription, view: SubscriptionView, customer: Option<Value>) -> Value {
+fn subscription_object(
+    subscription: &pb::Subscription,
+    view: SubscriptionView,
+    customer: Option<Value>,
+) -> Value {
     let plan = subscription.plan.clone().unwrap_or_default();
     let period = subscription.current_billing_period.as_ref();
     let mut object = Map::new();

@@ -26,7 +26,11 @@ pub(crate) fn to_rails_json<T: Serialize + ?Sized>(value: &T) -> String {
 struct RailsFormatter;
 
 impl Formatter for RailsFormatter {
-    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         let mut start = 0;
         for (index, character) in fragment.char_indices() {
             let escape = match character {

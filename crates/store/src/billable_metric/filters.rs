@@ -33,7 +33,8 @@ pub(crate) async fn filters_by_metric(
             billable_metric_filter::Entity::find().filter(condition).all(connection).await?
         };
         for row in rows {
-            if row.deleted_at.is_some() && row.deleted_at != deleted_at.get(&row.billable_metric_id).copied() {
+            if row.deleted_at.is_some() && row.deleted_at != deleted_at.get(&row.billable_metric_id).copied()
+            {
                 continue;
             }
             let metric_id = row.billable_metric_id;

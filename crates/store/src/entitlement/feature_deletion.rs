@@ -80,7 +80,8 @@ impl Store {
         soft_delete::<privilege::Entity>(&transaction, removed.id.0, now).await?;
         let overridden = delete_privilege_values(&transaction, current.id, removed.id).await?;
         // Lago's order: `plan.updated` for each plan granting the feature, then `feature.updated`.
-        let mut changes = plans_updated(&transaction, plans_with_feature(&transaction, current.id).await?).await?;
+        let mut changes =
+            plans_updated(&transaction, plans_with_feature(&transaction, current.id).await?).await?;
         changes.push(feature_change(ChangeEventType::FeatureUpdated, &current));
         changes.extend(subscriptions_updated(&transaction, overridden).await?);
         self.commit_with_changes(transaction, organization_id, changes).await?;

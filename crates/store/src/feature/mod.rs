@@ -160,7 +160,8 @@ impl Store {
         insert_privileges(&transaction, organization_id, current.id, new_privileges, now).await?;
         let updated = load_feature(&transaction, organization_id, code, false).await?;
         // Lago's order: `plan.updated` for each plan granting the feature, then `feature.updated`.
-        let mut changes = plans_updated(&transaction, plans_with_feature(&transaction, updated.id).await?).await?;
+        let mut changes =
+            plans_updated(&transaction, plans_with_feature(&transaction, updated.id).await?).await?;
         changes.push(feature_change(ChangeEventType::FeatureUpdated, &updated));
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(updated)
@@ -274,8 +275,8 @@ async fn with_privileges(
     let deleted_at: HashMap<uuid::Uuid, chrono::DateTime<chrono::Utc>> =
         rows.iter().filter_map(|row| Some((row.id, row.deleted_at?))).collect();
     for chunk in ids.chunks(IN_LIST_CHUNK) {
-        let mut query =
-            privilege::Entity::find().filter(privilege::Column::EntitlementFeatureId.is_in(chunk.iter().copied()));
+        let mut query = privilege::Entity::find()
+            .filter(privilege::Column::EntitlementFeatureId.is_in(chunk.iter().copied()));
         // Only deleted features need deleted privileges: the usual read leaves them out in SQL.
         if deleted_at.is_empty() {
             query = query.filter(privilege::Column::DeletedAt.is_null());
@@ -286,7 +287,8 @@ async fn with_privileges(
             .all(connection)
             .await?;
         for row in privilege_rows {
-            if row.deleted_at.is_some() && row.deleted_at != deleted_at.get(&row.entitlement_feature_id).copied()
+            if row.deleted_at.is_some()
+                && row.deleted_at != deleted_at.get(&row.entitlement_feature_id).copied()
             {
                 continue;
             }

@@ -73,7 +73,9 @@ async fn load_plans_showing(
         .into_iter()
         .filter(|charge| {
             charge.deleted_at.is_none()
-                || plan_deleted_at.get(&charge.plan_id).is_some_and(|deleted_at| *deleted_at == charge.deleted_at)
+                || plan_deleted_at
+                    .get(&charge.plan_id)
+                    .is_some_and(|deleted_at| *deleted_at == charge.deleted_at)
         })
         .collect();
     let thresholds = usage_threshold::Entity::find()
