@@ -14,6 +14,10 @@ use crate::subscription_conversions::subscription_to_pb;
 
 /// A webhook's object as a message.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once per event and rendered at once, never stored in bulk"
+)]
 pub enum WebhookObjectMessage {
     Feature(pb::Feature),
     Plan(pb::Plan),

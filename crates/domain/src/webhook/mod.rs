@@ -108,6 +108,7 @@ impl fmt::Display for WebhookEventType {
 
 /// The object a webhook carries, as it was at the event's revision.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant, reason = "built once per event and moved, never stored in bulk")]
 pub enum WebhookObject {
     Feature(Feature),
     Plan(Plan),
