@@ -36,4 +36,5 @@ mod subscriptions_rest;
 mod taxes_rest;
 mod view_differential;
 mod watch_grpc;
+mod webhook_delivery;
 mod webhook_payloads;

@@ -16,6 +16,7 @@ mod scenario;
 mod seed;
 mod server_process;
 mod system;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -81,6 +82,20 @@ async fn run(args: Args) -> Result<(), String> {
         let outcome = load::run(&scenario, &load).await?;
         rows.push(Row::new(&scenario, &outcome));
     }
+    // Last, because the endpoint's deliveries would load the scenarios after it: the PATCH
+    // scenario again, with a webhook endpoint receiving its events (`--only PATCH` runs both).
+    let mut deliveries = None;
+    let scenarios = scenario::scenarios();
+    let patch = scenarios
+        .iter()
+        .find(|scenario| scenario.name.starts_with("REST PATCH"))
+        .ok_or("no PATCH scenario")?;
+    if args.only.as_deref().is_none_or(|only| patch.name.contains(only)) {
+        eprintln!("  running webhook delivery");
+        let (row, summary) = webhooks::measure(&load, patch).await?;
+        rows.push(row);
+        deliveries = Some(summary);
+    }
     let load_after = system::load_average();
     let memory_after_load = server.memory()?;
     drop(load);
@@ -105,5 +120,8 @@ async fn run(args: Args) -> Result<(), String> {
         http_connections: args.http_connections,
     };
     print!("{}\n{}", header.render(), report::table(&rows));
+    if let Some(deliveries) = deliveries {
+        print!("\n{}", deliveries.render());
+    }
     Ok(())
 }

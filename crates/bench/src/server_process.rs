@@ -102,6 +102,8 @@ impl ServerProcess {
             .args(["--grpc-addr", &grpc_address.to_string(), "--http-addr", &http_address.to_string()])
             .env_remove("ENTITLEMENTS_GRPC_UPSTREAM")
             .env("ENTITLEMENTS_API_KEY", api_key)
+            // The webhook receiver of the delivery measurement listens on loopback.
+            .env("ENTITLEMENTS_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
             .env("ENTITLEMENTS_LOG_FORMAT", "text")
             // The default level, as deployed; requests themselves are logged at debug.
             .env("RUST_LOG", "info")

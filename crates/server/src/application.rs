@@ -31,6 +31,7 @@ use crate::health;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
+use crate::webhook_dispatcher::{self, DispatchSettings};
 use crate::webhook_renderer::LagoWebhookRenderer;
 
 /// Everything `serve` needs, resolved from flags and environment.
@@ -174,6 +175,13 @@ impl Application {
                     Ok(())
                 });
                 spawn_change_log_tasks(&mut background, &store, &change_log, &background_token);
+                let dispatch = webhook_dispatcher::dispatch_webhooks(
+                    store.clone(),
+                    DispatchSettings::from(&webhooks),
+                    background_token.clone(),
+                );
+                background
+                    .spawn("webhook dispatcher", async move { dispatch.await.map_err(TaskError::from) });
                 let follow_view = view.clone();
                 let view_poll_interval = change_log.view_poll_interval();
                 let view_shutdown = background_token.clone();

@@ -11,6 +11,7 @@ mod http1_request_body;
 mod server_tasks;
 mod subscription_sweeper;
 pub mod telemetry;
+mod webhook_dispatcher;
 pub mod webhook_renderer;
 
 pub use application::{Application, ServeConfig, shutdown_signal};

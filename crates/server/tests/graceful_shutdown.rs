@@ -10,20 +10,21 @@
 #[allow(dead_code, reason = "the harness's PostgreSQL helpers are shared with tests that use all of them")]
 #[path = "../../../tests/e2e/support/postgres.rs"]
 mod postgres;
+#[allow(dead_code, reason = "shared by the tests of the binary, not all of which use every helper")]
+#[path = "support/server_process.rs"]
+mod server_process;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sea_orm::sqlx::{Connection as _, Executor as _, PgConnection, SqliteConnection};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
 use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
-use tokio::sync::mpsc;
 use tokio::time::timeout;
+
+use server_process::{ServerLogs, ServerProcess, WAIT, message};
 use tonic::Streaming;
 use tonic::transport::Channel;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -32,8 +33,6 @@ use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 
 /// The `default` organization's key, bootstrapped by the server from `ENTITLEMENTS_API_KEY`.
 const API_KEY: &str = "graceful-shutdown-key";
-/// The bound on every single wait of the test, so that a broken shutdown fails instead of hanging.
-const WAIT: Duration = Duration::from_secs(30);
 /// Longer than `WAIT`: an exit within `WAIT` of the signal then proves that the server drained its
 /// requests, rather than giving up on them at the timeout.
 const SHUTDOWN_TIMEOUT_SECS: u64 = 60;
@@ -58,7 +57,12 @@ async fn sigterm_drains_requests_in_flight_then_exits_cleanly_on_postgres() {
 
 async fn graceful_shutdown_scenario(database: TestDatabase) {
     let started = Instant::now();
-    let mut server = ServerProcess::spawn(&database.url()).await;
+    let mut server = ServerProcess::spawn(
+        &database.url(),
+        API_KEY,
+        &["--shutdown-timeout-secs", &SHUTDOWN_TIMEOUT_SECS.to_string()],
+    )
+    .await;
 
     // Opened before the signal, so that it shows the NOT_SERVING the shutdown announces.
     let mut health = HealthWatch::open(server.grpc_address).await;
@@ -238,137 +242,6 @@ impl WriteLock {
 }
 
 /// The server binary, running; killed if the test ends before it exits.
-#[derive(Debug)]
-struct ServerProcess {
-    child: Child,
-    logs: ServerLogs,
-    http_address: SocketAddr,
-    grpc_address: SocketAddr,
-}
-
-impl ServerProcess {
-    /// Starts the server on port 0 and learns its addresses from its logs.
-    async fn spawn(database_url: &str) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_entitlements-server"));
-        command
-            .args([
-                "--database-url",
-                database_url,
-                "--grpc-addr",
-                "127.0.0.1:0",
-                "--http-addr",
-                "127.0.0.1:0",
-            ])
-            .args(["--shutdown-timeout-secs", &SHUTDOWN_TIMEOUT_SECS.to_string()])
-            .env_remove("ENTITLEMENTS_GRPC_UPSTREAM")
-            .env("ENTITLEMENTS_API_KEY", API_KEY)
-            .env("ENTITLEMENTS_LOG_FORMAT", "json")
-            // tower_http says when a request starts; axum and tonic say when their listener closed.
-            .env("RUST_LOG", "info,tower_http=debug,axum::serve=trace,tonic::transport::server=trace")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        let mut child = command.spawn().expect("start entitlements-server");
-        let (sender, receiver) = mpsc::unbounded_channel();
-        forward_lines(child.stdout.take().expect("piped stdout"), "", sender.clone());
-        forward_lines(child.stderr.take().expect("piped stderr"), "stderr: ", sender);
-        let mut logs = ServerLogs { lines: receiver, seen: Vec::new() };
-
-        let (mut http_address, mut grpc_address) = (None, None);
-        while http_address.is_none() || grpc_address.is_none() {
-            let event = logs
-                .wait_for("the listening addresses", |event| {
-                    matches!(message(event), "http listening" | "grpc listening")
-                })
-                .await;
-            let address: SocketAddr =
-                event["address"].as_str().and_then(|a| a.parse().ok()).expect("an address");
-            match message(&event) {
-                "http listening" => http_address = Some(address),
-                _ => grpc_address = Some(address),
-            }
-        }
-        let (Some(http_address), Some(grpc_address)) = (http_address, grpc_address) else {
-            unreachable!("the loop ends once both are known")
-        };
-        Self { child, logs, http_address, grpc_address }
-    }
-
-    /// Sends SIGTERM, as Kubernetes does.
-    fn terminate(&self) {
-        let pid = self.child.id().expect("the server is still running");
-        let status =
-            std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("run kill");
-        assert!(status.success(), "kill -TERM {pid} failed: {status}");
-    }
-}
-
-/// Sends each line `reader` yields to `lines`, until EOF.
-fn forward_lines(
-    reader: impl AsyncRead + Unpin + Send + 'static,
-    prefix: &'static str,
-    lines: mpsc::UnboundedSender<String>,
-) {
-    tokio::spawn(async move {
-        let mut reader = BufReader::new(reader).lines();
-        // Keeps reading even when nobody listens any more, so the server never blocks on a full pipe.
-        while let Ok(Some(line)) = reader.next_line().await {
-            let _ = lines.send(format!("{prefix}{line}"));
-        }
-    });
-}
-
-/// The server's output, line by line as it comes, and all lines seen so far for failure messages.
-#[derive(Debug)]
-struct ServerLogs {
-    lines: mpsc::UnboundedReceiver<String>,
-    seen: Vec<String>,
-}
-
-impl ServerLogs {
-    /// Reads until a JSON log event satisfies `matches`, and returns it.
-    async fn wait_for(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
-        let search = async {
-            while let Some(line) = self.lines.recv().await {
-                // Log events are JSON lines on stderr, which `forward_lines` prefixes.
-                let text = line.strip_prefix("stderr: ").unwrap_or(&line);
-                let event = serde_json::from_str::<Value>(text).ok();
-                self.seen.push(line);
-                if let Some(event) = event.filter(|event| matches(event)) {
-                    return Some(event);
-                }
-            }
-            None
-        };
-        match timeout(WAIT, search).await {
-            Ok(Some(event)) => event,
-            Ok(None) => panic!("the server's output ended before {what}:\n{}", self.transcript()),
-            Err(_) => panic!("waited {WAIT:?} for {what}; the server's output:\n{}", self.transcript()),
-        }
-    }
-
-    /// Reads until the server closed its output (it has exited).
-    async fn read_to_end(&mut self) {
-        let read = async {
-            while let Some(line) = self.lines.recv().await {
-                self.seen.push(line);
-            }
-        };
-        if timeout(WAIT, read).await.is_err() {
-            panic!("the server's output stayed open {WAIT:?} after it exited:\n{}", self.transcript());
-        }
-    }
-
-    /// Everything the server wrote so far.
-    fn transcript(&mut self) -> String {
-        while let Ok(line) = self.lines.try_recv() {
-            self.seen.push(line);
-        }
-        self.seen.join("\n")
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
 enum Listener {
     Rest,
@@ -386,10 +259,6 @@ fn closed_listener(event: &Value) -> Option<Listener> {
         Some("tonic::transport::server") => Some(Listener::Grpc),
         _ => None,
     }
-}
-
-fn message(event: &Value) -> &str {
-    event["message"].as_str().unwrap_or_default()
 }
 
 /// A gRPC health Watch stream on the overall status (`""`).

@@ -7,6 +7,7 @@ pub(crate) mod conformance;
 pub(crate) mod postgres;
 pub(crate) mod templates;
 pub(crate) mod webhook_outbox;
+pub(crate) mod webhook_receiver;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -217,6 +218,20 @@ impl TestApp {
     }
 
     /// Sends a raw body with a content type, as the test organization.
+    /// Sends a request as the test organization and answers the raw response (its headers too).
+    pub(crate) async fn http_request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(API_KEY);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("the server answers")
+    }
+
     pub(crate) async fn send_raw(
         &self,
         method: reqwest::Method,

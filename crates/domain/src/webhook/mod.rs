@@ -108,7 +108,7 @@ impl fmt::Display for WebhookEventType {
 
 /// The object a webhook carries, as it was at the event's revision.
 #[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant, reason = "built once per event and moved, never stored in bulk")]
+#[allow(clippy::large_enum_variant, reason = "one per event, rendered at once and dropped, never stored")]
 pub enum WebhookObject {
     Feature(Feature),
     Plan(Plan),
