@@ -37,3 +37,4 @@ mod taxes_rest;
 mod view_differential;
 mod watch_grpc;
 mod webhook_delivery;
+mod webhook_payloads;

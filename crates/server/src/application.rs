@@ -32,6 +32,7 @@ use crate::pruner;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
 use crate::webhook_dispatcher::{self, DispatchSettings};
+use crate::webhook_renderer::LagoWebhookRenderer;
 
 /// Everything `serve` needs, resolved from flags and environment.
 #[derive(Debug, Clone)]
@@ -92,7 +93,7 @@ impl Application {
                     Store::connect_with(&config.database_url, config.args.sqlite_synchronous.into())
                         .await?
                         .with_clock(config.clock)
-                        .with_webhook_renderer(std::sync::Arc::new(InterimRenderer)),
+                        .with_webhook_renderer(LagoWebhookRenderer::shared()),
                     &config.args.webhooks,
                 )?,
                 bootstrap_api_key: config.bootstrap_api_key,
@@ -280,31 +281,6 @@ fn spawn_change_log_tasks(
         relay_store.relay_changes_between_replicas(relay_shutdown.cancelled_owned()).await;
         Ok(())
     });
-}
-
-/// INTERIM (replaced by the gateway's renderer before this lands): features only.
-#[derive(Debug)]
-struct InterimRenderer;
-
-impl entitlements_domain::webhook::WebhookRenderer for InterimRenderer {
-    fn render(
-        &self,
-        organization_id: entitlements_domain::OrganizationId,
-        event_type: entitlements_domain::webhook::WebhookEventType,
-        object: &entitlements_domain::webhook::WebhookObject,
-    ) -> String {
-        let code = match object {
-            entitlements_domain::webhook::WebhookObject::Feature(feature) => feature.code.as_str().to_owned(),
-            _ => String::new(),
-        };
-        serde_json::json!({
-            "webhook_type": event_type.as_str(),
-            "object_type": event_type.object_type(),
-            "organization_id": organization_id.to_string(),
-            event_type.object_type(): {"code": code},
-        })
-        .to_string()
-    }
 }
 
 /// The store signing webhooks with the operator's key file, if `--webhook-signing-key-file` names

@@ -12,6 +12,7 @@ mod server_tasks;
 mod subscription_sweeper;
 pub mod telemetry;
 mod webhook_dispatcher;
+pub mod webhook_renderer;
 
 pub use application::{Application, ServeConfig, shutdown_signal};
 pub use health::LIVENESS_SERVICE;

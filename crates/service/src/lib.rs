@@ -31,6 +31,7 @@ mod update_mask;
 mod watch_conversions;
 mod watch_service;
 mod watch_stream;
+pub mod webhook_objects;
 
 pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};
 pub use billable_metric_service::BillableMetricApi;

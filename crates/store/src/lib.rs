@@ -277,6 +277,7 @@ impl Store {
             organization_id,
             &changes,
             self.webhook_renderer.as_deref(),
+            self.now(),
         )
         .await?;
         let count =
