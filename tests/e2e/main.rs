@@ -39,3 +39,4 @@ mod watch_grpc;
 mod webhook_delivery;
 mod webhook_endpoints_grpc;
 mod webhook_endpoints_rest;
+mod webhook_payloads;

@@ -322,3 +322,22 @@ async fn two_replicas_make_each_attempt_once() {
     assert!(webhooks.iter().all(|webhook| webhook.json()["object_type"] == "feature"));
     replica.stop().await;
 }
+
+backend_tests! {
+    async fn finished_deliveries_are_pruned_after_the_retention_and_due_ones_never(app) {
+        let receiver = WebhookReceiver::start().await;
+        receiver.answer("/hangs", [Answer::Hang]);
+        let delivered = register(&app, &receiver.url("/ok"), "hmac", None).await;
+        let in_flight = register(&app, &receiver.url("/hangs"), "hmac", None).await;
+        create_feature(&app, "seats").await;
+        wait_for_rows(&app, &delivered, |rows| rows == [("succeeded".to_owned(), 1, Some(200))]).await;
+        // The other delivery's first attempt hangs (for the 2 s timeout of the tests): still due.
+        receiver.wait_for("/hangs", 1, WAIT).await;
+
+        assert_eq!(app.store.prune_webhook_deliveries(Duration::from_secs(3_600)).await.expect("prune"), 0);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(app.store.prune_webhook_deliveries(Duration::ZERO).await.expect("prune"), 1);
+        assert!(delivery_rows(&app, &delivered).await.is_empty());
+        assert_eq!(delivery_rows(&app, &in_flight).await.len(), 1, "a delivery still due is kept");
+    }
+}

@@ -1,6 +1,6 @@
 //! `/api/v1/billable_metrics`: Lago's billable metric routes over BillableMetricService.
 
-mod billable_metric_json;
+pub(crate) mod billable_metric_json;
 
 use std::collections::HashMap;
 

@@ -2,7 +2,7 @@
 //! creates or updates by external id.
 
 mod customer_input_json;
-mod customer_json;
+pub(crate) mod customer_json;
 mod customer_query;
 
 use axum::Router;

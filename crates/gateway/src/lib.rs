@@ -27,12 +27,14 @@ mod tax_json;
 mod taxes;
 mod update_mask;
 mod webhook_endpoints;
+mod webhook_payloads;
 
 use axum::Router;
 use axum::routing::get;
 use revision_header::MIN_REVISION_HEADER;
 
 pub use grpc_clients::{GrpcClients, GrpcTransport, TransportError};
+pub use webhook_payloads::payload_json::{WebhookObjectJson, webhook_payload};
 
 /// The gateway's routes: `/api/v1/...` (Lago's), `/v1/check...` (ours), `GET /health`, and Lago's
 /// 404 for everything else.

@@ -4,7 +4,7 @@
 
 mod datetime_text;
 mod subscription_input_json;
-mod subscription_json;
+pub(crate) mod subscription_json;
 mod subscription_query;
 
 use axum::Router;

@@ -24,14 +24,15 @@ use tower::util::BoxCloneSyncService;
 use tower_http::trace::TraceLayer;
 
 use crate::ServerError;
-use crate::change_log_pruner;
 use crate::config::{ChangeLogArgs, ServeArgs, WebhookArgs};
 use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
+use crate::pruner;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
 use crate::webhook_dispatcher::{self, DispatchSettings};
+use crate::webhook_renderer::LagoWebhookRenderer;
 
 /// Everything `serve` needs, resolved from flags and environment.
 #[derive(Debug, Clone)]
@@ -92,7 +93,7 @@ impl Application {
                     Store::connect_with(&config.database_url, config.args.sqlite_synchronous.into())
                         .await?
                         .with_clock(config.clock)
-                        .with_webhook_renderer(std::sync::Arc::new(InterimRenderer)),
+                        .with_webhook_renderer(LagoWebhookRenderer::shared()),
                     &config.args.webhooks,
                 )?,
                 bootstrap_api_key: config.bootstrap_api_key,
@@ -184,6 +185,18 @@ impl Application {
                 );
                 background
                     .spawn("webhook dispatcher", async move { dispatch.await.map_err(TaskError::from) });
+                if let Some(retention) = webhooks.delivery_retention() {
+                    let prune = pruner::prune_webhook_deliveries(
+                        store.clone(),
+                        retention,
+                        change_log.prune_interval(),
+                        background_token.clone(),
+                    );
+                    background.spawn("webhook delivery pruner", async move {
+                        prune.await;
+                        Ok(())
+                    });
+                }
                 let follow_view = view.clone();
                 let view_poll_interval = change_log.view_poll_interval();
                 let view_shutdown = background_token.clone();
@@ -258,12 +271,8 @@ fn spawn_change_log_tasks(
     shutdown: &CancellationToken,
 ) {
     if let Some(retention) = change_log.retention() {
-        let prune = change_log_pruner::prune_change_log(
-            store.clone(),
-            retention,
-            change_log.prune_interval(),
-            shutdown.clone(),
-        );
+        let prune =
+            pruner::prune_change_log(store.clone(), retention, change_log.prune_interval(), shutdown.clone());
         background.spawn("change log pruner", async move {
             prune.await;
             Ok(())
@@ -275,31 +284,6 @@ fn spawn_change_log_tasks(
         relay_store.relay_changes_between_replicas(relay_shutdown.cancelled_owned()).await;
         Ok(())
     });
-}
-
-/// INTERIM (replaced by the gateway's renderer before this lands): features only.
-#[derive(Debug)]
-struct InterimRenderer;
-
-impl entitlements_domain::webhook::WebhookRenderer for InterimRenderer {
-    fn render(
-        &self,
-        organization_id: entitlements_domain::OrganizationId,
-        event_type: entitlements_domain::webhook::WebhookEventType,
-        object: &entitlements_domain::webhook::WebhookObject,
-    ) -> String {
-        let code = match object {
-            entitlements_domain::webhook::WebhookObject::Feature(feature) => feature.code.as_str().to_owned(),
-            _ => String::new(),
-        };
-        serde_json::json!({
-            "webhook_type": event_type.as_str(),
-            "object_type": event_type.object_type(),
-            "organization_id": organization_id.to_string(),
-            event_type.object_type(): {"code": code},
-        })
-        .to_string()
-    }
 }
 
 /// The store signing webhooks with the operator's key file, if `--webhook-signing-key-file` names

@@ -139,6 +139,7 @@ const DEFAULT_WEBHOOK_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,14h,20h,24h";
 const DEFAULT_WEBHOOK_ENDPOINT_CONCURRENCY: usize = 4;
 const DEFAULT_WEBHOOK_CONCURRENCY: usize = 64;
 const DEFAULT_WEBHOOK_POLL_INTERVAL_MS: u64 = 1000;
+const DEFAULT_WEBHOOK_DELIVERY_RETENTION_HOURS: u64 = 90 * 24;
 
 /// Settings of webhook delivery.
 #[derive(Debug, Clone, clap::Args)]
@@ -179,6 +180,12 @@ pub struct WebhookArgs {
     #[arg(long, env = "ENTITLEMENTS_WEBHOOK_POLL_INTERVAL_MS", default_value_t = DEFAULT_WEBHOOK_POLL_INTERVAL_MS)]
     pub webhook_poll_interval_ms: u64,
 
+    /// How long finished deliveries (succeeded, or failed for good) stay in the delivery log, in
+    /// hours (Lago keeps 90 days); they are pruned at the change log's prune interval. 0 keeps
+    /// them forever.
+    #[arg(long, env = "ENTITLEMENTS_WEBHOOK_DELIVERY_RETENTION_HOURS", default_value_t = DEFAULT_WEBHOOK_DELIVERY_RETENTION_HOURS)]
+    pub webhook_delivery_retention_hours: u64,
+
     /// A PEM file with the RSA private key that signs `jwt` webhooks (PKCS#8 or PKCS#1, or that
     /// PEM in Base64 as Lago's LAGO_RSA_PRIVATE_KEY holds it). Without it, the first replica
     /// generates a key and stores it in the database, and every replica uses that one.
@@ -202,6 +209,7 @@ impl Default for WebhookArgs {
             webhook_endpoint_concurrency: DEFAULT_WEBHOOK_ENDPOINT_CONCURRENCY,
             webhook_concurrency: DEFAULT_WEBHOOK_CONCURRENCY,
             webhook_poll_interval_ms: DEFAULT_WEBHOOK_POLL_INTERVAL_MS,
+            webhook_delivery_retention_hours: DEFAULT_WEBHOOK_DELIVERY_RETENTION_HOURS,
             webhook_signing_key_file: None,
             public_api_url: None,
         }
@@ -215,6 +223,12 @@ impl WebhookArgs {
 
     pub fn poll_interval(&self) -> Duration {
         Duration::from_millis(self.webhook_poll_interval_ms.max(1))
+    }
+
+    /// The delivery log's retention; `None` keeps every delivery.
+    pub fn delivery_retention(&self) -> Option<Duration> {
+        let hours = self.webhook_delivery_retention_hours;
+        (hours > 0).then(|| Duration::from_secs(hours.saturating_mul(3600)))
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {

@@ -3,15 +3,16 @@
 
 pub mod admin;
 pub mod application;
-mod change_log_pruner;
 pub mod config;
 pub mod grpc_web;
 mod health;
 mod http1_request_body;
+mod pruner;
 mod server_tasks;
 mod subscription_sweeper;
 pub mod telemetry;
 mod webhook_dispatcher;
+pub mod webhook_renderer;
 
 pub use application::{Application, ServeConfig, shutdown_signal};
 pub use health::LIVENESS_SERVICE;

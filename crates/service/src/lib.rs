@@ -33,6 +33,7 @@ mod watch_service;
 mod watch_stream;
 mod webhook_conversions;
 mod webhook_network;
+pub mod webhook_objects;
 mod webhook_service;
 
 pub use auth::{API_KEY_METADATA, Authenticated, AuthenticationLayer};

@@ -45,7 +45,9 @@ pub use migration::Migrator;
 pub use organization::{ApiKey, NewOrganization};
 pub use subscription_lifecycle::transitions::SUBSCRIPTION_SWEEP_BATCH;
 pub use view_source::{ApiKeyHash, OrganizationChanges, OrganizationImage, ViewUpdate};
-pub use webhook::{DeliveryAttempt, DeliveryEndpoint, DueDelivery, SignatureAlgorithm};
+pub use webhook::{
+    DeliveryAttempt, DeliveryEndpoint, DueDelivery, SignatureAlgorithm, WEBHOOK_DELIVERY_PRUNE_BATCH,
+};
 
 /// How long a connection may wait for the database (a lock, a free pool slot) before the request
 /// fails as unavailable.
@@ -275,6 +277,7 @@ impl Store {
             organization_id,
             &changes,
             self.webhook_renderer.as_deref(),
+            self.now(),
         )
         .await?;
         let count =

@@ -63,7 +63,7 @@ backend_tests! {
         let events: Vec<_> = app.change_event_codes().await.into_iter().skip(before).collect();
         assert_eq!(
             events,
-            [event("feature.updated", "seats"), event("plan.updated", "premium"), event("plan.updated", "startup")]
+            [event("plan.updated", "premium"), event("plan.updated", "startup"), event("feature.updated", "seats")]
         );
         // A new privilege with the code starts with no value anywhere.
         let update = json!({"feature": {"privileges": [{"code": "max", "value_type": "string"}]}});
@@ -79,7 +79,7 @@ backend_tests! {
         let update = json!({"feature": {"name": "Seats", "privileges": [{"code": "root", "name": "Root"}]}});
         assert_eq!(app.patch("/api/v1/features/seats", &update).await.status, 200);
         let events: Vec<_> = app.change_event_codes().await.into_iter().skip(before).collect();
-        assert_eq!(events, [event("feature.updated", "seats"), event("plan.updated", "startup")]);
+        assert_eq!(events, [event("plan.updated", "startup"), event("feature.updated", "seats")]);
         let entitlement = &current_entitlements(&app, "startup").await[0];
         assert_eq!(entitlement["name"], "Seats");
         assert_eq!(entitlement["privileges"][0]["name"], "Root");

@@ -128,8 +128,8 @@ backend_tests! {
             [
                 event("feature.deleted", "sso"),
                 event("subscription.updated", "sub_1"),
-                event("feature.updated", "seats"),
                 event("plan.updated", "startup"),
+                event("feature.updated", "seats"),
                 event("subscription.updated", "sub_1"),
             ]
         );

@@ -6,6 +6,7 @@
 pub(crate) mod conformance;
 pub(crate) mod postgres;
 pub(crate) mod templates;
+pub(crate) mod webhook_outbox;
 pub(crate) mod webhook_receiver;
 
 use std::net::SocketAddr;
@@ -17,6 +18,7 @@ use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::subscription_service_client::SubscriptionServiceClient;
 use entitlements::v1::tax_service_client::TaxServiceClient;
 use entitlements_server::config::{ServeArgs, WebhookArgs};
+use entitlements_server::webhook_renderer::LagoWebhookRenderer;
 use entitlements_server::{Application, ServeConfig};
 use entitlements_store::{ApiKey, ChangeEvent, Clock, Store};
 use serde_json::Value;
@@ -88,10 +90,12 @@ pub(crate) async fn spawn_app_with(
         clock: Clock::system(),
     };
     customize(&mut config);
+    // It renders webhooks as the server does: the scenarios run the sweeper's steps on it.
     let store = Store::connect(&database_url)
         .await
         .expect("connect the harness store")
-        .with_clock(config.clock.clone());
+        .with_clock(config.clock.clone())
+        .with_webhook_renderer(LagoWebhookRenderer::shared());
     store.create_organization("test", &ApiKey::new(API_KEY)).await.expect("create the test organization");
     store
         .create_organization("other", &ApiKey::new(OTHER_API_KEY))
@@ -344,7 +348,8 @@ impl TestApp {
         let store = Store::connect(&self.database_url)
             .await
             .expect("connect the replica's harness store")
-            .with_clock(self.clock.clone());
+            .with_clock(self.clock.clone())
+            .with_webhook_renderer(LagoWebhookRenderer::shared());
         let data_dir = tempfile::tempdir().expect("a temp dir for the replica");
         start_server(self.backend, config, store, data_dir).await
     }

@@ -15,7 +15,7 @@ const UNKNOWN_ENUM_VALUE: i32 = -1;
 
 /// Whether the metric object carries Lago's (always 0) counters: every route but GET /:code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Counters {
+pub(crate) enum Counters {
     Included,
     Omitted,
 }
@@ -176,7 +176,7 @@ fn filter(filter: &Value) -> Result<pb::BillableMetricFilterInput, BodyError> {
 }
 
 /// Lago's billable metric object, keys in Lago's order; the counters are always 0.
-pub(super) fn billable_metric_to_json(metric: &pb::BillableMetric, counters: Counters) -> Value {
+pub(crate) fn billable_metric_to_json(metric: &pb::BillableMetric, counters: Counters) -> Value {
     let mut object = Map::new();
     let mut put = |key: &str, value: Value| {
         object.insert(key.to_owned(), value);

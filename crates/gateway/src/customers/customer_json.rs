@@ -9,14 +9,17 @@ use crate::lago_json::timestamp;
 use crate::tax_json::embedded_tax_to_json;
 
 /// Which of Lago's renderings: show, upsert and delete add `applicable_invoice_custom_sections`
-/// and `error_details`; the list does not.
+/// and `error_details`; the list does not. Webhooks have neither, nor `taxes`; the customer
+/// embedded in a subscription's webhook has no `integration_customers` either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum CustomerView {
+pub(crate) enum CustomerView {
     Single,
     ListItem,
+    Webhook,
+    InSubscriptionWebhook,
 }
 
-pub(super) fn customer_to_json(customer: &pb::Customer, view: CustomerView) -> Value {
+pub(crate) fn customer_to_json(customer: &pb::Customer, view: CustomerView) -> Value {
     let mut object = Map::new();
     let mut put = |key: &str, value: Value| {
         object.insert(key.to_owned(), value);
@@ -94,8 +97,12 @@ pub(super) fn customer_to_json(customer: &pb::Customer, view: CustomerView) -> V
                 .collect(),
         ),
     );
-    put("taxes", Value::Array(customer.taxes.iter().map(embedded_tax_to_json).collect()));
-    put("integration_customers", json!([]));
+    if matches!(view, CustomerView::Single | CustomerView::ListItem) {
+        put("taxes", Value::Array(customer.taxes.iter().map(embedded_tax_to_json).collect()));
+    }
+    if view != CustomerView::InSubscriptionWebhook {
+        put("integration_customers", json!([]));
+    }
     if view == CustomerView::Single {
         put("applicable_invoice_custom_sections", json!([]));
         put("error_details", json!([]));

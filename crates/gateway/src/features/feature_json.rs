@@ -110,7 +110,7 @@ fn config_from_json(config: Option<&Value>) -> Option<pb::PrivilegeConfig> {
 }
 
 /// Lago's feature object: `code, name, description, privileges, created_at`.
-pub(super) fn feature_to_json(feature: &pb::Feature) -> Value {
+pub(crate) fn feature_to_json(feature: &pb::Feature) -> Value {
     json!({
         "code": feature.code,
         "name": feature.name,

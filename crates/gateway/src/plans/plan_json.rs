@@ -189,11 +189,14 @@ fn interval_name(interval: pb::PlanInterval) -> &'static str {
 
 /// Which of Lago's plan renderings: show/create/update/delete include `fixed_charges`; the list
 /// does not; the plan embedded in a subscription has neither `fixed_charges` nor `entitlements`.
+/// A plan's own webhook has no `fixed_charges` and no `applicable_usage_thresholds`, and its
+/// entitlements except in `plan.deleted`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PlanView {
     Single,
     ListItem,
     InSubscription,
+    Webhook { entitlements: bool },
 }
 
 /// Lago's plan object, keys in Lago's order.
@@ -225,7 +228,7 @@ pub(crate) fn plan_to_json(plan: &pb::Plan, view: PlanView) -> Value {
     if view == PlanView::Single {
         put("fixed_charges", json!([]));
     }
-    if view != PlanView::InSubscription {
+    if !matches!(view, PlanView::InSubscription | PlanView::Webhook { entitlements: false }) {
         put("entitlements", Value::Array(plan.entitlements.iter().map(plan_entitlement_to_json).collect()));
     }
     let thresholds: Vec<Value> = plan
@@ -243,7 +246,9 @@ pub(crate) fn plan_to_json(plan: &pb::Plan, view: PlanView) -> Value {
         })
         .collect();
     put("usage_thresholds", Value::Array(thresholds));
-    put("applicable_usage_thresholds", applicable_usage_thresholds_to_json(plan));
+    if !matches!(view, PlanView::Webhook { .. }) {
+        put("applicable_usage_thresholds", applicable_usage_thresholds_to_json(plan));
+    }
     put("taxes", Value::Array(plan.taxes.iter().map(embedded_tax_to_json).collect()));
     if let Some(commitment) = &plan.minimum_commitment {
         put(

@@ -13,9 +13,9 @@ use crate::entitlement_json::subscription_entitlement_to_json;
 use crate::lago_json::timestamp;
 use crate::plans::plan_json::{PlanView, applicable_usage_thresholds_to_json, plan_to_json};
 
-/// What a route includes in the object.
+/// What a route (or a webhook) includes in the object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum SubscriptionView {
+pub(crate) enum SubscriptionView {
     /// POST and GET of one subscription: everything, entitlements included.
     Full,
     /// PUT: the plan and thresholds, no entitlements.
@@ -24,9 +24,29 @@ pub(super) enum SubscriptionView {
     Terminated,
     /// The list: no includes.
     ListItem,
+    /// A webhook: the customer, the entitlements (`started` and `updated` only) and the plan; no
+    /// thresholds or invoice custom sections.
+    Webhook { entitlements: bool },
 }
 
 pub(super) fn subscription_to_json(subscription: &pb::Subscription, view: SubscriptionView) -> Value {
+    subscription_object(subscription, view, None)
+}
+
+/// The subscription of a webhook, with its customer (already rendered).
+pub(crate) fn webhook_subscription_to_json(
+    subscription: &pb::Subscription,
+    customer: Value,
+    entitlements: bool,
+) -> Value {
+    subscription_object(subscription, SubscriptionView::Webhook { entitlements }, Some(customer))
+}
+
+fn subscription_object(
+    subscription: &pb::Subscription,
+    view: SubscriptionView,
+    customer: Option<Value>,
+) -> Value {
     let plan = subscription.plan.clone().unwrap_or_default();
     let period = subscription.current_billing_period.as_ref();
     let mut object = Map::new();
@@ -70,7 +90,10 @@ pub(super) fn subscription_to_json(subscription: &pb::Subscription, view: Subscr
     put("purchase_order_number", json!(subscription.purchase_order_number));
     put("cancellation_reason", Value::Null);
     put("activated_at", timestamp(subscription.started_at.as_ref()));
-    if view == SubscriptionView::Full {
+    if let Some(customer) = customer {
+        put("customer", customer);
+    }
+    if matches!(view, SubscriptionView::Full | SubscriptionView::Webhook { entitlements: true }) {
         put(
             "entitlements",
             Value::Array(subscription.entitlements.iter().map(subscription_entitlement_to_json).collect()),
@@ -83,7 +106,7 @@ pub(super) fn subscription_to_json(subscription: &pb::Subscription, view: Subscr
     if matches!(view, SubscriptionView::Full | SubscriptionView::Updated) {
         put("applicable_usage_thresholds", applicable_usage_thresholds_to_json(&plan));
     }
-    if view != SubscriptionView::ListItem {
+    if matches!(view, SubscriptionView::Full | SubscriptionView::Updated | SubscriptionView::Terminated) {
         put("applied_invoice_custom_sections", json!([]));
     }
     put("activation_rules", json!([]));

@@ -15,19 +15,28 @@ use crate::db::IN_LIST_CHUNK;
 use crate::db::error::StoreError;
 use crate::entity::billable_metric_filter;
 
-/// The filters (not deleted) of each metric, ordered by key (byte order, on both databases).
+/// The filters of each metric, ordered by key (byte order, on both databases): those not
+/// deleted, and for a metric in `deleted_at` (deleted metrics, with their deletion time) those
+/// deleted with it, in its deletion's transaction.
 pub(crate) async fn filters_by_metric(
     connection: &impl ConnectionTrait,
     metric_ids: &[Uuid],
+    deleted_at: &HashMap<Uuid, DateTime<Utc>>,
 ) -> Result<HashMap<Uuid, Vec<BillableMetricFilter>>, StoreError> {
     let mut filters: HashMap<Uuid, Vec<BillableMetricFilter>> = HashMap::new();
     for chunk in metric_ids.chunks(IN_LIST_CHUNK) {
-        for row in current_rows(
-            connection,
-            billable_metric_filter::Column::BillableMetricId.is_in(chunk.iter().copied()),
-        )
-        .await?
-        {
+        let condition = billable_metric_filter::Column::BillableMetricId.is_in(chunk.iter().copied());
+        // Only deleted metrics need deleted filters: the usual read leaves them out in SQL.
+        let rows = if deleted_at.is_empty() {
+            current_rows(connection, condition).await?
+        } else {
+            billable_metric_filter::Entity::find().filter(condition).all(connection).await?
+        };
+        for row in rows {
+            if row.deleted_at.is_some() && row.deleted_at != deleted_at.get(&row.billable_metric_id).copied()
+            {
+                continue;
+            }
             let metric_id = row.billable_metric_id;
             filters.entry(metric_id).or_default().push(filter_from_row(row)?);
         }

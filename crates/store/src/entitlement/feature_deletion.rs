@@ -79,9 +79,10 @@ impl Store {
         let now = self.now();
         soft_delete::<privilege::Entity>(&transaction, removed.id.0, now).await?;
         let overridden = delete_privilege_values(&transaction, current.id, removed.id).await?;
-        let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &current)];
-        changes
-            .extend(plans_updated(&transaction, plans_with_feature(&transaction, current.id).await?).await?);
+        // Lago's order: `plan.updated` for each plan granting the feature, then `feature.updated`.
+        let mut changes =
+            plans_updated(&transaction, plans_with_feature(&transaction, current.id).await?).await?;
+        changes.push(feature_change(ChangeEventType::FeatureUpdated, &current));
         changes.extend(subscriptions_updated(&transaction, overridden).await?);
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(current)

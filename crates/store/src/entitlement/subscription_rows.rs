@@ -15,7 +15,8 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use crate::db::error::StoreError;
 use crate::db::{IN_LIST_CHUNK, in_chunks};
 use crate::entitlement::rows::{
-    EntitlementOwner, LoadedEntitlements, apply_changes, load_subscription_layers, reload_subscription_layers,
+    EntitlementOwner, LoadedEntitlements, apply_changes, load_owner_entitlements, load_subscription_layers,
+    reload_subscription_layers,
 };
 use crate::entity::entitlement_removal;
 
@@ -86,17 +87,36 @@ impl SubscriptionRows {
     }
 }
 
-/// The effective entitlements of a subscription on `plan_id`, for the objects that embed them.
+/// The effective entitlements of many subscriptions, by subscription id, from
+/// `(subscription id, plan id)` pairs: six queries per thousand subscriptions and plans, whatever
+/// their number.
 ///
 /// # Errors
 /// `Unavailable` or `Internal` when the database fails.
-pub(crate) async fn load_subscription_entitlements(
+pub(crate) async fn load_many_subscription_entitlements(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
-    subscription_id: SubscriptionId,
-    plan_id: PlanId,
-) -> Result<Vec<SubscriptionEntitlement>, StoreError> {
-    Ok(SubscriptionRows::load(connection, organization_id, subscription_id, plan_id).await?.effective())
+    subscriptions: &[(uuid::Uuid, uuid::Uuid)],
+) -> Result<HashMap<uuid::Uuid, Vec<SubscriptionEntitlement>>, StoreError> {
+    let mut subscription_ids: Vec<uuid::Uuid> = subscriptions.iter().map(|(id, _)| *id).collect();
+    subscription_ids.sort_unstable();
+    subscription_ids.dedup();
+    let mut plan_ids: Vec<uuid::Uuid> = subscriptions.iter().map(|(_, plan_id)| *plan_id).collect();
+    plan_ids.sort_unstable();
+    plan_ids.dedup();
+    let loaded = load_owner_entitlements(connection, organization_id, &plan_ids, &subscription_ids).await?;
+    let removals = load_removals_of(connection, &subscription_ids).await?;
+    Ok(subscriptions
+        .iter()
+        .map(|(subscription_id, plan_id)| {
+            let layers = EntitlementLayers {
+                plan: loaded.stored(*plan_id),
+                subscription: loaded.stored(*subscription_id),
+                removals: removals.get(subscription_id).map(Vec::as_slice).unwrap_or_default(),
+            };
+            (*subscription_id, effective_entitlements(layers, loaded.features()))
+        })
+        .collect())
 }
 
 async fn load_removals(

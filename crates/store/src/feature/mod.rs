@@ -159,9 +159,10 @@ impl Store {
         }
         insert_privileges(&transaction, organization_id, current.id, new_privileges, now).await?;
         let updated = load_feature(&transaction, organization_id, code, false).await?;
-        let mut changes = vec![feature_change(ChangeEventType::FeatureUpdated, &updated)];
-        changes
-            .extend(plans_updated(&transaction, plans_with_feature(&transaction, updated.id).await?).await?);
+        // Lago's order: `plan.updated` for each plan granting the feature, then `feature.updated`.
+        let mut changes =
+            plans_updated(&transaction, plans_with_feature(&transaction, updated.id).await?).await?;
+        changes.push(feature_change(ChangeEventType::FeatureUpdated, &updated));
         self.commit_with_changes(transaction, organization_id, changes).await?;
         Ok(updated)
     }
@@ -199,6 +200,24 @@ pub(crate) async fn features_by_ids(
 ) -> Result<Vec<Feature>, StoreError> {
     let rows = in_chunks(ids, |chunk| {
         features_where(organization_id, feature::Column::Id.is_in(chunk.iter().copied())).all(connection)
+    })
+    .await?;
+    with_privileges(connection, rows).await
+}
+
+/// The organization's features with these ids, deleted ones included, in no particular order;
+/// unknown ids are absent. A deleted feature shows the privileges it had when it was deleted:
+/// what its `feature.deleted` webhook carries.
+pub(crate) async fn features_by_ids_with_deleted(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<Feature>, StoreError> {
+    let rows = in_chunks(ids, |chunk| {
+        feature::Entity::find()
+            .filter(feature::Column::OrganizationId.eq(organization_id.0))
+            .filter(feature::Column::Id.is_in(chunk.iter().copied()))
+            .all(connection)
     })
     .await?;
     with_privileges(connection, rows).await
@@ -245,22 +264,34 @@ fn features_where(
         .filter(condition)
 }
 
-/// Attaches their privileges to features, in one query per thousand features.
+/// Attaches their privileges to features, in one query per thousand features: those not
+/// deleted, and for a deleted feature those deleted with it (in its deletion's transaction).
 async fn with_privileges(
     connection: &impl ConnectionTrait,
     rows: Vec<feature::Model>,
 ) -> Result<Vec<Feature>, StoreError> {
     let mut privileges_by_feature: HashMap<uuid::Uuid, Vec<Privilege>> = HashMap::new();
     let ids: Vec<uuid::Uuid> = rows.iter().map(|row| row.id).collect();
+    let deleted_at: HashMap<uuid::Uuid, chrono::DateTime<chrono::Utc>> =
+        rows.iter().filter_map(|row| Some((row.id, row.deleted_at?))).collect();
     for chunk in ids.chunks(IN_LIST_CHUNK) {
-        let privilege_rows = privilege::Entity::find()
-            .filter(privilege::Column::EntitlementFeatureId.is_in(chunk.iter().copied()))
-            .filter(privilege::Column::DeletedAt.is_null())
+        let mut query = privilege::Entity::find()
+            .filter(privilege::Column::EntitlementFeatureId.is_in(chunk.iter().copied()));
+        // Only deleted features need deleted privileges: the usual read leaves them out in SQL.
+        if deleted_at.is_empty() {
+            query = query.filter(privilege::Column::DeletedAt.is_null());
+        }
+        let privilege_rows = query
             .order_by_asc(privilege::Column::CreatedAt)
             .order_by_asc(privilege::Column::Id)
             .all(connection)
             .await?;
         for row in privilege_rows {
+            if row.deleted_at.is_some()
+                && row.deleted_at != deleted_at.get(&row.entitlement_feature_id).copied()
+            {
+                continue;
+            }
             privileges_by_feature
                 .entry(row.entitlement_feature_id)
                 .or_default()

@@ -140,6 +140,9 @@ impl MigrationTrait for Migration {
                 // The dispatcher's scan: deliveries due, soonest first. Finished ones drop out.
                 "CREATE INDEX idx_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) \
                  WHERE next_attempt_at IS NOT NULL",
+                // The retention's scan: finished deliveries, oldest first.
+                "CREATE INDEX idx_webhook_deliveries_finished ON webhook_deliveries (updated_at) \
+                 WHERE next_attempt_at IS NULL",
                 // An endpoint's delivery log, newest first, and the deletion of its deliveries.
                 "CREATE INDEX idx_webhook_deliveries_endpoint \
                  ON webhook_deliveries (webhook_endpoint_id, created_at)",

@@ -27,17 +27,57 @@ pub(crate) async fn load_plans(
     organization_id: OrganizationId,
     rows: Vec<plan::Model>,
 ) -> Result<Vec<Plan>, StoreError> {
+    load_plans_showing(connection, organization_id, rows, ChargesShown::Current).await
+}
+
+/// [`load_plans`], a deleted plan showing the charges it had when it was deleted (those deleted
+/// with it, in the same transaction): what its `plan.deleted` webhook carries.
+pub(crate) async fn load_plans_as_deleted(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    rows: Vec<plan::Model>,
+) -> Result<Vec<Plan>, StoreError> {
+    load_plans_showing(connection, organization_id, rows, ChargesShown::AsDeleted).await
+}
+
+/// Which charges a plan shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChargesShown {
+    /// Those not deleted.
+    Current,
+    /// Those not deleted, and those deleted at the plan's own deletion.
+    AsDeleted,
+}
+
+async fn load_plans_showing(
+    connection: &impl ConnectionTrait,
+    organization_id: OrganizationId,
+    rows: Vec<plan::Model>,
+    shown: ChargesShown,
+) -> Result<Vec<Plan>, StoreError> {
     let plan_ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
     if plan_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let charges = charge::Entity::find()
-        .filter(charge::Column::PlanId.is_in(plan_ids.clone()))
-        .filter(charge::Column::DeletedAt.is_null())
+    let mut charges_query = charge::Entity::find().filter(charge::Column::PlanId.is_in(plan_ids.clone()));
+    if shown == ChargesShown::Current {
+        charges_query = charges_query.filter(charge::Column::DeletedAt.is_null());
+    }
+    let plan_deleted_at: HashMap<Uuid, Option<chrono::DateTime<chrono::Utc>>> =
+        rows.iter().map(|row| (row.id, row.deleted_at)).collect();
+    let charges: Vec<charge::Model> = charges_query
         .order_by_asc(charge::Column::CreatedAt)
         .order_by_asc(charge::Column::Id)
         .all(connection)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|charge| {
+            charge.deleted_at.is_none()
+                || plan_deleted_at
+                    .get(&charge.plan_id)
+                    .is_some_and(|deleted_at| *deleted_at == charge.deleted_at)
+        })
+        .collect();
     let thresholds = usage_threshold::Entity::find()
         .filter(usage_threshold::Column::PlanId.is_in(plan_ids.clone()))
         .order_by_asc(usage_threshold::Column::CreatedAt)

@@ -1,22 +1,21 @@
 //! Subscriptions as the API shows them, from their rows: each with its plan, its customer's
 //! external id, the plan codes of the subscriptions it replaced and that replace it, the
 //! scheduled downgrade's date and the current billing period, in a fixed number of queries
-//! whatever the number of subscriptions (the effective entitlements, when asked for, take five
-//! queries per subscription: only single subscriptions show them).
+//! whatever the number of subscriptions (their effective entitlements too, when asked for).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::{
     BillingTime, CustomerId, Error, OnTerminationCreditNote, OnTerminationInvoice, OrganizationId,
-    PeriodSchedule, Plan, PlanId, Subscription, SubscriptionId, SubscriptionStatus, Tz,
+    PeriodSchedule, Plan, Subscription, SubscriptionId, SubscriptionStatus, Tz,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::db::error::StoreError;
 use crate::db::{IN_LIST_CHUNK, in_chunks};
-use crate::entitlement::subscription_rows::load_subscription_entitlements;
+use crate::entitlement::subscription_rows::load_many_subscription_entitlements;
 use crate::entity::plan;
 use crate::entity::subscription;
 use crate::plan::reads::load_plans;
@@ -41,6 +40,12 @@ pub(crate) async fn load_subscriptions(
     let plan_codes = plan_codes(connection, &linked_plan_ids).await?;
     let customer_ids: Vec<Uuid> = rows.iter().map(|row| row.customer_id).collect();
     let customers = subscription_customers(connection, &customer_ids).await?;
+    let entitlements = if with_entitlements {
+        let owners: Vec<(Uuid, Uuid)> = rows.iter().map(|row| (row.id, row.plan_id)).collect();
+        load_many_subscription_entitlements(connection, organization_id, &owners).await?
+    } else {
+        HashMap::new()
+    };
     let mut subscriptions = Vec::with_capacity(rows.len());
     for row in rows {
         let plan = plans.get(&row.plan_id).cloned().ok_or_else(|| lost("plan", row.id))?;
@@ -63,19 +68,7 @@ pub(crate) async fn load_subscriptions(
             downgrade_date_at: next.and_then(downgrade_date_at),
             external_customer_id: customer.external_id.clone(),
         };
-        let entitlements = if with_entitlements {
-            Some(
-                load_subscription_entitlements(
-                    connection,
-                    organization_id,
-                    SubscriptionId(row.id),
-                    PlanId(row.plan_id),
-                )
-                .await?,
-            )
-        } else {
-            None
-        };
+        let entitlements = if with_entitlements { entitlements.get(&row.id).cloned() } else { None };
         subscriptions.push(subscription_from_row(row, plan, linked, customer.timezone, now, entitlements)?);
     }
     Ok(subscriptions)

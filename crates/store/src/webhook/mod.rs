@@ -9,5 +9,7 @@ mod endpoints;
 mod keys;
 pub(crate) mod objects;
 pub(crate) mod outbox;
+pub(crate) mod retention;
 
 pub use dispatch::{DeliveryAttempt, DeliveryEndpoint, DueDelivery, SignatureAlgorithm};
+pub use retention::WEBHOOK_DELIVERY_PRUNE_BATCH;

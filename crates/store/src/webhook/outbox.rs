@@ -80,6 +80,7 @@ pub(crate) async fn render(
     organization_id: OrganizationId,
     changes: &[PendingChange],
     renderer: Option<&dyn WebhookRenderer>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PendingDeliveries, StoreError> {
     let events: Vec<(usize, WebhookEventType, Uuid)> = changes
         .iter()
@@ -124,7 +125,7 @@ pub(crate) async fn render(
     })?;
     let requests: Vec<(WebhookEventType, Uuid)> =
         wanted.iter().map(|(_, event_type, object_id)| (*event_type, *object_id)).collect();
-    let objects = load_objects(connection, organization_id, &requests).await?;
+    let objects = load_objects(connection, organization_id, &requests, now).await?;
     let mut deliveries = Vec::new();
     for ((index, event_type, object_id), object) in wanted.into_iter().zip(objects) {
         // An object gone within the same write (created, then deleted) has nothing to show.
