@@ -38,8 +38,8 @@ fn thresholds_parse_sorted_and_distinct() {
 fn the_nearest_passed_threshold_is_due_while_ending_at_is_ahead() {
     let thresholds = TerminationAlertDays::default();
     let ending_at = at("2026-03-01T00:00:00Z");
-    assert_eq!(thresholds.due(ending_at, at("2026-01-15T23:59:59Z")), None);
-    assert_eq!(thresholds.due(ending_at, at("2026-01-16T00:00:00Z")), Some(45));
+    assert_eq!(thresholds.due(ending_at, at("2026-01-14T23:59:59Z")), None);
+    assert_eq!(thresholds.due(ending_at, at("2026-01-15T00:00:00Z")), Some(45));
     assert_eq!(thresholds.due(ending_at, at("2026-02-13T23:59:59Z")), Some(45));
     assert_eq!(thresholds.due(ending_at, at("2026-02-14T00:00:00Z")), Some(15));
     assert_eq!(thresholds.due(ending_at, at("2026-02-28T23:59:59Z")), Some(15));
