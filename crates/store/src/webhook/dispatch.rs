@@ -107,6 +107,25 @@ impl Store {
         let leased_until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::hours(1));
         let saturated: Vec<Uuid> =
             in_flight.iter().filter(|(_, count)| **count >= per_endpoint).map(|(id, _)| *id).collect();
+        // The dispatcher looks after every commit; most of the time nothing is due, and a read on
+        // the index answers that without a write transaction (on SQLite, the database's write lock).
+        let any_due = webhook_delivery::Entity::find()
+            .select_only()
+            .column(webhook_delivery::Column::Id)
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+            .filter(
+                webhook_delivery::Column::LeasedUntil
+                    .is_null()
+                    .or(webhook_delivery::Column::LeasedUntil.lte(now)),
+            )
+            .limit(1)
+            .into_tuple::<Uuid>()
+            .one(self.connection())
+            .await?
+            .is_some();
+        if !any_due {
+            return Ok(Vec::new());
+        }
         let transaction = self.begin_write().await?;
         let mut query = webhook_delivery::Entity::find()
             .select_only()
