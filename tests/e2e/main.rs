@@ -31,6 +31,7 @@ mod plans_rest;
 mod revisions;
 mod subscription_entitlements_grpc;
 mod subscription_entitlements_rest;
+mod subscription_notices;
 mod subscriptions_grpc;
 mod subscriptions_rest;
 mod taxes_rest;

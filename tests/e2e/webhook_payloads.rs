@@ -154,7 +154,7 @@ fn customer_object(rest: &Value, integration_customers: bool) -> Value {
 
 /// A subscription webhook's object: the base keys, the customer, the entitlements (`started` and
 /// `updated`), the payment method, the plan and the activation rules.
-fn subscription_object(rest: &Value, customer: &Value, entitlements: bool) -> Value {
+pub(crate) fn subscription_object(rest: &Value, customer: &Value, entitlements: bool) -> Value {
     let mut object = pick(rest, SUBSCRIPTION_BASE_KEYS);
     object.insert("customer".to_owned(), customer_object(customer, false));
     if entitlements {
@@ -182,7 +182,7 @@ fn rails_json(value: &Value) -> String {
 }
 
 /// The expected body of a webhook.
-async fn envelope(app: &TestApp, webhook_type: &str, object: Value) -> String {
+pub(crate) async fn envelope(app: &TestApp, webhook_type: &str, object: Value) -> String {
     let object_type = webhook_type.split('.').next().expect("a dotted webhook type");
     let mut envelope = Map::new();
     envelope.insert("webhook_type".to_owned(), json!(webhook_type));
@@ -193,17 +193,17 @@ async fn envelope(app: &TestApp, webhook_type: &str, object: Value) -> String {
 }
 
 /// The deliveries made since `before` of them.
-async fn deliveries_since(app: &TestApp, before: usize) -> Vec<StoredDelivery> {
+pub(crate) async fn deliveries_since(app: &TestApp, before: usize) -> Vec<StoredDelivery> {
     app.webhook_deliveries().await.split_off(before)
 }
 
-fn types(deliveries: &[StoredDelivery]) -> Vec<&str> {
+pub(crate) fn types(deliveries: &[StoredDelivery]) -> Vec<&str> {
     deliveries.iter().map(|delivery| delivery.webhook_type.as_str()).collect()
 }
 
 /// Asserts the deliveries since `before` are exactly `expected` (type, body), in order.
 #[track_caller]
-fn assert_payloads(deliveries: &[StoredDelivery], expected: &[(&str, String)]) {
+pub(crate) fn assert_payloads(deliveries: &[StoredDelivery], expected: &[(&str, String)]) {
     let actual: Vec<(&str, &str)> = deliveries
         .iter()
         .map(|delivery| (delivery.webhook_type.as_str(), delivery.payload.as_str()))
@@ -233,7 +233,7 @@ async fn send_with_revision(
     (status, body, revision)
 }
 
-async fn ok(app: &TestApp, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
+pub(crate) async fn ok(app: &TestApp, method: reqwest::Method, path: &str, body: Option<&Value>) -> Value {
     let response = app.send(method, path, body).await;
     assert_eq!(response.status, 200, "{path}: {}", response.body);
     response.body
@@ -247,11 +247,11 @@ async fn create_plan(app: &TestApp, code: &str, amount_cents: i64) -> Value {
     ok(app, reqwest::Method::POST, "/api/v1/plans", Some(&plan)).await["plan"].clone()
 }
 
-async fn get(app: &TestApp, path: &str, root: &str) -> Value {
+pub(crate) async fn get(app: &TestApp, path: &str, root: &str) -> Value {
     ok(app, reqwest::Method::GET, path, None).await[root].clone()
 }
 
-const HOOK: &str = "http://127.0.0.1:9/hooks";
+pub(crate) const HOOK: &str = "http://127.0.0.1:9/hooks";
 
 backend_tests! {
     async fn feature_events_carry_the_feature_and_the_plans_granting_it(app) {

@@ -99,6 +99,10 @@ pub use subscription::input::{
 pub use subscription::lifecycle::{
     Lifecycle, Transition, TransitionKind, advance, end_on_request, next_transition_at,
 };
+pub use subscription::notices::{
+    DEFAULT_TERMINATION_ALERT_DAYS, TerminationAlert, TerminationAlertDays, TerminationAlertWindow,
+    trial_duration, trial_end_at,
+};
 pub use subscription::selection::{
     SubscriptionSelector, WantedStatus, editable_subscription, find_by_status, is_taken_by_another_customer,
     is_upgrade, lookup_order, update_target,

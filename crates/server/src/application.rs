@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::serve::ListenerExt;
+use entitlements_domain::TerminationAlertDays;
 use entitlements_domain::webhook::signing::WebhookSigningKey;
 use entitlements_engine::EntitlementsView;
 use entitlements_gateway::{GrpcClients, TransportError};
@@ -63,6 +64,7 @@ enum Mode {
         bootstrap_api_key: Option<String>,
         health_check_interval: Duration,
         subscription_sweep_interval: Duration,
+        termination_alert_days: TerminationAlertDays,
         min_revision_wait: Duration,
         change_log: ChangeLogArgs,
         webhooks: WebhookArgs,
@@ -99,6 +101,7 @@ impl Application {
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
                 subscription_sweep_interval: config.args.subscription_sweep_interval(),
+                termination_alert_days: config.args.subscription_termination_alert_days.clone(),
                 min_revision_wait: config.args.min_revision_wait(),
                 change_log: config.args.change_log.clone(),
                 webhooks: config.args.webhooks.clone(),
@@ -148,6 +151,7 @@ impl Application {
                 bootstrap_api_key,
                 health_check_interval,
                 subscription_sweep_interval,
+                termination_alert_days,
                 min_revision_wait,
                 change_log,
                 webhooks,
@@ -171,6 +175,7 @@ impl Application {
                 let sweep = subscription_sweeper::sweep_subscriptions(
                     store.clone(),
                     subscription_sweep_interval,
+                    termination_alert_days,
                     background_token.clone(),
                 );
                 background.spawn("subscription sweeper", async move {

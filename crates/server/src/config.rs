@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use entitlements_domain::TerminationAlertDays;
 use entitlements_domain::webhook::delivery::{RetryPolicy, RetrySchedule};
 
 use crate::grpc_web::CorsAllowedOrigins;
@@ -99,6 +100,17 @@ pub struct ServeArgs {
     /// milliseconds. Reads show them as soon as they are due either way.
     #[arg(long, env = "ENTITLEMENTS_SUBSCRIPTION_SWEEP_INTERVAL_MS", default_value_t = 60_000)]
     pub subscription_sweep_interval_ms: u64,
+
+    /// The days before an active subscription's `ending_at` at which the sweeper records a
+    /// `subscription.termination_alert` (once per threshold and `ending_at`), comma-separated;
+    /// empty records none. Lago's `LAGO_SUBSCRIPTION_TERMINATION_ALERT_SENT_AT_DAYS`.
+    #[arg(
+        long,
+        env = "ENTITLEMENTS_SUBSCRIPTION_TERMINATION_ALERT_DAYS",
+        default_value = "15,45",
+        value_parser = parse_termination_alert_days
+    )]
+    pub subscription_termination_alert_days: TerminationAlertDays,
 
     /// How long a read that asks for a revision (the metadata or header
     /// `x-entitlements-min-revision`, or CheckService's `min_revision`) waits for this server's
@@ -330,6 +342,11 @@ impl ChangeLogArgs {
     pub fn watch_poll_interval(&self) -> Duration {
         Duration::from_millis(self.watch_poll_interval_ms.max(1))
     }
+}
+
+/// `--subscription-termination-alert-days`: `15,45`, in any order; empty for none.
+fn parse_termination_alert_days(text: &str) -> Result<TerminationAlertDays, String> {
+    text.parse()
 }
 
 impl ServeArgs {

@@ -321,6 +321,7 @@ pub(crate) fn subscription_to_pb(subscription: Subscription) -> pb::Subscription
         ending_at,
         terminated_at,
         canceled_at,
+        trial_ended_at,
         created_at,
         previous_plan_code,
         next_plan_code,
@@ -365,5 +366,6 @@ pub(crate) fn subscription_to_pb(subscription: Subscription) -> pb::Subscription
             .into_iter()
             .map(subscription_entitlement_to_pb)
             .collect(),
+        trial_ended_at: trial_ended_at.map(timestamp),
     }
 }

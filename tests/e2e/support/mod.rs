@@ -114,6 +114,7 @@ pub(crate) fn test_serve_args() -> ServeArgs {
         health_check_interval_ms: 50,
         // Tests run the sweeper's steps themselves.
         subscription_sweep_interval_ms: 3_600_000,
+        subscription_termination_alert_days: Default::default(),
         min_revision_wait_ms: 250,
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),

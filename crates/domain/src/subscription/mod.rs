@@ -8,6 +8,7 @@ pub(crate) mod entitlements;
 pub(crate) mod filters;
 pub(crate) mod input;
 pub(crate) mod lifecycle;
+pub(crate) mod notices;
 pub(crate) mod selection;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -133,6 +134,8 @@ pub struct Subscription {
     pub ending_at: Option<DateTime<Utc>>,
     pub terminated_at: Option<DateTime<Utc>>,
     pub canceled_at: Option<DateTime<Utc>>,
+    /// When its free trial ended, once the sweeper has recorded it.
+    pub trial_ended_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// The plan code of the subscription this one replaced.
     pub previous_plan_code: Option<String>,

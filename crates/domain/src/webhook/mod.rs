@@ -33,10 +33,14 @@ pub enum WebhookEventType {
     SubscriptionStarted,
     SubscriptionUpdated,
     SubscriptionTerminated,
+    /// An active subscription's `ending_at` is near (45 and 15 days before it by default).
+    SubscriptionTerminationAlert,
+    /// An active subscription's free trial ended.
+    SubscriptionTrialEnded,
 }
 
 impl WebhookEventType {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::FeatureCreated,
         Self::FeatureUpdated,
         Self::FeatureDeleted,
@@ -51,6 +55,8 @@ impl WebhookEventType {
         Self::SubscriptionStarted,
         Self::SubscriptionUpdated,
         Self::SubscriptionTerminated,
+        Self::SubscriptionTerminationAlert,
+        Self::SubscriptionTrialEnded,
     ];
 
     /// Lago's name: the envelope's `webhook_type`, and what `event_types` lists.
@@ -70,6 +76,8 @@ impl WebhookEventType {
             Self::SubscriptionStarted => "subscription.started",
             Self::SubscriptionUpdated => "subscription.updated",
             Self::SubscriptionTerminated => "subscription.terminated",
+            Self::SubscriptionTerminationAlert => "subscription.termination_alert",
+            Self::SubscriptionTrialEnded => "subscription.trial_ended",
         }
     }
 
@@ -86,9 +94,11 @@ impl WebhookEventType {
                 "billable_metric"
             }
             Self::CustomerCreated | Self::CustomerUpdated => "customer",
-            Self::SubscriptionStarted | Self::SubscriptionUpdated | Self::SubscriptionTerminated => {
-                "subscription"
-            }
+            Self::SubscriptionStarted
+            | Self::SubscriptionUpdated
+            | Self::SubscriptionTerminated
+            | Self::SubscriptionTerminationAlert
+            | Self::SubscriptionTrialEnded => "subscription",
         }
     }
 

@@ -65,8 +65,7 @@ fn subscription_object(
     put("billing_time", json!(billing_time_name(subscription.billing_time())));
     put("subscription_at", timestamp(subscription.subscription_at.as_ref()));
     put("started_at", milliseconds(subscription.started_at.as_ref()));
-    // No invoices, hence no free trial ended by billing.
-    put("trial_ended_at", Value::Null);
+    put("trial_ended_at", timestamp(subscription.trial_ended_at.as_ref()));
     put("ending_at", timestamp(subscription.ending_at.as_ref()));
     put("terminated_at", timestamp(subscription.terminated_at.as_ref()));
     put("canceled_at", timestamp(subscription.canceled_at.as_ref()));

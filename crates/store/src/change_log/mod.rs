@@ -55,11 +55,15 @@ pub enum ChangeEventType {
     SubscriptionTerminated,
     /// A pending subscription ended before it started.
     SubscriptionCanceled,
+    /// An active subscription's free trial ended (its `trial_ended_at` was recorded).
+    SubscriptionTrialEnded,
+    /// An active subscription's `ending_at` came within one of the alert thresholds.
+    SubscriptionTerminationAlert,
 }
 
 impl ChangeEventType {
     /// Every type, in declaration order.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 24] = [
         Self::OrganizationCreated,
         Self::ApiKeyCreated,
         Self::FeatureCreated,
@@ -82,6 +86,8 @@ impl ChangeEventType {
         Self::SubscriptionUpdated,
         Self::SubscriptionTerminated,
         Self::SubscriptionCanceled,
+        Self::SubscriptionTrialEnded,
+        Self::SubscriptionTerminationAlert,
     ];
 
     /// The type named `name` as [`ChangeEventType::as_str`] spells it.
@@ -113,6 +119,8 @@ impl ChangeEventType {
             Self::SubscriptionUpdated => "subscription.updated",
             Self::SubscriptionTerminated => "subscription.terminated",
             Self::SubscriptionCanceled => "subscription.canceled",
+            Self::SubscriptionTrialEnded => "subscription.trial_ended",
+            Self::SubscriptionTerminationAlert => "subscription.termination_alert",
         }
     }
 
@@ -128,7 +136,9 @@ impl ChangeEventType {
             | Self::SubscriptionStarted
             | Self::SubscriptionUpdated
             | Self::SubscriptionTerminated
-            | Self::SubscriptionCanceled => "subscription",
+            | Self::SubscriptionCanceled
+            | Self::SubscriptionTrialEnded
+            | Self::SubscriptionTerminationAlert => "subscription",
             Self::TaxCreated | Self::TaxUpdated | Self::TaxDeleted => "tax",
             Self::BillableMetricCreated | Self::BillableMetricUpdated | Self::BillableMetricDeleted => {
                 "billable_metric"

@@ -1,5 +1,6 @@
 //! `subscriptions`, never deleted. `status`, `billing_time` and the on-termination choices are
-//! stored as Lago spells them; `transition_due_at` is when time alone next changes the row.
+//! stored as Lago spells them; `transition_due_at` is when time alone next changes the row;
+//! `trial_ended_at` and the last termination alert are the sweeper's notices (written only by it).
 
 use entitlements_domain::{BillingTime, OnTerminationCreditNote, OnTerminationInvoice, SubscriptionStatus};
 use sea_orm::entity::prelude::*;
@@ -54,6 +55,11 @@ pub struct Model {
     pub canceled_at: Option<DateTimeUtc>,
     pub downgrade_at: Option<DateTimeUtc>,
     pub transition_due_at: Option<DateTimeUtc>,
+    /// When the free trial ended, recorded by the sweeper.
+    pub trial_ended_at: Option<DateTimeUtc>,
+    /// The `ending_at` the last termination alert announced, and its threshold in days.
+    pub termination_alert_ending_at: Option<DateTimeUtc>,
+    pub termination_alert_days: Option<i32>,
     pub on_termination_credit_note: Option<CreditNote>,
     pub on_termination_invoice: Invoice,
     pub progressive_billing_disabled: bool,

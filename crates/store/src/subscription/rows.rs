@@ -132,6 +132,7 @@ fn subscription_from_row(
         ending_at: row.ending_at,
         terminated_at: row.terminated_at,
         canceled_at: row.canceled_at,
+        trial_ended_at: row.trial_ended_at,
         created_at: row.created_at,
         previous_plan_code: linked.previous_plan_code,
         next_plan_code: linked.next_plan_code,

@@ -66,7 +66,10 @@ impl Touched {
                 ChangeEventType::OrganizationCreated | ChangeEventType::ApiKeyCreated => {
                     touched.api_keys = true;
                 }
-                ChangeEventType::TaxCreated
+                // Notices about a subscription change none of its entitlements.
+                ChangeEventType::SubscriptionTrialEnded
+                | ChangeEventType::SubscriptionTerminationAlert
+                | ChangeEventType::TaxCreated
                 | ChangeEventType::TaxUpdated
                 | ChangeEventType::TaxDeleted
                 | ChangeEventType::BillableMetricCreated

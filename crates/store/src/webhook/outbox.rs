@@ -41,6 +41,8 @@ pub(crate) fn webhook_event(change: ChangeEventType) -> Option<WebhookEventType>
         ChangeEventType::SubscriptionTerminated | ChangeEventType::SubscriptionCanceled => {
             WebhookEventType::SubscriptionTerminated
         }
+        ChangeEventType::SubscriptionTrialEnded => WebhookEventType::SubscriptionTrialEnded,
+        ChangeEventType::SubscriptionTerminationAlert => WebhookEventType::SubscriptionTerminationAlert,
         ChangeEventType::OrganizationCreated
         | ChangeEventType::ApiKeyCreated
         | ChangeEventType::TaxCreated
