@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use entitlements_domain::webhook::delivery::AttemptOutcome;
+use entitlements_domain::webhook::endpoint::SignatureAlgo;
 use entitlements_domain::webhook::signing::{WebhookSigningKey, hmac_signature, standard_webhooks_signature};
-use entitlements_store::{DueDelivery, SignatureAlgorithm};
+use entitlements_store::DueDelivery;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 
 use super::http_client::{SendError, check_url};
@@ -85,8 +86,8 @@ pub(crate) async fn attempt(
 /// event's revision.
 fn headers(delivery: &DueDelivery, keys: &SigningKeys<'_>, timestamp: i64) -> Result<HeaderMap, SendError> {
     let signature = match delivery.endpoint.signature_algo {
-        SignatureAlgorithm::Jwt => keys.jwt.jwt(&delivery.payload, keys.jwt_issuer),
-        SignatureAlgorithm::Hmac => hmac_signature(keys.hmac_key, &delivery.payload),
+        SignatureAlgo::Jwt => keys.jwt.jwt(&delivery.payload, keys.jwt_issuer),
+        SignatureAlgo::Hmac => hmac_signature(keys.hmac_key, &delivery.payload),
     };
     let id = delivery.id.to_string();
     let standard_signature =

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entitlements_domain::webhook::delivery::{DeliveryStatus, NextStep};
+use entitlements_domain::webhook::endpoint::SignatureAlgo;
 use entitlements_domain::{Error, OrganizationId};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
@@ -26,32 +27,12 @@ use crate::entity::{webhook_delivery, webhook_endpoint, webhook_hmac_key};
 /// The longest response body kept in the delivery log.
 const KEPT_RESPONSE_BYTES: usize = 2_048;
 
-/// How an endpoint's deliveries are signed in `X-Lago-Signature`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignatureAlgorithm {
-    Jwt,
-    Hmac,
-}
-
-impl SignatureAlgorithm {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Jwt => "jwt",
-            Self::Hmac => "hmac",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        [Self::Jwt, Self::Hmac].into_iter().find(|algorithm| algorithm.as_str() == name)
-    }
-}
-
 /// Where a delivery goes and how it is signed, as its endpoint says at the time of the attempt.
 #[derive(Debug, Clone)]
 pub struct DeliveryEndpoint {
     pub id: Uuid,
     pub url: String,
-    pub signature_algo: SignatureAlgorithm,
+    pub signature_algo: SignatureAlgo,
     pub signing_secret: String,
     /// The organization's HMAC key, when it has one already.
     pub hmac_key: Option<String>,
@@ -201,7 +182,7 @@ impl Store {
                 continue;
             }
             *slots += 1;
-            let signature_algo = SignatureAlgorithm::parse(&algo).ok_or_else(|| {
+            let signature_algo = SignatureAlgo::parse(&algo).ok_or_else(|| {
                 Error::Internal(format!("webhook endpoint {endpoint_id} signs with {algo}"))
             })?;
             claimed.push(DueDelivery {
