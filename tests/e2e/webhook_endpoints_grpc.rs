@@ -278,6 +278,7 @@ async fn delivery_log(backend: Backend) {
         .record_webhook_attempt(entitlements_store::DeliveryAttempt {
             delivery_id: uuid::Uuid::parse_str(&delivery.id).expect("a UUID"),
             endpoint_id: uuid::Uuid::parse_str(&endpoint.id).expect("a UUID"),
+            leased_until: None,
             step: entitlements_domain::webhook::delivery::NextStep::Succeeded,
             http_status: Some(204),
             response: String::new(),
@@ -298,7 +299,7 @@ async fn delivery_log(backend: Backend) {
 
 /// Waits (a few seconds at most) until the endpoint's deliveries are not due any more.
 async fn wait_until_not_due(client: &mut WebhookServiceClient<Channel>, endpoint_id: &str) {
-    for _ in 0..50 {
+    for _ in 0..200 {
         let request = pb::ListWebhookDeliveriesRequest {
             webhook_endpoint_id: endpoint_id.to_owned(),
             ..Default::default()
@@ -309,6 +310,7 @@ async fn wait_until_not_due(client: &mut WebhookServiceClient<Channel>, endpoint
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    panic!("the deliveries of {endpoint_id} stayed due");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -482,6 +482,7 @@ async fn delivery_log_scenario(app: TestApp) {
         .record_webhook_attempt(entitlements_store::DeliveryAttempt {
             delivery_id: uuid::Uuid::parse_str(&delivery_id).expect("a UUID"),
             endpoint_id: uuid::Uuid::parse_str(&id).expect("a UUID"),
+            leased_until: None,
             step: entitlements_domain::webhook::delivery::NextStep::Succeeded,
             http_status: Some(200),
             response: "ok".to_owned(),
@@ -533,7 +534,7 @@ async fn delivery_log_scenario(app: TestApp) {
 /// Waits (a few seconds at most) until the endpoint's deliveries are not due any more: the
 /// dispatcher made their attempt. Without a dispatcher they stay due, which the scenario accepts.
 async fn settle(app: &TestApp, endpoint_id: &str) {
-    for _ in 0..50 {
+    for _ in 0..200 {
         let log = app.get(&format!("{}/webhooks", path(endpoint_id))).await;
         let deliveries = log.body["webhooks"].as_array().cloned().unwrap_or_default();
         if deliveries.iter().all(|delivery| delivery["next_attempt_at"].is_null()) {
@@ -541,6 +542,7 @@ async fn settle(app: &TestApp, endpoint_id: &str) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    panic!("the deliveries of {endpoint_id} stayed due");
 }
 
 /// The delivery log over REST, on a server whose deliveries get one attempt.

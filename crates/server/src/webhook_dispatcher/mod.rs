@@ -174,6 +174,7 @@ impl Dispatcher {
             .record_webhook_attempt(DeliveryAttempt {
                 delivery_id: delivery.id,
                 endpoint_id: delivery.endpoint.id,
+                leased_until: Some(delivery.leased_until),
                 step,
                 http_status: result.http_status,
                 response: result.response,

@@ -87,6 +87,12 @@ impl Store {
             return Err(Error::NotAllowed("is_succeeded").into());
         }
         let now = self.now();
+        if row.leased_until.is_some_and(|leased_until| leased_until > now) {
+            // An attempt is being made right now: its outcome decides, and a second attempt must
+            // not start beside it (its lease stays).
+            transaction.commit().await?;
+            return delivery_from_row(row);
+        }
         let retried = webhook_delivery::Model {
             next_attempt_at: Some(now),
             leased_until: None,

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use entitlements_domain::webhook::delivery::{DeliveryStatus, NextStep};
 use entitlements_domain::webhook::endpoint::SignatureAlgo;
 use entitlements_domain::{Error, OrganizationId};
@@ -50,6 +50,8 @@ pub struct DueDelivery {
     pub payload: String,
     /// Attempts made before this one.
     pub attempts: u32,
+    /// The end of this claim's lease, which its outcome is recorded under.
+    pub leased_until: DateTime<Utc>,
 }
 
 /// How an attempt ended, to record.
@@ -57,6 +59,9 @@ pub struct DueDelivery {
 pub struct DeliveryAttempt {
     pub delivery_id: Uuid,
     pub endpoint_id: Uuid,
+    /// The lease the attempt was made under (`None` for a delivery not leased): an outcome whose
+    /// lease expired, and whose delivery another claim took, is not recorded over that claim's.
+    pub leased_until: Option<DateTime<Utc>>,
     pub step: NextStep,
     pub http_status: Option<u16>,
     /// The response body, or the transport error.
@@ -86,6 +91,10 @@ impl Store {
         }
         let now = self.now();
         let leased_until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::hours(1));
+        // In microseconds, as PostgreSQL keeps it, so that the outcome's record finds it equal.
+        let leased_until = leased_until
+            .with_nanosecond(leased_until.timestamp_subsec_micros() * 1_000)
+            .unwrap_or(leased_until);
         let saturated: Vec<Uuid> =
             in_flight.iter().filter(|(_, count)| **count >= per_endpoint).map(|(id, _)| *id).collect();
         // The dispatcher looks after every commit; most of the time nothing is due, and a read on
@@ -199,6 +208,7 @@ impl Store {
                 webhook_type,
                 payload,
                 attempts: u32::try_from(attempts).unwrap_or(0),
+                leased_until,
             });
         }
         if !claimed.is_empty() {
@@ -232,7 +242,7 @@ impl Store {
             response.truncate(end);
         }
         let transaction = self.begin_write().await?;
-        webhook_delivery::Entity::update_many()
+        let updated = webhook_delivery::Entity::update_many()
             .col_expr(webhook_delivery::Column::Status, Expr::value(status.as_str()))
             .col_expr(
                 webhook_delivery::Column::Attempts,
@@ -248,8 +258,17 @@ impl Store {
             .col_expr(webhook_delivery::Column::LastResponse, Expr::value(response))
             .col_expr(webhook_delivery::Column::UpdatedAt, Expr::value(attempt.attempted_at))
             .filter(webhook_delivery::Column::Id.eq(attempt.delivery_id))
+            .filter(match attempt.leased_until {
+                Some(leased_until) => webhook_delivery::Column::LeasedUntil.eq(leased_until),
+                None => webhook_delivery::Column::LeasedUntil.is_null(),
+            })
             .exec(&transaction)
             .await?;
+        if updated.rows_affected == 0 {
+            // Another claim owns the delivery now (this one's lease expired): its outcome counts.
+            transaction.rollback().await?;
+            return Ok(());
+        }
         if attempt.step == NextStep::DisableEndpoint {
             webhook_endpoint::Entity::update(webhook_endpoint::ActiveModel {
                 id: sea_orm::ActiveValue::Unchanged(attempt.endpoint_id),
