@@ -62,10 +62,21 @@ fn repository_path(relative: &str) -> PathBuf {
 
 /// Runs a walkthrough script against `app` and fails the test, with its output, unless it exits 0.
 async fn run_walkthrough(app: &TestApp, program: impl Into<OsString>, script: &str, env: (&str, &Path)) {
+    run_script(app, program, script, &app.grpc_address.to_string(), env).await;
+}
+
+/// Runs `program script target API_KEY` and fails the test, with its output, unless it exits 0.
+async fn run_script(
+    app: &TestApp,
+    program: impl Into<OsString>,
+    script: &str,
+    target: &str,
+    env: (&str, &Path),
+) {
     let program = program.into();
     let output: Output = tokio::process::Command::new(&program)
         .arg(repository_path(script))
-        .arg(app.grpc_address.to_string())
+        .arg(target)
         .arg(API_KEY)
         .env(env.0, env.1)
         .kill_on_drop(true)
@@ -97,24 +108,7 @@ backend_tests! {
         let found = installed(node_modules.clone(), &node_modules.join("lago-javascript-client"), NODE_MODULES_ENV);
         if let Some(node_modules) = require_toolchain_or_skip("lago javascript client webhooks", found) {
             let script = "tests/clients/typescript/run-lago-webhooks";
-            let output = tokio::process::Command::new("bash")
-                .arg(repository_path(script))
-                .arg(app.url(""))
-                .arg(API_KEY)
-                .env(NODE_MODULES_ENV, &node_modules)
-                .kill_on_drop(true)
-                .output()
-                .await
-                .unwrap_or_else(|error| panic!("cannot start {script}: {error}"));
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            assert!(
-                output.status.success(),
-                "{script} on {:?} exited with {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
-                app.backend,
-                output.status
-            );
-            print!("{stdout}");
+            run_script(&app, "bash", script, &app.url(""), (NODE_MODULES_ENV, &node_modules)).await;
         }
     }
 

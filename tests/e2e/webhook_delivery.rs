@@ -22,11 +22,43 @@ struct Endpoint {
     secret: String,
 }
 
-/// Registers an endpoint for `url` signed with `signature_algo`, receiving `event_types`.
+/// Registers an endpoint for `url` signed with `signature_algo`, receiving `event_types`, through
+/// the REST API, and reads its Standard Webhooks secret.
 async fn register(app: &TestApp, url: &str, signature_algo: &str, event_types: Option<&[&str]>) -> Endpoint {
+    let created = app
+        .post(
+            "/api/v1/webhook_endpoints",
+            &json!({"webhook_endpoint": {
+                "webhook_url": url, "signature_algo": signature_algo, "event_types": event_types,
+            }}),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let id = created.body["webhook_endpoint"]["lago_id"].as_str().expect("a lago_id").to_owned();
+    let secret = app.get(&format!("/api/v1/webhook_endpoints/{id}/signing_secret")).await;
+    let secret = secret.body["webhook_endpoint"]["signing_secret"].as_str().expect("a secret").to_owned();
+    Endpoint { id, secret }
+}
+
+/// What a receiver knows, from the API: the public key, the organization's HMAC key, and the
+/// endpoint's secret.
+async fn verifier(app: &TestApp, endpoint: &Endpoint) -> WebhookVerifier {
+    let public_key = app.get("/api/v1/webhooks/json_public_key").await;
+    let hmac_key = app.get("/api/v1/webhooks/hmac_key").await;
+    WebhookVerifier {
+        public_key_base64: public_key.body["webhook"]["public_key"].as_str().expect("a key").to_owned(),
+        hmac_key: hmac_key.body["webhook"]["hmac_key"].as_str().expect("an HMAC key").to_owned(),
+        endpoint_secret: endpoint.secret.clone(),
+        issuer: None,
+    }
+}
+
+/// Inserts an endpoint row directly, as one saved while private networks were allowed (by another
+/// replica, or before the operator changed the setting): the API would refuse it now.
+async fn insert_endpoint_saved_while_allowed(app: &TestApp, url: &str) -> Endpoint {
+    let (signature_algo, event_types): (&str, Option<String>) = ("hmac", None);
     let id = uuid::Uuid::now_v7();
     let secret = entitlements_domain::webhook::signing::generate_endpoint_secret();
-    let event_types = event_types.map(|types| serde_json::to_string(types).expect("json"));
     let organization = app.organization_id().await;
     let connection = Database::connect(&app.database_url).await.expect("connect");
     let backend = connection.get_database_backend();
@@ -71,17 +103,6 @@ async fn register(app: &TestApp, url: &str, signature_algo: &str, event_types: O
         .await
         .expect("insert the endpoint");
     Endpoint { id: id.to_string(), secret }
-}
-
-async fn verifier(app: &TestApp, endpoint: &Endpoint) -> WebhookVerifier {
-    let key = app.store.webhook_signing_key().await.expect("the signing key");
-    let hmac_key = app.store.webhook_hmac_key(app.organization_id().await).await.expect("the HMAC key");
-    WebhookVerifier {
-        public_key_base64: key.public_key_base64(),
-        hmac_key,
-        endpoint_secret: endpoint.secret.clone(),
-        issuer: None,
-    }
 }
 
 /// The deliveries of an endpoint as the database has them: (status, attempts, last http status).
@@ -275,9 +296,9 @@ async fn private_addresses_are_refused_at_delivery(backend: Backend) {
         return;
     };
     let receiver = WebhookReceiver::start().await;
-    let literal = register(&app, &receiver.url("/literal"), "hmac", None).await;
+    let literal = insert_endpoint_saved_while_allowed(&app, &receiver.url("/literal")).await;
     let port = receiver.address().port();
-    let named = register(&app, &format!("http://localhost:{port}/named"), "hmac", None).await;
+    let named = insert_endpoint_saved_while_allowed(&app, &format!("http://localhost:{port}/named")).await;
     create_feature(&app, "seats").await;
     for endpoint in [&literal, &named] {
         wait_for_rows(&app, endpoint, |rows| rows.first().is_some_and(|row| row.1 >= 1 && row.2.is_none()))

@@ -16,11 +16,11 @@ mod server_process;
 mod webhook_receiver;
 
 use std::collections::HashSet;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use entitlements_store::Store;
-use sea_orm::{ConnectionTrait, Database, Statement};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use server_process::ServerProcess;
 use webhook_receiver::{Answer, WebhookReceiver, WebhookVerifier};
@@ -70,7 +70,8 @@ async fn crash_scenario(database_url: &str) {
     receiver.answer("/hook", [Answer::Hang; IN_FLIGHT]);
     let mut first = ServerProcess::spawn(database_url, API_KEY, &FLAGS).await;
     let http = reqwest::Client::new();
-    let endpoint = register_endpoint(database_url, &receiver.url("/hook")).await;
+    wait_for_bootstrap(database_url).await;
+    let secret = register_endpoint(&http, first.http_address, &receiver.url("/hook")).await;
 
     for index in 0..EVENTS {
         let response = http
@@ -109,12 +110,12 @@ async fn crash_scenario(database_url: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let all_delivered = restarted.elapsed();
-    let store = Store::connect(database_url).await.expect("connect");
-    let organization = organization_id(database_url).await;
+    let public_key = get(&http, second.http_address, "/api/v1/webhooks/json_public_key").await;
+    let hmac_key = get(&http, second.http_address, "/api/v1/webhooks/hmac_key").await;
     let verifier = WebhookVerifier {
-        public_key_base64: store.webhook_signing_key().await.expect("the key").public_key_base64(),
-        hmac_key: store.webhook_hmac_key(organization).await.expect("the HMAC key"),
-        endpoint_secret: endpoint.1,
+        public_key_base64: public_key["webhook"]["public_key"].as_str().expect("a key").to_owned(),
+        hmac_key: hmac_key["webhook"]["hmac_key"].as_str().expect("an HMAC key").to_owned(),
+        endpoint_secret: secret,
         issuer: None,
     };
     let received = receiver.received("/hook");
@@ -136,41 +137,43 @@ async fn crash_scenario(database_url: &str) {
     );
 }
 
-/// Registers an endpoint of the `default` organization for `url` (signed with JWT); answers its
-/// id and Standard Webhooks secret.
-async fn register_endpoint(database_url: &str, url: &str) -> (uuid::Uuid, String) {
-    let id = uuid::Uuid::now_v7();
-    let secret = entitlements_domain::webhook::signing::generate_endpoint_secret();
-    let organization = organization_id(database_url).await;
-    let connection = Database::connect(database_url).await.expect("connect");
-    let backend = connection.get_database_backend();
-    let sql = if backend == sea_orm::DbBackend::Postgres {
-        "INSERT INTO webhook_endpoints (id, organization_id, webhook_url, signature_algo, name, event_types, \
-         signing_secret, disabled_at, created_at, updated_at) VALUES ($1, $2, $3, 'jwt', NULL, NULL, $4, NULL, $5, $5)"
-    } else {
-        "INSERT INTO webhook_endpoints (id, organization_id, webhook_url, signature_algo, name, event_types, \
-         signing_secret, disabled_at, created_at, updated_at) VALUES (?1, ?2, ?3, 'jwt', NULL, NULL, ?4, NULL, ?5, ?5)"
-    };
-    let now = chrono::Utc::now();
-    connection
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [id.into(), organization.0.into(), url.into(), secret.clone().into(), now.into()],
-        ))
+/// Registers an endpoint for `url` (signed with JWT) through the REST API; answers its Standard
+/// Webhooks secret.
+async fn register_endpoint(http: &reqwest::Client, server: SocketAddr, url: &str) -> String {
+    let created: Value = http
+        .post(format!("http://{server}/api/v1/webhook_endpoints"))
+        .bearer_auth(API_KEY)
+        .json(&json!({"webhook_endpoint": {"webhook_url": url, "signature_algo": "jwt"}}))
+        .send()
         .await
-        .expect("insert the endpoint");
-    (id, secret)
+        .expect("register the endpoint")
+        .json()
+        .await
+        .expect("JSON");
+    let id = created["webhook_endpoint"]["lago_id"].as_str().expect("a lago_id");
+    let secret = get(http, server, &format!("/api/v1/webhook_endpoints/{id}/signing_secret")).await;
+    secret["webhook_endpoint"]["signing_secret"].as_str().expect("a secret").to_owned()
 }
 
-/// The `default` organization, once the server has bootstrapped it.
-async fn organization_id(database_url: &str) -> entitlements_domain::OrganizationId {
+async fn get(http: &reqwest::Client, server: SocketAddr, path: &str) -> Value {
+    http.get(format!("http://{server}{path}"))
+        .bearer_auth(API_KEY)
+        .send()
+        .await
+        .expect("a GET")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// Waits until the server has bootstrapped the `default` organization of `API_KEY`.
+async fn wait_for_bootstrap(database_url: &str) {
     let store = Store::connect(database_url).await.expect("connect");
     let deadline = Instant::now() + server_process::WAIT;
     loop {
         let found = store.organization_for_api_key(&entitlements_store::ApiKey::new(API_KEY)).await;
-        if let Ok(Some(organization)) = found {
-            return organization;
+        if let Ok(Some(_)) = found {
+            return;
         }
         assert!(Instant::now() < deadline, "the server never bootstrapped its organization: {found:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
