@@ -24,7 +24,8 @@ use crate::change_log::subscription_events::subscription_change;
 use crate::db::IN_LIST_CHUNK;
 use crate::db::error::StoreError;
 use crate::db::locks::lock_organization;
-use crate::entity::{plan, subscription};
+use crate::entity::plan;
+use crate::entity::subscription;
 use crate::subscription_lifecycle::transitions::{SUBSCRIPTION_SWEEP_BATCH, write_due_transitions};
 
 fn batch_limit() -> u64 {
