@@ -362,3 +362,68 @@ backend_tests! {
         assert_eq!(delivery_rows(&app, &in_flight).await.len(), 1, "a delivery still due is kept");
     }
 }
+
+backend_tests! {
+    async fn every_event_type_we_send_arrives_verified_with_the_bytes_of_the_outbox(app) {
+        let receiver = WebhookReceiver::start().await;
+        let endpoints = [
+            ("/jwt", register(&app, &receiver.url("/jwt"), "jwt", None).await),
+            ("/hmac", register(&app, &receiver.url("/hmac"), "hmac", None).await),
+        ];
+        let post = reqwest::Method::POST;
+        let writes: Vec<(reqwest::Method, &str, Option<serde_json::Value>)> = vec![
+            (post.clone(), "/api/v1/features", Some(json!({"feature": {"code": "seats",
+                "privileges": [{"code": "max", "value_type": "integer"}]}}))),
+            (reqwest::Method::PUT, "/api/v1/features/seats", Some(json!({"feature": {"name": "Seats"}}))),
+            (post.clone(), "/api/v1/billable_metrics", Some(json!({"billable_metric": {
+                "name": "Calls", "code": "calls", "aggregation_type": "count_agg"}}))),
+            (reqwest::Method::PUT, "/api/v1/billable_metrics/calls", Some(json!({"billable_metric": {"name": "API calls"}}))),
+            (post.clone(), "/api/v1/plans", Some(json!({"plan": {"name": "Startup", "code": "startup",
+                "interval": "monthly", "amount_cents": 1000, "amount_currency": "USD", "pay_in_advance": false}}))),
+            (post.clone(), "/api/v1/plans/startup/entitlements", Some(json!({"entitlements": {"seats": {"max": 3}}}))),
+            (post.clone(), "/api/v1/customers", Some(json!({"customer": {"external_id": "acme"}}))),
+            (post.clone(), "/api/v1/customers", Some(json!({"customer": {"external_id": "acme", "name": "Acme"}}))),
+            (post.clone(), "/api/v1/subscriptions", Some(json!({"subscription": {
+                "external_customer_id": "acme", "plan_code": "startup", "external_id": "sub_1"}}))),
+            (reqwest::Method::PATCH, "/api/v1/subscriptions/sub_1/entitlements",
+                Some(json!({"entitlements": {"seats": {"max": 7}}}))),
+            (reqwest::Method::DELETE, "/api/v1/subscriptions/sub_1", None),
+            (reqwest::Method::DELETE, "/api/v1/billable_metrics/calls", None),
+            (reqwest::Method::DELETE, "/api/v1/plans/startup", None),
+            (reqwest::Method::DELETE, "/api/v1/features/seats", None),
+        ];
+        for (method, path, body) in writes {
+            let response = app.send(method, path, body.as_ref()).await;
+            assert_eq!(response.status, 200, "{path}: {}", response.body);
+        }
+
+        let mut types = std::collections::BTreeSet::new();
+        for (path, endpoint) in &endpoints {
+            let deliveries = app.webhook_deliveries().await;
+            let expected: Vec<_> =
+                deliveries.iter().filter(|delivery| delivery.endpoint_id.to_string() == endpoint.id).collect();
+            let received = receiver.wait_for(path, expected.len(), WAIT).await;
+            let verifier = verifier(&app, endpoint).await;
+            for webhook in &received {
+                verifier.verify(webhook);
+                let stored = expected
+                    .iter()
+                    .find(|delivery| delivery.id.to_string() == webhook.unique_key())
+                    .expect("every delivery comes from the outbox");
+                assert_eq!(webhook.body_text(), stored.payload, "the body is the outbox's bytes");
+                assert_eq!(webhook.header("x-entitlements-revision"), stored.revision.to_string());
+                types.insert(webhook_type(webhook));
+            }
+        }
+        let expected_types: std::collections::BTreeSet<String> = [
+            "feature.created", "feature.updated", "feature.deleted", "plan.created", "plan.updated",
+            "plan.deleted", "billable_metric.created", "billable_metric.updated", "billable_metric.deleted",
+            "customer.created", "customer.updated", "subscription.started", "subscription.updated",
+            "subscription.terminated",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        assert_eq!(types, expected_types);
+    }
+}

@@ -12,6 +12,8 @@ use super::TestApp;
 /// A delivery row: which endpoint, which event (type and revision), and the body to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StoredDelivery {
+    /// The delivery's id: its `X-Lago-Unique-Key`.
+    pub(crate) id: Uuid,
     pub(crate) endpoint_id: Uuid,
     pub(crate) webhook_type: String,
     pub(crate) revision: i64,
@@ -67,7 +69,7 @@ impl TestApp {
         let connection = Database::connect(&self.database_url).await.expect("connect to the database");
         let mut select = Query::select();
         select
-            .columns(["webhook_endpoint_id", "webhook_type", "revision", "payload"].map(Alias::new))
+            .columns(["id", "webhook_endpoint_id", "webhook_type", "revision", "payload"].map(Alias::new))
             .from(Alias::new("webhook_deliveries"))
             .and_where(Expr::col(Alias::new("organization_id")).eq(self.organization_id().await.0))
             .order_by(Alias::new("revision"), Order::Asc)
@@ -78,6 +80,7 @@ impl TestApp {
             .expect("read the webhook deliveries")
             .into_iter()
             .map(|row| StoredDelivery {
+                id: row.try_get("", "id").expect("an id"),
                 endpoint_id: row.try_get("", "webhook_endpoint_id").expect("an endpoint id"),
                 webhook_type: row.try_get("", "webhook_type").expect("a webhook type"),
                 revision: row.try_get("", "revision").expect("a revision"),
