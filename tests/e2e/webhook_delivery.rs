@@ -427,3 +427,30 @@ backend_tests! {
         assert_eq!(types, expected_types);
     }
 }
+
+/// A receiver that never answers does not hold up a shutdown: the attempt is dropped (its lease
+/// expires and it is made again later) instead of being waited for until its timeout.
+async fn a_hanging_receiver_does_not_hold_up_shutdown(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |config| config.args.webhooks.webhook_timeout_ms = 60_000).await
+    else {
+        return;
+    };
+    let receiver = WebhookReceiver::start().await;
+    receiver.answer("/hangs", [Answer::Hang]);
+    register(&app, &receiver.url("/hangs"), "hmac", None).await;
+    create_feature(&app, "seats").await;
+    receiver.wait_for("/hangs", 1, WAIT).await;
+    let stopping = Instant::now();
+    app.stop().await;
+    assert!(stopping.elapsed() < Duration::from_secs(10), "the shutdown took {:?}", stopping.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_receiver_does_not_hold_up_shutdown_sqlite() {
+    a_hanging_receiver_does_not_hold_up_shutdown(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_receiver_does_not_hold_up_shutdown_postgres() {
+    a_hanging_receiver_does_not_hold_up_shutdown(Backend::Postgres).await;
+}

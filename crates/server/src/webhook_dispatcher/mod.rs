@@ -28,6 +28,9 @@ use attempt::{SigningKeys, attempt};
 /// how soon after a crash the attempts it interrupted are made again.
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
+/// How long a shutdown waits for the attempts in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+
 /// Everything the dispatcher needs, resolved from the flags.
 #[derive(Debug, Clone)]
 pub(crate) struct DispatchSettings {
@@ -54,8 +57,7 @@ impl From<&WebhookArgs> for DispatchSettings {
     }
 }
 
-/// Sends due deliveries until `shutdown`, then waits for the attempts in flight (each bounded by
-/// the timeout).
+/// Sends due deliveries until `shutdown`, then gives the attempts in flight a moment to finish.
 ///
 /// # Errors
 /// When the HTTP client cannot be built.
@@ -99,7 +101,17 @@ pub(crate) async fn dispatch_webhooks(
             () = tokio::time::sleep(settings.poll_interval) => {}
         }
     }
-    while attempts.join_next().await.is_some() {}
+    // Attempts in flight get a moment to finish and be recorded; the rest are dropped, their
+    // leases expire, and they are made again (by another replica, or after the restart): the
+    // shutdown is not held up by a slow receiver.
+    let drain = async { while attempts.join_next().await.is_some() {} };
+    if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
+        tracing::info!(
+            attempts = attempts.len(),
+            "webhook attempts still in flight at shutdown; they will be retried"
+        );
+        attempts.abort_all();
+    }
     Ok(())
 }
 
