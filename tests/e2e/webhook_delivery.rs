@@ -454,3 +454,41 @@ async fn a_hanging_receiver_does_not_hold_up_shutdown_sqlite() {
 async fn a_hanging_receiver_does_not_hold_up_shutdown_postgres() {
     a_hanging_receiver_does_not_hold_up_shutdown(Backend::Postgres).await;
 }
+
+backend_tests! {
+    async fn an_outcome_is_recorded_only_under_its_own_lease(app) {
+        let receiver = WebhookReceiver::start().await;
+        receiver.answer("/hangs", [Answer::Hang]);
+        let endpoint = register(&app, &receiver.url("/hangs"), "hmac", None).await;
+        create_feature(&app, "seats").await;
+        // The server's attempt hangs until its 2 s timeout, under its lease.
+        receiver.wait_for("/hangs", 1, WAIT).await;
+
+        // Another dispatcher an hour later finds that lease expired and claims the delivery.
+        let later = chrono::Utc::now() + chrono::Duration::hours(1);
+        let other = app.store.clone().with_clock(entitlements_store::Clock::manual(later));
+        let claimed = other
+            .claim_webhook_deliveries(1, 1, &std::collections::HashMap::new(), Duration::from_secs(60))
+            .await
+            .expect("a claim");
+        assert_eq!(claimed.len(), 1);
+
+        // The first attempt times out; its outcome is not recorded over the second claim.
+        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        assert_eq!(delivery_rows(&app, &endpoint).await, [("pending".to_owned(), 0, None)]);
+
+        other
+            .record_webhook_attempt(entitlements_store::DeliveryAttempt {
+                delivery_id: claimed[0].id,
+                endpoint_id: claimed[0].endpoint.id,
+                leased_until: Some(claimed[0].leased_until),
+                step: entitlements_domain::webhook::delivery::NextStep::Succeeded,
+                http_status: Some(200),
+                response: String::new(),
+                attempted_at: later,
+            })
+            .await
+            .expect("record the second attempt");
+        assert_eq!(delivery_rows(&app, &endpoint).await, [("succeeded".to_owned(), 1, Some(200))]);
+    }
+}
