@@ -25,9 +25,9 @@ impl WebhookRenderer for LagoWebhookRenderer {
         &self,
         organization_id: OrganizationId,
         event_type: WebhookEventType,
-        object: &WebhookObject,
+        object: WebhookObject,
     ) -> String {
-        let message = WebhookObjectMessage::from(object.clone());
+        let message = WebhookObjectMessage::from(object);
         let object = match &message {
             WebhookObjectMessage::Feature(feature) => WebhookObjectJson::Feature(feature),
             WebhookObjectMessage::Plan(plan) => WebhookObjectJson::Plan(plan),

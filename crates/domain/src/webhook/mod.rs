@@ -142,6 +142,6 @@ pub trait WebhookRenderer: fmt::Debug + Send + Sync {
         &self,
         organization_id: OrganizationId,
         event_type: WebhookEventType,
-        object: &WebhookObject,
+        object: WebhookObject,
     ) -> String;
 }

@@ -165,8 +165,7 @@ impl Dispatcher {
             Some(key) => key.clone(),
             None => self.store.webhook_hmac_key(delivery.organization_id).await?,
         };
-        let keys =
-            SigningKeys { jwt: &jwt, jwt_issuer: self.settings.jwt_issuer.as_deref(), hmac_key: &hmac_key };
+        let keys = SigningKeys { jwt, jwt_issuer: self.settings.jwt_issuer.as_deref(), hmac_key: &hmac_key };
         let started = self.store.now();
         let result =
             attempt(&self.client, delivery, &keys, started.timestamp(), self.settings.allow_private_networks)

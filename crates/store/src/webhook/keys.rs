@@ -30,7 +30,7 @@ impl Store {
     ///
     /// # Errors
     /// `Unavailable` when the database fails; `Internal` when the stored key cannot be read.
-    pub async fn webhook_signing_key(&self) -> Result<WebhookSigningKey, StoreError> {
+    pub async fn webhook_signing_key(&self) -> Result<&WebhookSigningKey, StoreError> {
         let key = self
             .webhook_signing_key
             .get_or_try_init(|| async {
@@ -55,7 +55,7 @@ impl Store {
                     .ok_or_else(|| Error::Internal("the webhook signing key vanished".to_owned()).into())
             })
             .await?;
-        Ok(key.clone())
+        Ok(key)
     }
 
     async fn stored_signing_key(&self) -> Result<Option<WebhookSigningKey>, StoreError> {

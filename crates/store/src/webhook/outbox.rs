@@ -132,7 +132,7 @@ pub(crate) async fn render(
     for ((index, event_type, object_id), object) in wanted.into_iter().zip(objects) {
         // An object gone within the same write (created, then deleted) has nothing to show.
         let Some(object) = object else { continue };
-        let payload: std::sync::Arc<str> = renderer.render(organization_id, event_type, &object).into();
+        let payload: std::sync::Arc<str> = renderer.render(organization_id, event_type, object).into();
         let change_index =
             i64::try_from(index).map_err(|_| Error::Internal("too many change events".to_owned()))?;
         for (endpoint_id, event_types) in &endpoints {
