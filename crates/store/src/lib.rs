@@ -45,7 +45,9 @@ pub use migration::Migrator;
 pub use organization::{ApiKey, NewOrganization};
 pub use subscription_lifecycle::transitions::SUBSCRIPTION_SWEEP_BATCH;
 pub use view_source::{ApiKeyHash, OrganizationChanges, OrganizationImage, ViewUpdate};
-pub use webhook::{DeliveryAttempt, DeliveryEndpoint, DueDelivery, WEBHOOK_DELIVERY_PRUNE_BATCH};
+pub use webhook::{
+    DeliveryAttempt, DeliveryEndpoint, DueDelivery, WEBHOOK_DELIVERY_PRUNE_BATCH, WEBHOOK_RESPONSE_KEPT_BYTES,
+};
 
 /// How long a connection may wait for the database (a lock, a free pool slot) before the request
 /// fails as unavailable.

@@ -7,13 +7,10 @@ use std::time::Duration;
 use entitlements_domain::webhook::delivery::AttemptOutcome;
 use entitlements_domain::webhook::endpoint::SignatureAlgo;
 use entitlements_domain::webhook::signing::{WebhookSigningKey, hmac_signature, standard_webhooks_signature};
-use entitlements_store::DueDelivery;
+use entitlements_store::{DueDelivery, WEBHOOK_RESPONSE_KEPT_BYTES};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 
 use super::http_client::{SendError, check_url};
-
-/// The most of a response body kept for the delivery log.
-const KEPT_RESPONSE_BYTES: usize = 2_048;
 
 /// What an attempt produced, for the delivery log.
 #[derive(Debug)]
@@ -66,14 +63,13 @@ pub(crate) async fn attempt(
         .and_then(|value| value.trim().parse::<u64>().ok())
         .map(Duration::from_secs);
     let mut body = Vec::new();
-    // Only the start of the answer is kept; the rest is not read (the connection is dropped).
-    while body.len() < KEPT_RESPONSE_BYTES {
+    // Only the start of the answer is kept (the store cuts it to size); the rest is not read.
+    while body.len() < WEBHOOK_RESPONSE_KEPT_BYTES {
         match response.chunk().await {
             Ok(Some(chunk)) => body.extend_from_slice(&chunk),
             Ok(None) | Err(_) => break,
         }
     }
-    body.truncate(KEPT_RESPONSE_BYTES);
     AttemptResult {
         outcome: AttemptOutcome::Answered { status, retry_after },
         http_status: Some(status),

@@ -24,8 +24,9 @@ use crate::Store;
 use crate::db::error::StoreError;
 use crate::entity::{webhook_delivery, webhook_endpoint, webhook_hmac_key};
 
-/// The longest response body kept in the delivery log.
-const KEPT_RESPONSE_BYTES: usize = 2_048;
+/// The longest response (body or transport error) kept in the delivery log, in bytes; the
+/// dispatcher reads no more of a body than this.
+pub const WEBHOOK_RESPONSE_KEPT_BYTES: usize = 2_048;
 
 /// Where a delivery goes and how it is signed, as its endpoint says at the time of the attempt.
 #[derive(Debug, Clone)]
@@ -234,8 +235,8 @@ impl Store {
             NextStep::Failed | NextStep::DisableEndpoint => (DeliveryStatus::Failed, None),
         };
         let mut response = attempt.response;
-        if response.len() > KEPT_RESPONSE_BYTES {
-            let mut end = KEPT_RESPONSE_BYTES;
+        if response.len() > WEBHOOK_RESPONSE_KEPT_BYTES {
+            let mut end = WEBHOOK_RESPONSE_KEPT_BYTES;
             while !response.is_char_boundary(end) {
                 end -= 1;
             }

@@ -11,5 +11,5 @@ pub(crate) mod objects;
 pub(crate) mod outbox;
 pub(crate) mod retention;
 
-pub use dispatch::{DeliveryAttempt, DeliveryEndpoint, DueDelivery};
+pub use dispatch::{DeliveryAttempt, DeliveryEndpoint, DueDelivery, WEBHOOK_RESPONSE_KEPT_BYTES};
 pub use retention::WEBHOOK_DELIVERY_PRUNE_BATCH;
