@@ -492,3 +492,39 @@ backend_tests! {
         assert_eq!(delivery_rows(&app, &endpoint).await, [("succeeded".to_owned(), 1, Some(200))]);
     }
 }
+
+/// With `--webhook-signing-key-file`, the operator's key signs `jwt` deliveries and is the one the
+/// public key routes answer.
+async fn the_operators_key_file_signs(backend: Backend) {
+    let key = entitlements_domain::webhook::signing::WebhookSigningKey::generate().expect("a key");
+    let file = tempfile::NamedTempFile::new().expect("a key file");
+    std::fs::write(file.path(), key.private_key_pem()).expect("write the key");
+    let path = file.path().to_owned();
+    let Some(app) =
+        spawn_app_with(backend, |config| config.args.webhooks.webhook_signing_key_file = Some(path)).await
+    else {
+        return;
+    };
+    let receiver = WebhookReceiver::start().await;
+    let endpoint = register(&app, &receiver.url("/jwt"), "jwt", None).await;
+    create_feature(&app, "seats").await;
+    let webhooks = receiver.wait_for("/jwt", 1, WAIT).await;
+    let verifier = verifier(&app, &endpoint).await;
+    let served = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        verifier.public_key_base64.replace('\n', ""),
+    )
+    .expect("Base64");
+    assert_eq!(String::from_utf8(served).expect("a PEM"), key.public_key_pem());
+    verifier.verify(&webhooks[0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operators_key_file_signs_sqlite() {
+    the_operators_key_file_signs(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operators_key_file_signs_postgres() {
+    the_operators_key_file_signs(Backend::Postgres).await;
+}

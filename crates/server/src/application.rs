@@ -97,7 +97,8 @@ impl Application {
                         .with_clock(config.clock)
                         .with_webhook_renderer(LagoWebhookRenderer::shared()),
                     &config.args.webhooks,
-                )?,
+                )
+                .await?,
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
                 subscription_sweep_interval: config.args.subscription_sweep_interval(),
@@ -293,9 +294,9 @@ fn spawn_change_log_tasks(
 
 /// The store signing webhooks with the operator's key file, if `--webhook-signing-key-file` names
 /// one (read once, at startup, so that a bad file stops the server before it serves).
-fn with_configured_signing_key(store: Store, webhooks: &WebhookArgs) -> Result<Store, ServerError> {
+async fn with_configured_signing_key(store: Store, webhooks: &WebhookArgs) -> Result<Store, ServerError> {
     let Some(path) = &webhooks.webhook_signing_key_file else { return Ok(store) };
-    let text = std::fs::read_to_string(path).map_err(|error| {
+    let text = tokio::fs::read_to_string(path).await.map_err(|error| {
         ServerError::Startup(format!("cannot read --webhook-signing-key-file {}: {error}", path.display()))
     })?;
     let key = WebhookSigningKey::from_pem(&text).map_err(|error| {
