@@ -53,56 +53,11 @@ async fn verifier(app: &TestApp, endpoint: &Endpoint) -> WebhookVerifier {
     }
 }
 
-/// Inserts an endpoint row directly, as one saved while private networks were allowed (by another
-/// replica, or before the operator changed the setting): the API would refuse it now.
+/// An endpoint saved while private networks were allowed (by another replica, or before the
+/// operator changed the setting): the API would refuse it now, so the row is inserted directly.
 async fn insert_endpoint_saved_while_allowed(app: &TestApp, url: &str) -> Endpoint {
-    let (signature_algo, event_types): (&str, Option<String>) = ("hmac", None);
-    let id = uuid::Uuid::now_v7();
-    let secret = entitlements_domain::webhook::signing::generate_endpoint_secret();
-    let organization = app.organization_id().await;
-    let connection = Database::connect(&app.database_url).await.expect("connect");
-    let backend = connection.get_database_backend();
-    let now = chrono::Utc::now();
-    connection
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            match backend {
-                sea_orm::DbBackend::Postgres => {
-                    "INSERT INTO webhook_endpoints (id, organization_id, webhook_url, signature_algo, name, \
-                     event_types, signing_secret, disabled_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, NULL, $5, $6, NULL, $7, $7)"
-                }
-                _ => {
-                    "INSERT INTO webhook_endpoints (id, organization_id, webhook_url, signature_algo, name, \
-                     event_types, signing_secret, disabled_at, created_at, updated_at) \
-                     VALUES (?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?)"
-                }
-            },
-            match backend {
-                sea_orm::DbBackend::Postgres => vec![
-                    id.into(),
-                    organization.0.into(),
-                    url.into(),
-                    signature_algo.into(),
-                    event_types.into(),
-                    secret.clone().into(),
-                    now.into(),
-                ],
-                _ => vec![
-                    id.into(),
-                    organization.0.into(),
-                    url.into(),
-                    signature_algo.into(),
-                    event_types.into(),
-                    secret.clone().into(),
-                    now.into(),
-                    now.into(),
-                ],
-            },
-        ))
-        .await
-        .expect("insert the endpoint");
-    Endpoint { id: id.to_string(), secret }
+    let id = app.insert_webhook_endpoint(url, None).await;
+    Endpoint { id: id.to_string(), secret: String::new() }
 }
 
 /// The deliveries of an endpoint as the database has them: (status, attempts, last http status).
