@@ -105,13 +105,22 @@ async fn get_endpoint(
     headers: HeaderMap,
     LagoPath(id): LagoPath<String>,
 ) -> Result<Response, LagoError> {
-    let request = with_api_key(&headers, pb::GetWebhookEndpointRequest { id });
+    Ok(endpoint_response(Some(fetch_endpoint(&clients, &headers, id).await?)))
+}
+
+/// The endpoint `id` of the caller's organization.
+async fn fetch_endpoint(
+    clients: &GrpcClients,
+    headers: &HeaderMap,
+    id: String,
+) -> Result<pb::WebhookEndpoint, LagoError> {
+    let request = with_api_key(headers, pb::GetWebhookEndpointRequest { id });
     let response = clients
         .webhooks()
         .get_webhook_endpoint(request)
         .await
         .map_err(|status| LagoError::from_status(&status, None))?;
-    Ok(endpoint_response(response.into_inner().webhook_endpoint))
+    Ok(response.into_inner().webhook_endpoint.unwrap_or_default())
 }
 
 async fn update_endpoint(

@@ -16,6 +16,8 @@ use crate::lago_extract::LagoPath;
 use crate::lago_json::json_response;
 use crate::with_api_key;
 
+use super::fetch_endpoint;
+
 pub(super) async fn public_key_text(
     State(clients): State<GrpcClients>,
     headers: HeaderMap,
@@ -51,13 +53,7 @@ pub(super) async fn signing_secret(
     headers: HeaderMap,
     LagoPath(id): LagoPath<String>,
 ) -> Result<Response, LagoError> {
-    let request = with_api_key(&headers, pb::GetWebhookEndpointRequest { id });
-    let response = clients
-        .webhooks()
-        .get_webhook_endpoint(request)
-        .await
-        .map_err(|status| LagoError::from_status(&status, None))?;
-    let endpoint = response.into_inner().webhook_endpoint.unwrap_or_default();
+    let endpoint = fetch_endpoint(&clients, &headers, id).await?;
     let body = json!({
         "webhook_endpoint": { "lago_id": endpoint.id, "signing_secret": endpoint.signing_secret },
     });
