@@ -41,6 +41,7 @@ pub use change_log::retention::CHANGE_LOG_PRUNE_BATCH;
 pub use change_log::{ChangeEvent, ChangeEventType};
 pub use clock::Clock;
 pub use db::error::StoreError;
+pub use db::observation::{DatabaseObserver, PoolName, PoolStatus, StatementOperation, StatementRecord};
 pub use migration::Migrator;
 pub use organization::{ApiKey, NewOrganization};
 pub use subscription_lifecycle::transitions::SUBSCRIPTION_SWEEP_BATCH;
@@ -111,6 +112,8 @@ pub struct Store {
     webhook_renderer: Option<Arc<dyn WebhookRenderer>>,
     /// The installation's JWT signing key, loaded (or generated) on first use, or configured.
     webhook_signing_key: Arc<tokio::sync::OnceCell<WebhookSigningKey>>,
+    /// Told of every statement and transaction wait (`with_database_observer`), if set.
+    database_observer: Option<Arc<dyn DatabaseObserver>>,
 }
 
 impl Store {
@@ -167,6 +170,7 @@ impl Store {
             local_revisions: revision::LocalRevisions::default(),
             webhook_renderer: None,
             webhook_signing_key: Arc::new(tokio::sync::OnceCell::new()),
+            database_observer: None,
         })
     }
 
@@ -235,8 +239,14 @@ impl Store {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        let connection = self.writer.as_deref().unwrap_or(&self.connection);
-        Ok(connection.begin_with_options(options).await?)
+        let (pool, connection) = match self.writer.as_deref() {
+            Some(writer) => (PoolName::Writer, writer),
+            None => (PoolName::Main, &self.connection),
+        };
+        let started = std::time::Instant::now();
+        let transaction = connection.begin_with_options(options).await?;
+        self.observe_transaction_began(pool, started);
+        Ok(transaction)
     }
 
     pub(crate) fn connection(&self) -> &DatabaseConnection {

@@ -4,6 +4,7 @@
 pub(crate) mod coded_rows;
 pub(crate) mod error;
 pub(crate) mod locks;
+pub(crate) mod observation;
 pub(crate) mod snapshot;
 pub(crate) mod soft_delete;
 pub(crate) mod text_search;

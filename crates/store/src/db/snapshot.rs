@@ -9,6 +9,7 @@ use sea_orm::{
 
 use crate::Store;
 use crate::db::error::StoreError;
+use crate::db::observation::PoolName;
 
 impl Store {
     /// Starts a read-only transaction over one snapshot. End it with `commit` (nothing is
@@ -24,6 +25,9 @@ impl Store {
             // snapshots already.
             _ => TransactionOptions::default(),
         };
-        Ok(self.connection().begin_with_options(options).await?)
+        let started = std::time::Instant::now();
+        let transaction = self.connection().begin_with_options(options).await?;
+        self.observe_transaction_began(PoolName::Main, started);
+        Ok(transaction)
     }
 }
