@@ -357,11 +357,12 @@ async fn serve_grpc(
     tracing::info!(address = %listener.local_addr()?, cors_allowed_origins = %cors, "grpc listening");
     tonic::transport::Server::builder()
         .accept_http1(true)
+        // Outermost, so that every log line of the call carries its trace id.
+        .layer(option_layer(telemetry::traces_enabled().then_some(GrpcServerSpanLayer)))
         .layer(TraceLayer::new_for_grpc())
         .layer(tower::util::option_layer(cors.layer()))
         .layer(ReadHttp1RequestBodyLayer)
         .layer(tonic_web::GrpcWebLayer::new())
-        .layer(option_layer(telemetry::traces_enabled().then_some(GrpcServerSpanLayer)))
         .add_routes(routes)
         // Without TCP_NODELAY, an answer larger than one segment can wait for the client's delayed
         // ACK (40 ms on Linux) before its last bytes leave.
