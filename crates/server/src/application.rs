@@ -147,9 +147,11 @@ impl Application {
         // The listeners: stopped once health says NOT_SERVING.
         let mut servers = TaskGroup::default();
         let clients = match self.mode {
-            Mode::GatewayOnly { upstream } => GrpcClients::new(telemetry::gateway_transport(
-                BoxCloneSyncService::new(upstream.map_err(|error| TransportError::from(BoxError::from(error)))),
-            )),
+            Mode::GatewayOnly { upstream } => {
+                GrpcClients::new(telemetry::gateway_transport(BoxCloneSyncService::new(
+                    upstream.map_err(|error| TransportError::from(BoxError::from(error))),
+                )))
+            }
             Mode::Full {
                 grpc_listener,
                 grpc_web_cors,

@@ -5,12 +5,12 @@
 //! request's log lines carry the trace id. On SQLite and PostgreSQL, over OTLP/gRPC and
 //! OTLP/HTTP. Without an endpoint, or with the SDK disabled, nothing is sent.
 
-#[allow(dead_code, reason = "the harness's PostgreSQL helpers are shared with tests that use all of them")]
-#[path = "../../../tests/e2e/support/postgres.rs"]
-mod postgres;
 #[allow(dead_code, reason = "shared by the tests of the binary, not all of which use every helper")]
 #[path = "support/otlp_receiver.rs"]
 mod otlp_receiver;
+#[allow(dead_code, reason = "the harness's PostgreSQL helpers are shared with tests that use all of them")]
+#[path = "../../../tests/e2e/support/postgres.rs"]
+mod postgres;
 #[allow(dead_code, reason = "shared by the tests of the binary, not all of which use every helper")]
 #[path = "support/server_process.rs"]
 mod server_process;
@@ -209,8 +209,49 @@ async fn traced_scenario(database_url: &str, database_system: &str, protocol: Ot
 
     // The request's log lines carry its trace id.
     for (trace_id, _) in [REST_WRITE, REST_READ, GRPC_READ] {
-        server.logs.wait_for("a log line of the traced request", |event| carries_trace_id(event, trace_id)).await;
+        server
+            .logs
+            .wait_for("a log line of the traced request", |event| carries_trace_id(event, trace_id))
+            .await;
     }
+}
+
+#[tokio::test]
+async fn the_spans_still_queued_are_sent_when_the_server_stops() {
+    let collector = OtlpReceiver::start(OtlpProtocol::Grpc).await;
+    let endpoint = collector.endpoint();
+    let dir = tempfile::tempdir().expect("a temp dir for the SQLite database");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("entitlements.db").display());
+    // Batches leave every ten minutes: only the shutdown's flush can send these spans in time.
+    let mut server = ServerProcess::spawn_with_env(
+        &url,
+        API_KEY,
+        &[],
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_BSP_SCHEDULE_DELAY", "600000"),
+        ],
+    )
+    .await;
+    wait_for_bootstrap(&url).await;
+    let read = reqwest::Client::new()
+        .get(format!("http://{}/api/v1/features", server.http_address))
+        .bearer_auth(API_KEY)
+        .header("traceparent", trace_parent(REST_READ))
+        .send()
+        .await
+        .expect("list the features");
+    assert_eq!(read.status(), 200);
+    server.terminate();
+    server.logs.read_to_end().await;
+    let status = server.child.wait().await.expect("the server exits");
+    assert!(status.success(), "{status}");
+    let spans = collector.spans();
+    assert!(
+        spans.iter().any(|span| span.trace_id == REST_READ.0 && span.name == "GET /api/v1/features"),
+        "{spans:#?}"
+    );
 }
 
 #[tokio::test]

@@ -89,9 +89,9 @@ pub fn init_from_environment(format: LogFormat) -> Result<TraceExport, TraceSett
     let tracer = opentelemetry::trace::TracerProvider::tracer(&provider, TRACER_NAME);
     // Only this server's own spans become OpenTelemetry spans (the request spans, built to the
     // semantic conventions), whatever `RUST_LOG` says; its events stay in the logs.
-    let otel_layer = tracing_opentelemetry::layer()
-        .with_tracer(tracer)
-        .with_filter(filter_fn(|metadata| metadata.is_span() && metadata.target().starts_with("entitlements")));
+    let otel_layer = tracing_opentelemetry::layer().with_tracer(tracer).with_filter(filter_fn(|metadata| {
+        metadata.is_span() && metadata.target().starts_with("entitlements")
+    }));
     let fmt_layer = tracing_subscriber::fmt::layer().with_target(true).with_writer(std::io::stderr);
     let fmt_layer = match format {
         LogFormat::Text => fmt_layer.boxed(),
@@ -128,8 +128,6 @@ impl TraceExport {
     }
 }
 
-
-
 /// The store, while traces are exported, making spans of the statements of traced requests and
 /// recording each write's trace with its webhook deliveries; otherwise `store` as it is.
 pub(crate) fn traced_store(store: entitlements_store::Store) -> entitlements_store::Store {
@@ -137,9 +135,9 @@ pub(crate) fn traced_store(store: entitlements_store::Store) -> entitlements_sto
         return store;
     }
     let statement_spans = std::sync::Arc::new(StatementSpans::new(store.backend()));
-    store
-        .with_database_observer(statement_spans)
-        .with_trace_parent_source(entitlements_store::TraceParentSource::new(propagation::current_trace_parent))
+    store.with_database_observer(statement_spans).with_trace_parent_source(
+        entitlements_store::TraceParentSource::new(propagation::current_trace_parent),
+    )
 }
 
 /// The gateway's transport, writing the current trace context on every call while traces are

@@ -151,9 +151,9 @@ impl TraceSettings {
 /// attributes), named `entitlements-server` unless those variables name the service.
 fn resource() -> Resource {
     let detected = Resource::builder().build();
-    let named = detected
-        .get(&opentelemetry::Key::from_static_str("service.name"))
-        .is_some_and(|name| !matches!(&name, Value::String(text) if text.as_str().starts_with("unknown_service")));
+    let named = detected.get(&opentelemetry::Key::from_static_str("service.name")).is_some_and(
+        |name| !matches!(&name, Value::String(text) if text.as_str().starts_with("unknown_service")),
+    );
     if named { detected } else { Resource::builder().with_service_name(DEFAULT_SERVICE_NAME).build() }
 }
 
@@ -202,50 +202,63 @@ mod tests {
         TraceSettings::from_variables(|name| variables.get(name).cloned()).map_err(|error| error.to_string())
     }
 
+    /// The protocol traces are exported with, `None` when they are not.
+    fn protocol(variables: &[(&str, &str)]) -> Option<TraceProtocol> {
+        settings(variables).expect("usable settings").map(|settings| settings.protocol)
+    }
+
+    fn error(variables: &[(&str, &str)]) -> String {
+        settings(variables).expect_err("unusable settings")
+    }
+
+    const ENDPOINT: (&str, &str) = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318");
+
     #[test]
     fn no_endpoint_exports_nothing() {
-        assert!(settings(&[]).unwrap().is_none());
-        assert!(settings(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]).unwrap().is_none());
+        assert_eq!(protocol(&[]), None);
+        assert_eq!(protocol(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]), None);
     }
 
     #[test]
     fn an_endpoint_exports_over_http_protobuf_by_default() {
-        let found = settings(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")]).unwrap().unwrap();
-        assert_eq!(found.protocol, TraceProtocol::HttpProtobuf);
-        let found = settings(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://collector/v1/traces")])
-            .unwrap()
-            .unwrap();
-        assert_eq!(found.protocol, TraceProtocol::HttpProtobuf);
+        assert_eq!(protocol(&[ENDPOINT]), Some(TraceProtocol::HttpProtobuf));
+        assert_eq!(
+            protocol(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://collector/v1/traces")]),
+            Some(TraceProtocol::HttpProtobuf)
+        );
     }
 
     #[test]
     fn the_traces_protocol_wins_over_the_general_one() {
-        let found = settings(&[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"),
+        let found = protocol(&[
+            ENDPOINT,
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
             ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"),
-        ])
-        .unwrap()
-        .unwrap();
-        assert_eq!(found.protocol, TraceProtocol::Grpc);
+        ]);
+        assert_eq!(found, Some(TraceProtocol::Grpc));
+        assert_eq!(
+            protocol(&[ENDPOINT, ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")]),
+            Some(TraceProtocol::HttpJson)
+        );
     }
 
     #[test]
     fn disabled_or_no_exporter_exports_nothing() {
-        let endpoint = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318");
-        assert!(settings(&[endpoint, ("OTEL_SDK_DISABLED", "TRUE")]).unwrap().is_none());
-        assert!(settings(&[endpoint, ("OTEL_TRACES_EXPORTER", "none")]).unwrap().is_none());
-        assert!(settings(&[endpoint, ("OTEL_TRACES_EXPORTER", "otlp")]).unwrap().is_some());
+        assert_eq!(protocol(&[ENDPOINT, ("OTEL_SDK_DISABLED", "TRUE")]), None);
+        assert_eq!(protocol(&[ENDPOINT, ("OTEL_TRACES_EXPORTER", "none")]), None);
+        assert_eq!(
+            protocol(&[ENDPOINT, ("OTEL_TRACES_EXPORTER", "otlp")]),
+            Some(TraceProtocol::HttpProtobuf)
+        );
     }
 
     #[test]
     fn bad_values_are_errors_that_name_the_variable() {
-        let endpoint = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318");
-        let error = settings(&[endpoint, ("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift")]).unwrap_err();
-        assert!(error.contains("OTEL_EXPORTER_OTLP_PROTOCOL=thrift"), "{error}");
-        let error = settings(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]).unwrap_err();
-        assert!(error.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{error}");
-        let error = settings(&[endpoint, ("OTEL_TRACES_EXPORTER", "zipkin")]).unwrap_err();
-        assert!(error.contains("zipkin"), "{error}");
+        let found = error(&[ENDPOINT, ("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift")]);
+        assert!(found.contains("OTEL_EXPORTER_OTLP_PROTOCOL=thrift"), "{found}");
+        let found = error(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]);
+        assert!(found.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{found}");
+        let found = error(&[ENDPOINT, ("OTEL_TRACES_EXPORTER", "zipkin")]);
+        assert!(found.contains("zipkin"), "{found}");
     }
 }

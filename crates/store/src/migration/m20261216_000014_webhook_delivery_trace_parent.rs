@@ -20,7 +20,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(WebhookDeliveries::Table)
-                    .add_column(&mut text_null(WebhookDeliveries::TraceParent))
+                    .add_column(text_null(WebhookDeliveries::TraceParent))
                     .to_owned(),
             )
             .await
