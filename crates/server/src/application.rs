@@ -383,9 +383,7 @@ async fn serve_http(
 ) -> Result<(), TaskError> {
     tracing::info!(address = %listener.local_addr()?, "http listening");
     let router = entitlements_gateway::router(clients).layer(
-        TraceLayer::new_for_http()
-            .make_span_with(HttpServerSpan::new())
-            .on_response(RecordHttpStatus::default()),
+        TraceLayer::new_for_http().make_span_with(HttpServerSpan::new()).on_response(RecordHttpStatus::new()),
     );
     // As on the gRPC listener: no answer waits for the client's delayed ACK.
     let listener = listener.tap_io(|connection| {

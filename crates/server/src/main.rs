@@ -24,8 +24,11 @@ async fn main() -> ExitCode {
         }
     };
     let result = run(cli).await;
-    // The spans of the last requests are still queued: sent before the process exits.
-    traces.shutdown();
+    // The spans of the last requests are still queued: sent before the process exits, from a
+    // blocking thread, while the runtime keeps driving the exporter's connection.
+    if let Err(error) = tokio::task::spawn_blocking(move || traces.shutdown()).await {
+        tracing::warn!(%error, "cannot flush the last spans");
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -48,6 +48,10 @@ where
     }
 
     fn call(&mut self, request: http::Request<RequestBody>) -> Self::Future {
+        // Every gRPC (and gRPC-Web) call is a POST; the rest (CORS preflights) are not calls.
+        if request.method() != http::Method::POST {
+            return Box::pin(self.inner.call(request));
+        }
         let span = call_span(&request);
         let answer = {
             let _entered = span.enter();

@@ -60,17 +60,27 @@ impl<B> MakeSpan<B> for HttpServerSpan {
 
 /// Records the answer's status on the span (and, from 500 on, the error status the conventions
 /// give a server span), then logs as `TraceLayer` does by default.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct RecordHttpStatus {
+    traces: bool,
     fallback: DefaultOnResponse,
+}
+
+impl RecordHttpStatus {
+    /// Per the process's trace export, decided once.
+    pub(crate) fn new() -> Self {
+        Self { traces: traces_enabled(), fallback: DefaultOnResponse::new() }
+    }
 }
 
 impl<B> OnResponse<B> for RecordHttpStatus {
     fn on_response(self, response: &http::Response<B>, latency: Duration, span: &Span) {
-        let status = response.status();
-        span.record("http.response.status_code", status.as_u16());
-        if status.is_server_error() {
-            span.record("otel.status_code", "ERROR");
+        if self.traces {
+            let status = response.status();
+            span.record("http.response.status_code", status.as_u16());
+            if status.is_server_error() {
+                span.record("otel.status_code", "ERROR");
+            }
         }
         self.fallback.on_response(response, latency, span);
     }
