@@ -20,8 +20,8 @@ use tonic::service::Routes;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
-use tower::ServiceExt;
-use tower::util::BoxCloneSyncService;
+use tower::util::{BoxCloneSyncService, option_layer};
+use tower::{BoxError, Layer as _, ServiceExt};
 use tower_http::trace::TraceLayer;
 
 use crate::ServerError;
@@ -32,6 +32,7 @@ use crate::http1_request_body::ReadHttp1RequestBodyLayer;
 use crate::pruner;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
+use crate::telemetry::{self, GrpcServerSpanLayer, HttpServerSpan, RecordHttpStatus};
 use crate::webhook_dispatcher::{self, DispatchSettings};
 use crate::webhook_renderer::LagoWebhookRenderer;
 
@@ -91,14 +92,16 @@ impl Application {
             None => Mode::Full {
                 grpc_listener: bind(config.args.grpc_addr).await?,
                 grpc_web_cors: config.args.grpc_web_cors_allowed_origins.clone(),
-                store: with_configured_signing_key(
-                    Store::connect_with(&config.database_url, config.args.sqlite_synchronous.into())
-                        .await?
-                        .with_clock(config.clock)
-                        .with_webhook_renderer(LagoWebhookRenderer::shared()),
-                    &config.args.webhooks,
-                )
-                .await?,
+                store: telemetry::traced_store(
+                    with_configured_signing_key(
+                        Store::connect_with(&config.database_url, config.args.sqlite_synchronous.into())
+                            .await?
+                            .with_clock(config.clock)
+                            .with_webhook_renderer(LagoWebhookRenderer::shared()),
+                        &config.args.webhooks,
+                    )
+                    .await?,
+                ),
                 bootstrap_api_key: config.bootstrap_api_key,
                 health_check_interval: config.args.health_check_interval(),
                 subscription_sweep_interval: config.args.subscription_sweep_interval(),
@@ -144,7 +147,11 @@ impl Application {
         // The listeners: stopped once health says NOT_SERVING.
         let mut servers = TaskGroup::default();
         let clients = match self.mode {
-            Mode::GatewayOnly { upstream } => GrpcClients::from_channel(upstream),
+            Mode::GatewayOnly { upstream } => {
+                GrpcClients::new(telemetry::gateway_transport(BoxCloneSyncService::new(
+                    upstream.map_err(|error| TransportError::from(BoxError::from(error))),
+                )))
+            }
             Mode::Full {
                 grpc_listener,
                 grpc_web_cors,
@@ -226,12 +233,14 @@ impl Application {
                     "grpc server",
                     serve_grpc(grpc_listener, routes.clone(), grpc_web_cors, token.clone()),
                 );
-                // The gateway calls the same routes in-process: no socket, the same authentication.
+                // The gateway calls the same routes in-process: no socket, the same authentication,
+                // the same server spans (while traces are exported).
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
-                    routes.prepare(),
+                    option_layer(telemetry::traces_enabled().then_some(GrpcServerSpanLayer))
+                        .layer(routes.prepare()),
                     |never: Infallible| -> TransportError { match never {} },
                 );
-                GrpcClients::new(BoxCloneSyncService::new(transport))
+                GrpcClients::new(telemetry::gateway_transport(BoxCloneSyncService::new(transport)))
             }
         };
         servers.spawn("http server", serve_http(self.http_listener, clients, token.clone()));
@@ -350,6 +359,8 @@ async fn serve_grpc(
     tracing::info!(address = %listener.local_addr()?, cors_allowed_origins = %cors, "grpc listening");
     tonic::transport::Server::builder()
         .accept_http1(true)
+        // Outermost, so that every log line of the call carries its trace id.
+        .layer(option_layer(telemetry::traces_enabled().then_some(GrpcServerSpanLayer)))
         .layer(TraceLayer::new_for_grpc())
         .layer(tower::util::option_layer(cors.layer()))
         .layer(ReadHttp1RequestBodyLayer)
@@ -371,7 +382,9 @@ async fn serve_http(
     token: CancellationToken,
 ) -> Result<(), TaskError> {
     tracing::info!(address = %listener.local_addr()?, "http listening");
-    let router = entitlements_gateway::router(clients).layer(TraceLayer::new_for_http());
+    let router = entitlements_gateway::router(clients).layer(
+        TraceLayer::new_for_http().make_span_with(HttpServerSpan::new()).on_response(RecordHttpStatus::new()),
+    );
     // As on the gRPC listener: no answer waits for the client's delayed ACK.
     let listener = listener.tap_io(|connection| {
         if let Err(error) = connection.set_nodelay(true) {

@@ -16,8 +16,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init(cli.log_format);
-    match run(cli).await {
+    let traces = match telemetry::init_from_environment(cli.log_format) {
+        Ok(traces) => traces,
+        Err(error) => {
+            tracing::error!(%error, "cannot export traces; exiting");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = run(cli).await;
+    // The spans of the last requests are still queued: sent before the process exits, from a
+    // blocking thread, while the runtime keeps driving the exporter's connection.
+    if let Err(error) = tokio::task::spawn_blocking(move || traces.shutdown()).await {
+        tracing::warn!(%error, "cannot flush the last spans");
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "exiting");

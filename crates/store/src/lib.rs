@@ -47,7 +47,8 @@ pub use organization::{ApiKey, NewOrganization};
 pub use subscription_lifecycle::transitions::SUBSCRIPTION_SWEEP_BATCH;
 pub use view_source::{ApiKeyHash, OrganizationChanges, OrganizationImage, ViewUpdate};
 pub use webhook::{
-    DeliveryAttempt, DeliveryEndpoint, DueDelivery, WEBHOOK_DELIVERY_PRUNE_BATCH, WEBHOOK_RESPONSE_KEPT_BYTES,
+    DeliveryAttempt, DeliveryEndpoint, DueDelivery, TraceParentSource, WEBHOOK_DELIVERY_PRUNE_BATCH,
+    WEBHOOK_RESPONSE_KEPT_BYTES,
 };
 
 /// How long a connection may wait for the database (a lock, a free pool slot) before the request
@@ -114,6 +115,8 @@ pub struct Store {
     webhook_signing_key: Arc<tokio::sync::OnceCell<WebhookSigningKey>>,
     /// Told of every statement and transaction wait (`with_database_observer`), if set.
     database_observer: Option<Arc<dyn DatabaseObserver>>,
+    /// The trace each write's webhook deliveries continue (`with_trace_parent_source`), if set.
+    trace_parent_source: Option<webhook::TraceParentSource>,
 }
 
 impl Store {
@@ -171,6 +174,7 @@ impl Store {
             webhook_renderer: None,
             webhook_signing_key: Arc::new(tokio::sync::OnceCell::new()),
             database_observer: None,
+            trace_parent_source: None,
         })
     }
 
@@ -266,6 +270,14 @@ impl Store {
         self
     }
 
+    /// The same store recording, with each write's webhook deliveries, the trace `source` names
+    /// (the server's current span, while it exports traces).
+    #[must_use]
+    pub fn with_trace_parent_source(mut self, source: TraceParentSource) -> Self {
+        self.trace_parent_source = Some(source);
+        self
+    }
+
     /// The same store reading the time from `clock` (tests move a manual one).
     #[must_use]
     pub fn with_clock(mut self, clock: Clock) -> Self {
@@ -298,11 +310,13 @@ impl Store {
                     // Inserting new rows into a table no other statement locks: nothing is waited
                     // for while the organization's row is held.
                     let first_revision = last_sequence - count + 1;
+                    let trace_parent = self.trace_parent_source.as_ref().and_then(TraceParentSource::current);
                     webhook::outbox::insert(
                         &transaction,
                         organization_id,
                         deliveries,
                         first_revision,
+                        trace_parent,
                         self.now(),
                     )
                     .await?;

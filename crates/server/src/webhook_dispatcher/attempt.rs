@@ -10,7 +10,10 @@ use entitlements_domain::webhook::signing::{WebhookSigningKey, hmac_signature, s
 use entitlements_store::{DueDelivery, WEBHOOK_RESPONSE_KEPT_BYTES};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 
+use tracing::Instrument as _;
+
 use super::http_client::{SendError, check_url};
+use crate::telemetry::{propagation, webhook_span};
 
 /// What an attempt produced, for the delivery log.
 #[derive(Debug)]
@@ -29,13 +32,31 @@ pub(crate) struct SigningKeys<'a> {
     pub(crate) hmac_key: &'a str,
 }
 
-/// Sends `delivery` once.
+/// Sends `delivery` once; while traces are exported, in a client span that continues the trace
+/// of the write that produced it, and with its `traceparent` on the request.
 pub(crate) async fn attempt(
     client: &reqwest::Client,
     delivery: &DueDelivery,
     keys: &SigningKeys<'_>,
     timestamp: i64,
     allow_private_networks: bool,
+) -> AttemptResult {
+    let Some(span) = webhook_span::delivery_span(delivery) else {
+        return send(client, delivery, keys, timestamp, allow_private_networks, false).await;
+    };
+    let result =
+        send(client, delivery, keys, timestamp, allow_private_networks, true).instrument(span.clone()).await;
+    webhook_span::record_outcome(&span, result.http_status);
+    result
+}
+
+async fn send(
+    client: &reqwest::Client,
+    delivery: &DueDelivery,
+    keys: &SigningKeys<'_>,
+    timestamp: i64,
+    allow_private_networks: bool,
+    traced: bool,
 ) -> AttemptResult {
     let no_answer = |error: &dyn std::fmt::Display| AttemptResult {
         outcome: AttemptOutcome::NoAnswer,
@@ -46,10 +67,13 @@ pub(crate) async fn attempt(
         Ok(url) => url,
         Err(error) => return no_answer(&error),
     };
-    let headers = match headers(delivery, keys, timestamp) {
+    let mut headers = match headers(delivery, keys, timestamp) {
         Ok(headers) => headers,
         Err(error) => return no_answer(&error),
     };
+    if traced {
+        propagation::inject_current(&mut headers);
+    }
     let sent = client.post(url).headers(headers).body(delivery.payload.clone()).send().await;
     let mut response = match sent {
         Ok(response) => response,

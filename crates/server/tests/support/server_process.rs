@@ -28,7 +28,18 @@ impl ServerProcess {
     /// Starts the binary on `database_url` with `arguments` added, its `default` organization's
     /// key `api_key`, and JSON logs that the test reads.
     pub(crate) async fn spawn(database_url: &str, api_key: &str, arguments: &[&str]) -> Self {
+        Self::spawn_with_env(database_url, api_key, arguments, &[]).await
+    }
+
+    /// [`ServerProcess::spawn`] with the environment variables `environment` set too.
+    pub(crate) async fn spawn_with_env(
+        database_url: &str,
+        api_key: &str,
+        arguments: &[&str],
+        environment: &[(&str, &str)],
+    ) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_entitlements-server"));
+        command.envs(environment.iter().copied());
         command
             .args([
                 "--database-url",

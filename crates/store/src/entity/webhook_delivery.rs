@@ -23,6 +23,8 @@ pub struct Model {
     pub last_attempt_at: Option<DateTimeUtc>,
     pub last_http_status: Option<i32>,
     pub last_response: Option<String>,
+    /// The `traceparent` of the request whose write produced the delivery, if it was traced.
+    pub trace_parent: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

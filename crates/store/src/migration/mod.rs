@@ -25,6 +25,7 @@ mod m20261201_000010_create_subscriptions;
 mod m20261215_000011_index_change_events_created_at;
 mod m20261216_000012_create_webhooks;
 mod m20261216_000013_subscription_notices;
+mod m20261216_000014_webhook_delivery_trace_parent;
 
 /// All migrations, in order.
 #[derive(Debug)]
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000011_index_change_events_created_at::Migration),
             Box::new(m20261216_000012_create_webhooks::Migration),
             Box::new(m20261216_000013_subscription_notices::Migration),
+            Box::new(m20261216_000014_webhook_delivery_trace_parent::Migration),
         ]
     }
 }

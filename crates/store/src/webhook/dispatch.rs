@@ -53,6 +53,8 @@ pub struct DueDelivery {
     pub attempts: u32,
     /// The end of this claim's lease, which its outcome is recorded under.
     pub leased_until: DateTime<Utc>,
+    /// The `traceparent` of the request whose write produced the delivery, if it was traced.
+    pub trace_parent: Option<String>,
 }
 
 /// How an attempt ended, to record.
@@ -70,7 +72,8 @@ pub struct DeliveryAttempt {
     pub attempted_at: DateTime<Utc>,
 }
 
-type ClaimRow = (Uuid, Uuid, Uuid, i64, String, String, i32, String, String, String, Option<String>);
+type ClaimRow =
+    (Uuid, Uuid, Uuid, i64, String, String, i32, Option<String>, String, String, String, Option<String>);
 
 impl Store {
     /// Claims up to `limit` deliveries due now for `lease`, at most `per_endpoint` of each
@@ -128,6 +131,7 @@ impl Store {
                 webhook_delivery::Column::WebhookType,
                 webhook_delivery::Column::Payload,
                 webhook_delivery::Column::Attempts,
+                webhook_delivery::Column::TraceParent,
             ])
             .column_as(webhook_endpoint::Column::WebhookUrl, "webhook_url")
             .column_as(webhook_endpoint::Column::SignatureAlgo, "signature_algo")
@@ -178,6 +182,7 @@ impl Store {
             webhook_type,
             payload,
             attempts,
+            trace_parent,
             url,
             algo,
             secret,
@@ -210,6 +215,7 @@ impl Store {
                 payload,
                 attempts: u32::try_from(attempts).unwrap_or(0),
                 leased_until,
+                trace_parent,
             });
         }
         if !claimed.is_empty() {

@@ -12,4 +12,5 @@ pub(crate) mod outbox;
 pub(crate) mod retention;
 
 pub use dispatch::{DeliveryAttempt, DeliveryEndpoint, DueDelivery, WEBHOOK_RESPONSE_KEPT_BYTES};
+pub use outbox::TraceParentSource;
 pub use retention::WEBHOOK_DELIVERY_PRUNE_BATCH;

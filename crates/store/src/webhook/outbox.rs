@@ -5,6 +5,7 @@
 //! resend the same bytes.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use entitlements_domain::webhook::event_types::endpoint_receives;
 use entitlements_domain::webhook::{WebhookEventType, WebhookRenderer};
@@ -150,13 +151,36 @@ pub(crate) async fn render(
     Ok(PendingDeliveries(deliveries))
 }
 
+/// Where the outbox learns the trace of the write it records (a W3C `traceparent`), so that the
+/// deliveries continue it: a function of the server's, since the store knows nothing of tracing.
+/// Called once per write that produces deliveries, in the write's span.
+#[derive(Clone)]
+pub struct TraceParentSource(Arc<dyn Fn() -> Option<String> + Send + Sync>);
+
+impl TraceParentSource {
+    pub fn new(current_trace_parent: impl Fn() -> Option<String> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(current_trace_parent))
+    }
+
+    pub(crate) fn current(&self) -> Option<String> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for TraceParentSource {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("TraceParentSource").finish_non_exhaustive()
+    }
+}
+
 /// Inserts the deliveries, due now, once the change log gave the write's first event
-/// `first_revision`.
+/// `first_revision`; `trace_parent` is the write's trace, if it is traced.
 pub(crate) async fn insert(
     connection: &impl ConnectionTrait,
     organization_id: OrganizationId,
     deliveries: PendingDeliveries,
     first_revision: i64,
+    trace_parent: Option<String>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<HashSet<Uuid>, StoreError> {
     let endpoints: HashSet<Uuid> = deliveries.0.iter().map(|delivery| delivery.endpoint_id).collect();
@@ -180,6 +204,7 @@ pub(crate) async fn insert(
                 last_attempt_at: None,
                 last_http_status: None,
                 last_response: None,
+                trace_parent: trace_parent.clone(),
                 created_at: now,
                 updated_at: now,
             })
