@@ -120,7 +120,13 @@ impl Application {
                 webhooks: config.args.webhooks.clone(),
             },
         };
-        Ok(Self { http_listener, metrics, metrics_listener, mode, shutdown_timeout: config.args.shutdown_timeout() })
+        Ok(Self {
+            http_listener,
+            metrics,
+            metrics_listener,
+            mode,
+            shutdown_timeout: config.args.shutdown_timeout(),
+        })
     }
 
     /// Where the REST gateway listens.
@@ -413,7 +419,9 @@ async fn serve_grpc(
                 .serve_with_incoming_shutdown(incoming, token.cancelled_owned())
                 .await?;
         }
-        None => server.add_routes(routes).serve_with_incoming_shutdown(incoming, token.cancelled_owned()).await?,
+        None => {
+            server.add_routes(routes).serve_with_incoming_shutdown(incoming, token.cancelled_owned()).await?
+        }
     }
     Ok(())
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use entitlements::v1 as pb;
 use entitlements::v1::check_service_server::CheckService;
 use entitlements_domain::{
-    Check, CheckAnswer, CheckSnapshot, Error, OrganizationId, SubscriptionSelector, distinct_subscriptions, parse_check,
-    validate_batch_size,
+    Check, CheckAnswer, CheckSnapshot, Error, OrganizationId, SubscriptionSelector, distinct_subscriptions,
+    parse_check, validate_batch_size,
 };
 use entitlements_engine::EntitlementsView;
 use tonic::{Request, Response, Status};
@@ -132,9 +132,12 @@ impl CheckService for CheckApi {
             .map(|(check, position)| {
                 let subscription = position.and_then(|position| snapshot.subscriptions.get(position));
                 let result = match (check, subscription) {
-                    (Ok(check), Some(subscription)) => pb::check_bulk_result::Result::Response(
-                        check_response_to_pb(self.counted(subscription.check(&check.target)), snapshot.revision),
-                    ),
+                    (Ok(check), Some(subscription)) => {
+                        pb::check_bulk_result::Result::Response(check_response_to_pb(
+                            self.counted(subscription.check(&check.target)),
+                            snapshot.revision,
+                        ))
+                    }
                     (Err(status), _) => pb::check_bulk_result::Result::Error(item_error_to_pb(&status)),
                     (Ok(_), None) => {
                         pb::check_bulk_result::Result::Error(item_error_to_pb(&status_from_error(

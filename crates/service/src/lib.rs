@@ -123,7 +123,10 @@ impl ApiRoutes {
         );
         api.add(&authentication, CustomerServiceServer::new(CustomerApi::new(store.clone())));
         api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store.clone())));
-        api.add(&authentication, CheckServiceServer::new(CheckApi::new(view, revision_wait, counters.clone())));
+        api.add(
+            &authentication,
+            CheckServiceServer::new(CheckApi::new(view, revision_wait, counters.clone())),
+        );
         api.add(
             &authentication,
             WebhookServiceServer::new(WebhookApi::new(store.clone(), webhook_allow_private_networks)),

@@ -26,7 +26,7 @@ fn delta(before: &Scrape, after: &Scrape, name: &str, labels: &[(&str, &str)]) -
     after.value(name, labels) - before.value(name, labels)
 }
 
-fn with_code<'a>(code: &'a str) -> Vec<(&'a str, &'a str)> {
+fn with_code(code: &str) -> Vec<(&str, &str)> {
     let mut labels = CHECK.to_vec();
     labels.push(("grpc_code", code));
     labels

@@ -29,7 +29,11 @@ async fn serves_metrics_on_their_own_listener(app: &TestApp) {
     let list = [("http_route", "/api/v1/features"), ("http_request_method", "GET")];
     assert_eq!(scraped.value("http_server_request_duration_seconds_count", &list), 1.0);
     let not_found = [("http_route", ""), ("http_response_status_code", "404")];
-    assert_eq!(scraped.value("http_server_request_duration_seconds_count", &not_found), 1.0, "the HTTP /metrics");
+    assert_eq!(
+        scraped.value("http_server_request_duration_seconds_count", &not_found),
+        1.0,
+        "the HTTP /metrics"
+    );
 }
 
 macro_rules! flag_tests {

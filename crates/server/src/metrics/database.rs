@@ -99,8 +99,10 @@ impl DatabaseMetrics {
             PoolName::Writer => 1,
         };
         if let Some(cell) = self.transaction_wait_handles.get(index) {
-            cell.get_or_init(|| self.transaction_wait.get_or_create_owned(&PoolLabels { pool: pool.as_str() }))
-                .observe(seconds);
+            cell.get_or_init(|| {
+                self.transaction_wait.get_or_create_owned(&PoolLabels { pool: pool.as_str() })
+            })
+            .observe(seconds);
         }
     }
 }

@@ -50,7 +50,10 @@ mod tests {
         let mut headers = HeaderMap::new();
         assert_eq!(grpc_code_of(&headers), None);
         headers.insert("grpc-status", http::HeaderValue::from_static("16"));
-        assert_eq!(grpc_code_of(&headers).and_then(|code| GRPC_CODE_NAMES.get(code)), Some(&"Unauthenticated"));
+        assert_eq!(
+            grpc_code_of(&headers).and_then(|code| GRPC_CODE_NAMES.get(code)),
+            Some(&"Unauthenticated")
+        );
         headers.insert("grpc-status", http::HeaderValue::from_static("99"));
         assert_eq!(grpc_code_of(&headers), Some(UNKNOWN));
     }

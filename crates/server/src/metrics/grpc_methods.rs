@@ -13,8 +13,8 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::{Family, MetricConstructor};
 use prometheus_client::metrics::histogram::Histogram;
 
-use super::grpc_code::{GRPC_CODE_NAMES, GrpcCodeIndex};
 use super::GRPC_HANDLING_BUCKETS;
+use super::grpc_code::{GRPC_CODE_NAMES, GrpcCodeIndex};
 
 /// `grpc_type`, `grpc_service`, `grpc_method`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -99,7 +99,8 @@ impl MethodMetrics {
             });
             counter.inc();
         }
-        let histogram = self.handling.get_or_init(|| self.families.handling.get_or_create_owned(&self.labels));
+        let histogram =
+            self.handling.get_or_init(|| self.families.handling.get_or_create_owned(&self.labels));
         histogram.observe(seconds);
     }
 }
@@ -194,6 +195,9 @@ mod tests {
         let watch = table.find("/grpc.health.v1.Health/Watch");
         assert_eq!(watch.labels.grpc_type, "server_stream");
         let invented = table.find("/entitlements.v1.CheckService/Invented");
-        assert_eq!((invented.labels.grpc_service.as_str(), invented.labels.grpc_method.as_str()), ("unknown", "unknown"));
+        assert_eq!(
+            (invented.labels.grpc_service.as_str(), invented.labels.grpc_method.as_str()),
+            ("unknown", "unknown")
+        );
     }
 }

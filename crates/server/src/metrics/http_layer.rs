@@ -52,7 +52,8 @@ pub(crate) async fn record_http_request(
     next: Next,
 ) -> Response {
     let method = method_label(request.method());
-    let route = request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_owned()).unwrap_or_default();
+    let route =
+        request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_owned()).unwrap_or_default();
     let started = Instant::now();
     let response = next.run(request).await;
     let labels = HttpRequestLabels {

@@ -101,11 +101,7 @@ impl ServerMetrics {
             &families,
         )
         .map_err(|error| ServerError::Startup(format!("metrics: cannot read the served methods: {error}")))?;
-        self.registry.register(
-            "grpc_server_started",
-            "RPCs started on the server",
-            families.started,
-        );
+        self.registry.register("grpc_server_started", "RPCs started on the server", families.started);
         self.registry.register(
             "grpc_server_handled",
             "RPCs completed on the server, regardless of success or failure",

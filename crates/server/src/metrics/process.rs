@@ -93,12 +93,15 @@ fn read_process() -> ProcessReadings {
         // The fields after the command name (which may hold spaces), from the state (field 3) on.
         let fields: Vec<&str> =
             stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
-        let field = |number: usize| fields.get(number.saturating_sub(3)).and_then(|value| value.parse::<u64>().ok());
+        let field =
+            |number: usize| fields.get(number.saturating_sub(3)).and_then(|value| value.parse::<u64>().ok());
         if let (Some(user_ticks), Some(system_ticks)) = (field(14), field(15)) {
             readings.cpu_seconds = Some(ticks_to_seconds(user_ticks.saturating_add(system_ticks)));
         }
         let boot_time = std::fs::read_to_string("/proc/stat").ok().and_then(|stat| {
-            stat.lines().find_map(|line| line.strip_prefix("btime ")).and_then(|value| value.trim().parse::<u64>().ok())
+            stat.lines()
+                .find_map(|line| line.strip_prefix("btime "))
+                .and_then(|value| value.trim().parse::<u64>().ok())
         });
         if let (Some(start_ticks), Some(boot_time)) = (field(22), boot_time) {
             readings.start_time_seconds = Some(as_f64(boot_time) + ticks_to_seconds(start_ticks));

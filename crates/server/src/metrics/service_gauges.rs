@@ -129,13 +129,18 @@ impl ServiceGauges {
             self.pool_connections
                 .get_or_create(&PoolStateLabels { pool, state: "in_use" })
                 .set(i64::from(status.in_use()));
-            self.pool_connections.get_or_create(&PoolStateLabels { pool, state: "idle" }).set(i64::from(status.idle));
+            self.pool_connections
+                .get_or_create(&PoolStateLabels { pool, state: "idle" })
+                .set(i64::from(status.idle));
             self.pool_max_connections.get_or_create(&PoolLabels { pool }).set(i64::from(status.max));
         }
         self.view_ready.set(i64::from(self.view.is_ready()));
         for (reason, count) in self.counters.check_answers() {
             // The services' count is the counter's value.
-            self.check_answers.get_or_create(&ReasonLabels { reason }).inner().store(count, Ordering::Relaxed);
+            self.check_answers
+                .get_or_create(&ReasonLabels { reason })
+                .inner()
+                .store(count, Ordering::Relaxed);
         }
         self.watch_streams_open.set(self.counters.watch_streams_open());
         self.refresh_database_readings().await
