@@ -22,6 +22,7 @@ mod generated_clients;
 mod grpc_errors;
 mod grpc_web;
 mod health_and_reflection;
+mod metrics;
 mod migrations;
 mod pagination_rest;
 mod plan_entitlements_grpc;

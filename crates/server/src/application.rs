@@ -5,6 +5,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::serve::ListenerExt;
@@ -12,7 +13,7 @@ use entitlements_domain::TerminationAlertDays;
 use entitlements_domain::webhook::signing::WebhookSigningKey;
 use entitlements_engine::EntitlementsView;
 use entitlements_gateway::{GrpcClients, TransportError};
-use entitlements_service::{ApiRoutes, ApiSettings, RevisionWait, WatchSettings};
+use entitlements_service::{ApiRoutes, ApiSettings, RevisionWait, ServiceCounters, WatchSettings};
 use entitlements_store::{Clock, Store};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -26,9 +27,11 @@ use tower_http::trace::TraceLayer;
 
 use crate::ServerError;
 use crate::config::{ChangeLogArgs, ServeArgs, WebhookArgs};
+use crate::database_observation::ServerDatabaseObserver;
 use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
+use crate::metrics::{GrpcMetricsLayer, HttpMetrics, MetricsEndpoint, ServerMetrics, record_http_request};
 use crate::pruner;
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
@@ -50,6 +53,10 @@ pub struct ServeConfig {
 #[derive(Debug)]
 pub struct Application {
     http_listener: TcpListener,
+    /// The metrics being wired, when `--metrics` is on.
+    metrics: Option<ServerMetrics>,
+    /// `--metrics-addr`'s listener, when metrics are served apart from the HTTP listener.
+    metrics_listener: Option<TcpListener>,
     mode: Mode,
     shutdown_timeout: Duration,
 }
@@ -81,6 +88,11 @@ impl Application {
     /// When an address cannot be bound or a URL is unusable.
     pub async fn build(config: ServeConfig) -> Result<Self, ServerError> {
         let http_listener = bind(config.args.http_addr).await?;
+        let metrics = config.args.metrics.then(ServerMetrics::new);
+        let metrics_listener = match (config.args.metrics, config.args.metrics_addr) {
+            (true, Some(address)) => Some(bind(address).await?),
+            _ => None,
+        };
         let mode = match &config.args.grpc_upstream {
             Some(upstream) => {
                 let endpoint =
@@ -111,12 +123,23 @@ impl Application {
                 webhooks: config.args.webhooks.clone(),
             },
         };
-        Ok(Self { http_listener, mode, shutdown_timeout: config.args.shutdown_timeout() })
+        Ok(Self {
+            http_listener,
+            metrics,
+            metrics_listener,
+            mode,
+            shutdown_timeout: config.args.shutdown_timeout(),
+        })
     }
 
     /// Where the REST gateway listens.
     pub fn http_address(&self) -> SocketAddr {
         self.http_listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+    }
+
+    /// Where `GET /metrics` is served apart from the HTTP listener (`--metrics-addr`), if it is.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|listener| listener.local_addr().ok())
     }
 
     /// Where the gRPC server listens; `None` in gateway-only mode.
@@ -146,6 +169,7 @@ impl Application {
         let mut background = TaskGroup::default();
         // The listeners: stopped once health says NOT_SERVING.
         let mut servers = TaskGroup::default();
+        let mut metrics = self.metrics;
         let clients = match self.mode {
             Mode::GatewayOnly { upstream } => {
                 GrpcClients::new(telemetry::gateway_transport(BoxCloneSyncService::new(
@@ -164,6 +188,14 @@ impl Application {
                 change_log,
                 webhooks,
             } => {
+                let statement_spans = telemetry::statement_spans(store.backend());
+                let observer = ServerDatabaseObserver::new(metrics.as_mut().map(ServerMetrics::database), statement_spans);
+                let store = match observer {
+                    Some(observer) => store.with_database_observer(Arc::new(observer)),
+                    None => store,
+                };
+                let counters = metrics.as_ref().map(|_| Arc::new(ServiceCounters::default()));
+                let grpc_metrics = metrics.as_mut().map(ServerMetrics::grpc_layer).transpose()?;
                 // Watch streams end when the listeners stop, so that they do not hold up shutdown.
                 let watch = WatchSettings {
                     checkpoint_interval: change_log.watch_checkpoint_interval(),
@@ -174,8 +206,12 @@ impl Application {
                     revision_wait: RevisionWait { timeout: min_revision_wait },
                     watch,
                     webhook_allow_private_networks: webhooks.webhook_allow_private_networks,
+                    counters: counters.clone(),
                 };
                 let view = EntitlementsView::new(store.clone());
+                if let (Some(metrics), Some(counters)) = (metrics.as_mut(), counters) {
+                    metrics.service_gauges(view.clone(), counters);
+                }
                 let api = ApiRoutes::with_settings(view.clone(), settings);
                 service_names = api.service_names;
                 let routes = grpc_routes(api.routes, health_service)?;
@@ -185,6 +221,7 @@ impl Application {
                     subscription_sweep_interval,
                     termination_alert_days,
                     background_token.clone(),
+                    metrics.as_mut().map(ServerMetrics::subscription_sweeps),
                 );
                 background.spawn("subscription sweeper", async move {
                     sweep.await;
@@ -195,6 +232,7 @@ impl Application {
                     store.clone(),
                     DispatchSettings::from(&webhooks),
                     background_token.clone(),
+                    metrics.as_mut().map(ServerMetrics::webhook_attempts),
                 );
                 background
                     .spawn("webhook dispatcher", async move { dispatch.await.map_err(TaskError::from) });
@@ -231,7 +269,7 @@ impl Application {
                 });
                 servers.spawn(
                     "grpc server",
-                    serve_grpc(grpc_listener, routes.clone(), grpc_web_cors, token.clone()),
+                    serve_grpc(grpc_listener, routes.clone(), grpc_web_cors, grpc_metrics, token.clone()),
                 );
                 // The gateway calls the same routes in-process: no socket, the same authentication,
                 // the same server spans (while traces are exported).
@@ -243,7 +281,20 @@ impl Application {
                 GrpcClients::new(telemetry::gateway_transport(BoxCloneSyncService::new(transport)))
             }
         };
-        servers.spawn("http server", serve_http(self.http_listener, clients, token.clone()));
+        let http_metrics = metrics.as_ref().map(ServerMetrics::http);
+        let endpoint = metrics.map(ServerMetrics::into_endpoint);
+        // `/metrics` on its own listener when there is one, else on the HTTP listener.
+        let http_endpoint = match (endpoint, self.metrics_listener) {
+            (Some(endpoint), Some(listener)) => {
+                servers.spawn("metrics server", serve_metrics(listener, endpoint, token.clone()));
+                None
+            }
+            (endpoint, _) => endpoint,
+        };
+        servers.spawn(
+            "http server",
+            serve_http(self.http_listener, clients, http_metrics, http_endpoint, token.clone()),
+        );
 
         let unexpected_stop = tokio::select! {
             () = shutdown => None,
@@ -350,39 +401,62 @@ fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
 /// gRPC-Web so that it answers browsers' preflight requests itself, and HTTP/1.1 request bodies
 /// read before any service answers (see `http1_request_body`). Only this listener speaks
 /// gRPC-Web: the gateway calls the routes in-process over plain gRPC.
+///
+/// The metrics layer, when there is one, is the innermost: it sees gRPC-Web calls as gRPC, with
+/// their status in trailers.
 async fn serve_grpc(
     listener: TcpListener,
     routes: Routes,
     cors: CorsAllowedOrigins,
+    metrics: Option<GrpcMetricsLayer>,
     token: CancellationToken,
 ) -> Result<(), TaskError> {
     tracing::info!(address = %listener.local_addr()?, cors_allowed_origins = %cors, "grpc listening");
-    tonic::transport::Server::builder()
+    let mut server = tonic::transport::Server::builder()
         .accept_http1(true)
         // Outermost, so that every log line of the call carries its trace id.
         .layer(option_layer(telemetry::traces_enabled().then_some(GrpcServerSpanLayer)))
         .layer(TraceLayer::new_for_grpc())
         .layer(tower::util::option_layer(cors.layer()))
         .layer(ReadHttp1RequestBodyLayer)
-        .layer(tonic_web::GrpcWebLayer::new())
-        .add_routes(routes)
-        // Without TCP_NODELAY, an answer larger than one segment can wait for the client's delayed
-        // ACK (40 ms on Linux) before its last bytes leave.
-        .serve_with_incoming_shutdown(
-            TcpIncoming::from(listener).with_nodelay(Some(true)),
-            token.cancelled_owned(),
-        )
-        .await?;
+        .layer(tonic_web::GrpcWebLayer::new());
+    // Without TCP_NODELAY, an answer larger than one segment can wait for the client's delayed
+    // ACK (40 ms on Linux) before its last bytes leave.
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    // Two arms rather than an optional layer: without metrics, no layer at all is in the way.
+    match metrics {
+        Some(metrics) => {
+            server
+                .layer(metrics)
+                .add_routes(routes)
+                .serve_with_incoming_shutdown(incoming, token.cancelled_owned())
+                .await?;
+        }
+        None => {
+            server.add_routes(routes).serve_with_incoming_shutdown(incoming, token.cancelled_owned()).await?
+        }
+    }
     Ok(())
 }
 
+/// Serves the REST gateway, timed by `metrics` if any, and `GET /metrics` if `endpoint` is given
+/// (added after the metrics layer, so that scrapes are not counted).
 async fn serve_http(
     listener: TcpListener,
     clients: GrpcClients,
+    metrics: Option<HttpMetrics>,
+    endpoint: Option<MetricsEndpoint>,
     token: CancellationToken,
 ) -> Result<(), TaskError> {
     tracing::info!(address = %listener.local_addr()?, "http listening");
-    let router = entitlements_gateway::router(clients).layer(
+    let mut router = entitlements_gateway::router(clients);
+    if let Some(metrics) = metrics {
+        router = router.layer(axum::middleware::from_fn_with_state(metrics, record_http_request));
+    }
+    if let Some(endpoint) = endpoint {
+        router = router.merge(endpoint.router());
+    }
+    let router = router.layer(
         TraceLayer::new_for_http().make_span_with(HttpServerSpan::new()).on_response(RecordHttpStatus::new()),
     );
     // As on the gRPC listener: no answer waits for the client's delayed ACK.
@@ -392,6 +466,17 @@ async fn serve_http(
         }
     });
     axum::serve(listener, router).with_graceful_shutdown(token.cancelled_owned()).await?;
+    Ok(())
+}
+
+/// Serves `GET /metrics` alone, on `--metrics-addr`.
+async fn serve_metrics(
+    listener: TcpListener,
+    endpoint: MetricsEndpoint,
+    token: CancellationToken,
+) -> Result<(), TaskError> {
+    tracing::info!(address = %listener.local_addr()?, "metrics listening");
+    axum::serve(listener, endpoint.router()).with_graceful_shutdown(token.cancelled_owned()).await?;
     Ok(())
 }
 

@@ -138,6 +138,16 @@ pub struct ServeArgs {
     #[arg(long, env = "ENTITLEMENTS_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteSynchronous::Full)]
     pub sqlite_synchronous: SqliteSynchronous,
 
+    /// Record Prometheus metrics and serve them at `GET /metrics` (no API key): on the HTTP
+    /// address, or on `--metrics-addr` when set. `false` installs nothing that records them.
+    #[arg(long, env = "ENTITLEMENTS_METRICS", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub metrics: bool,
+
+    /// Serve `GET /metrics` on this address of its own (e.g. `0.0.0.0:9090`) instead of the HTTP
+    /// address.
+    #[arg(long, env = "ENTITLEMENTS_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     #[command(flatten)]
     pub change_log: ChangeLogArgs,
 

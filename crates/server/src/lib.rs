@@ -4,9 +4,11 @@
 pub mod admin;
 pub mod application;
 pub mod config;
+mod database_observation;
 pub mod grpc_web;
 mod health;
 mod http1_request_body;
+mod metrics;
 mod pruner;
 mod server_tasks;
 mod subscription_sweeper;

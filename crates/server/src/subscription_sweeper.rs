@@ -9,13 +9,16 @@ use entitlements_domain::TerminationAlertDays;
 use entitlements_store::{SUBSCRIPTION_SWEEP_BATCH, Store, StoreError};
 use tokio_util::sync::CancellationToken;
 
+use crate::metrics::SubscriptionSweepMetrics;
+
 /// Sweeps every `interval` (starting one interval after start-up) until `shutdown`; a step that
-/// found a full batch is followed by another at once.
+/// found a full batch is followed by another at once. Each sweep is counted in `metrics`, if any.
 pub(crate) async fn sweep_subscriptions(
     store: Store,
     interval: Duration,
     alert_days: TerminationAlertDays,
     shutdown: CancellationToken,
+    metrics: Option<SubscriptionSweepMetrics>,
 ) {
     loop {
         tokio::select! {
@@ -25,19 +28,22 @@ pub(crate) async fn sweep_subscriptions(
         if !store.is_migrated() {
             continue;
         }
-        loop {
+        let succeeded = loop {
             let step = tokio::select! {
                 () = shutdown.cancelled() => return,
                 step = sweep_step(&store, &alert_days) => step,
             };
             match step {
                 Ok(count) if count >= SUBSCRIPTION_SWEEP_BATCH => {}
-                Ok(_) => break,
+                Ok(_) => break true,
                 Err(error) => {
                     tracing::warn!(%error, "subscription sweep failed");
-                    break;
+                    break false;
                 }
             }
+        };
+        if let Some(metrics) = &metrics {
+            metrics.swept(succeeded);
         }
     }
 }

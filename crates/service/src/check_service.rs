@@ -4,11 +4,13 @@
 //! rules. A batch reads each subscription once,
 //! however many items name it, and answers a malformed item with its own error.
 
+use std::sync::Arc;
+
 use entitlements::v1 as pb;
 use entitlements::v1::check_service_server::CheckService;
 use entitlements_domain::{
-    Check, CheckSnapshot, Error, OrganizationId, SubscriptionSelector, distinct_subscriptions, parse_check,
-    validate_batch_size,
+    Check, CheckAnswer, CheckSnapshot, Error, OrganizationId, SubscriptionSelector, distinct_subscriptions,
+    parse_check, validate_batch_size,
 };
 use entitlements_engine::EntitlementsView;
 use tonic::{Request, Response, Status};
@@ -17,17 +19,32 @@ use crate::auth::organization_of;
 use crate::check_conversions::{check_input_from_pb, check_response_to_pb, item_error_to_pb};
 use crate::error_status::status_from_error;
 use crate::min_revision::{RequestedRevision, RevisionWait};
+use crate::service_counters::ServiceCounters;
 
 /// The CheckService implementation.
 #[derive(Debug, Clone)]
 pub struct CheckApi {
     view: EntitlementsView,
     revision_wait: RevisionWait,
+    /// Where answers are counted by reason, when the server reports metrics.
+    counters: Option<Arc<ServiceCounters>>,
 }
 
 impl CheckApi {
-    pub fn new(view: EntitlementsView, revision_wait: RevisionWait) -> Self {
-        Self { view, revision_wait }
+    pub fn new(
+        view: EntitlementsView,
+        revision_wait: RevisionWait,
+        counters: Option<Arc<ServiceCounters>>,
+    ) -> Self {
+        Self { view, revision_wait, counters }
+    }
+
+    /// `answer`, counted by its reason.
+    fn counted(&self, answer: CheckAnswer) -> CheckAnswer {
+        if let Some(counters) = &self.counters {
+            counters.count_check_answer(answer.reason);
+        }
+        answer
     }
 
     /// The snapshot of `selectors` (with the grants of `feature_codes`, the features checked of
@@ -73,7 +90,7 @@ impl CheckService for CheckApi {
         let subscription = snapshot.subscriptions.first().ok_or_else(|| {
             status_from_error(Error::Internal("a check snapshot without its subscription".to_owned()))
         })?;
-        let answer = subscription.check(&check.target);
+        let answer = self.counted(subscription.check(&check.target));
         Ok(Response::new(check_response_to_pb(answer, snapshot.revision)))
     }
 
@@ -115,9 +132,12 @@ impl CheckService for CheckApi {
             .map(|(check, position)| {
                 let subscription = position.and_then(|position| snapshot.subscriptions.get(position));
                 let result = match (check, subscription) {
-                    (Ok(check), Some(subscription)) => pb::check_bulk_result::Result::Response(
-                        check_response_to_pb(subscription.check(&check.target), snapshot.revision),
-                    ),
+                    (Ok(check), Some(subscription)) => {
+                        pb::check_bulk_result::Result::Response(check_response_to_pb(
+                            self.counted(subscription.check(&check.target)),
+                            snapshot.revision,
+                        ))
+                    }
                     (Err(status), _) => pb::check_bulk_result::Result::Error(item_error_to_pb(&status)),
                     (Ok(_), None) => {
                         pb::check_bulk_result::Result::Error(item_error_to_pb(&status_from_error(

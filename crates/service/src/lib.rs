@@ -22,6 +22,7 @@ mod pagination;
 mod plan_conversions;
 mod plan_service;
 mod revision;
+mod service_counters;
 mod struct_json;
 mod subscription_conversions;
 mod subscription_service;
@@ -46,6 +47,7 @@ pub use feature_service::FeatureApi;
 pub use min_revision::{DEFAULT_MIN_REVISION_WAIT, RevisionWait};
 pub use plan_service::PlanApi;
 pub use revision::{MIN_REVISION_METADATA, REVISION_METADATA};
+pub use service_counters::ServiceCounters;
 pub use subscription_service::SubscriptionApi;
 pub use tax_service::TaxApi;
 pub use watch_service::WatchApi;
@@ -53,6 +55,7 @@ pub use watch_stream::WatchSettings;
 pub use webhook_service::WebhookApi;
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
 use entitlements::v1::billable_metric_service_server::BillableMetricServiceServer;
 use entitlements::v1::check_service_server::CheckServiceServer;
@@ -82,6 +85,8 @@ pub struct ApiSettings {
     /// Whether webhook endpoint URLs may reach loopback, private, link-local or metadata
     /// addresses (`--webhook-allow-private-networks`); refused by default.
     pub webhook_allow_private_networks: bool,
+    /// Where Check answers and open Watch streams are counted, when the server reports metrics.
+    pub counters: Option<Arc<ServiceCounters>>,
 }
 
 /// Every gRPC service of the API, each behind the authentication layer, as routes ready to serve
@@ -104,7 +109,7 @@ impl ApiRoutes {
     /// The one list of the API's services, answering the hot reads from `view` (kept fresh by
     /// whoever runs [`EntitlementsView::follow`]).
     pub fn with_settings(view: EntitlementsView, settings: ApiSettings) -> Self {
-        let ApiSettings { revision_wait, watch, webhook_allow_private_networks } = settings;
+        let ApiSettings { revision_wait, watch, webhook_allow_private_networks, counters } = settings;
         let store = view.store().clone();
         let authentication = AuthenticationLayer::new(view.clone()).with_revision_wait(revision_wait);
         let mut api = Self { routes: Routes::default(), service_names: Vec::new() };
@@ -118,12 +123,15 @@ impl ApiRoutes {
         );
         api.add(&authentication, CustomerServiceServer::new(CustomerApi::new(store.clone())));
         api.add(&authentication, SubscriptionServiceServer::new(SubscriptionApi::new(store.clone())));
-        api.add(&authentication, CheckServiceServer::new(CheckApi::new(view, revision_wait)));
+        api.add(
+            &authentication,
+            CheckServiceServer::new(CheckApi::new(view, revision_wait, counters.clone())),
+        );
         api.add(
             &authentication,
             WebhookServiceServer::new(WebhookApi::new(store.clone(), webhook_allow_private_networks)),
         );
-        api.add(&authentication, WatchServiceServer::new(WatchApi::new(store, watch)));
+        api.add(&authentication, WatchServiceServer::new(WatchApi::new(store, watch, counters)));
         api
     }
 

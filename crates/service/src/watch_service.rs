@@ -2,6 +2,8 @@
 //! has reached, and whose next event is still retained), then hands the stream to a follower task
 //! (`watch_stream`) that feeds it over a channel.
 
+use std::sync::Arc;
+
 use entitlements::v1 as pb;
 use entitlements::v1::watch_service_server::WatchService;
 use entitlements_domain::{ErrorCode, ValidationErrors};
@@ -11,6 +13,7 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::organization_of;
 use crate::error_status::status_from_error;
+use crate::service_counters::ServiceCounters;
 use crate::watch_conversions::{WatchStart, watch_query};
 use crate::watch_stream::{WatchFollower, WatchSettings, revision_expired};
 
@@ -22,11 +25,13 @@ const STREAM_BUFFER: usize = 64;
 pub struct WatchApi {
     store: Store,
     settings: WatchSettings,
+    /// Where open streams are counted, when the server reports metrics.
+    counters: Option<Arc<ServiceCounters>>,
 }
 
 impl WatchApi {
-    pub fn new(store: Store, settings: WatchSettings) -> Self {
-        Self { store, settings }
+    pub fn new(store: Store, settings: WatchSettings, counters: Option<Arc<ServiceCounters>>) -> Self {
+        Self { store, settings, counters }
     }
 }
 
@@ -70,6 +75,7 @@ impl WatchService for WatchApi {
             filter,
             settings: self.settings.clone(),
             sender,
+            counted_open: self.counters.as_ref().map(ServiceCounters::watch_stream_opened),
         };
         tokio::spawn(follower.follow(signals));
         Ok(Response::new(ReceiverStream::new(receiver)))

@@ -19,6 +19,7 @@ use tonic::Status;
 use tonic_types::ErrorDetails;
 
 use crate::error_status::status_from_error;
+use crate::service_counters::WatchStreamOpen;
 use crate::watch_conversions::{WatchFilter, checkpoint_to_pb, event_to_pb};
 
 /// How Watch streams behave, from the server's settings.
@@ -75,6 +76,9 @@ pub(crate) struct WatchFollower {
     pub(crate) filter: WatchFilter,
     pub(crate) settings: WatchSettings,
     pub(crate) sender: mpsc::Sender<Result<pb::WatchResponse, Status>>,
+    /// Counts the stream open while its follower runs.
+    #[allow(dead_code, reason = "held for its drop, which counts the stream closed")]
+    pub(crate) counted_open: Option<WatchStreamOpen>,
 }
 
 impl WatchFollower {
@@ -189,7 +193,18 @@ mod tests {
             shutdown: CancellationToken::new(),
         };
         let filter = WatchFilter::default();
-        (WatchFollower { store: store.clone(), organization_id, cursor, filter, settings, sender }, receiver)
+        (
+            WatchFollower {
+                store: store.clone(),
+                organization_id,
+                cursor,
+                filter,
+                settings,
+                sender,
+                counted_open: None,
+            },
+            receiver,
+        )
     }
 
     async fn next(receiver: &mut Receiver) -> pb::watch_response::Kind {

@@ -52,6 +52,8 @@ pub(crate) struct TestApp {
     pub(crate) backend: Backend,
     pub(crate) http_address: SocketAddr,
     pub(crate) grpc_address: SocketAddr,
+    /// `--metrics-addr`'s listener, when the scenario asked for one.
+    pub(crate) metrics_address: Option<SocketAddr>,
     pub(crate) database_url: String,
     pub(crate) store: Store,
     /// The server's clock (the system's unless the scenario chose a manual one).
@@ -119,6 +121,8 @@ pub(crate) fn test_serve_args() -> ServeArgs {
         shutdown_timeout_secs: 10,
         grpc_web_cors_allowed_origins: Default::default(),
         sqlite_synchronous: Default::default(),
+        metrics: true,
+        metrics_addr: None,
         change_log: Default::default(),
         // Receivers of the tests listen on loopback; retries come quickly.
         webhooks: WebhookArgs {
@@ -145,6 +149,7 @@ async fn start_server(
     let application = Application::build(config).await.expect("build the application");
     let http_address = application.http_address();
     let grpc_address = application.grpc_address().expect("a grpc listener");
+    let metrics_address = application.metrics_address();
     let shutdown = CancellationToken::new();
     let server_shutdown = shutdown.clone();
     let server = tokio::spawn(async move {
@@ -157,6 +162,7 @@ async fn start_server(
         backend,
         http_address,
         grpc_address,
+        metrics_address,
         database_url,
         store,
         clock,

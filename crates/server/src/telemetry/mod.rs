@@ -128,16 +128,18 @@ impl TraceExport {
     }
 }
 
-/// The store, while traces are exported, making spans of the statements of traced requests and
-/// recording each write's trace with its webhook deliveries; otherwise `store` as it is.
+/// The store, while traces are exported, recording each write's trace with its webhook
+/// deliveries; otherwise `store` as it is.
 pub(crate) fn traced_store(store: entitlements_store::Store) -> entitlements_store::Store {
     if !traces_enabled() {
         return store;
     }
-    let statement_spans = std::sync::Arc::new(StatementSpans::new(store.backend()));
-    store.with_database_observer(statement_spans).with_trace_parent_source(
-        entitlements_store::TraceParentSource::new(propagation::current_trace_parent),
-    )
+    store.with_trace_parent_source(entitlements_store::TraceParentSource::new(propagation::current_trace_parent))
+}
+
+/// The spans of the statements of traced requests on `backend`, while traces are exported.
+pub(crate) fn statement_spans(backend: sea_orm::DbBackend) -> Option<StatementSpans> {
+    traces_enabled().then(|| StatementSpans::new(backend))
 }
 
 /// The gateway's transport, writing the current trace context on every call while traces are

@@ -3,9 +3,9 @@
 //! the fact: it started `elapsed` ago and ends now. Statements outside any traced request (the
 //! view's polling, the dispatcher's claims) make no span.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use entitlements_store::{DatabaseObserver, PoolName, StatementOperation, StatementRecord};
+use entitlements_store::{StatementOperation, StatementRecord};
 use opentelemetry::KeyValue;
 use opentelemetry::global::BoxedTracer;
 use opentelemetry::trace::{Span as _, SpanKind, Status, TraceContextExt as _, Tracer as _};
@@ -73,14 +73,6 @@ impl StatementSpans {
         }
         span.end_with_timestamp(end);
     }
-}
-
-impl DatabaseObserver for StatementSpans {
-    fn statement(&self, statement: &StatementRecord<'_>) {
-        self.record(statement);
-    }
-
-    fn transaction_began(&self, _pool: PoolName, _waited: Duration) {}
 }
 
 /// The table a statement reads or writes, from the SQL the store generates (`FROM "features"`,

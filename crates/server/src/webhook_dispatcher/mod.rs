@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::config::WebhookArgs;
+use crate::metrics::WebhookAttemptMetrics;
 use attempt::{SigningKeys, attempt};
 
 /// How long past its timeout an attempt's lease lasts: the time to record its outcome. It is also
@@ -58,6 +59,7 @@ impl From<&WebhookArgs> for DispatchSettings {
 }
 
 /// Sends due deliveries until `shutdown`, then gives the attempts in flight a moment to finish.
+/// Each attempt is counted in `metrics`, if any.
 ///
 /// # Errors
 /// When the HTTP client cannot be built.
@@ -65,6 +67,7 @@ pub(crate) async fn dispatch_webhooks(
     store: Store,
     settings: DispatchSettings,
     shutdown: CancellationToken,
+    metrics: Option<WebhookAttemptMetrics>,
 ) -> Result<(), String> {
     let client = http_client::webhook_client(settings.timeout, settings.allow_private_networks)?;
     let dispatcher = Arc::new(Dispatcher {
@@ -73,6 +76,7 @@ pub(crate) async fn dispatch_webhooks(
         settings: settings.clone(),
         in_flight: Mutex::new(HashMap::new()),
         finished: Notify::new(),
+        metrics,
     });
     let mut signals = store.change_signals();
     let mut attempts = JoinSet::new();
@@ -124,6 +128,7 @@ struct Dispatcher {
     in_flight: Mutex<HashMap<Uuid, usize>>,
     /// Wakes the loop when an attempt ends, so that its slot is filled at once.
     finished: Notify,
+    metrics: Option<WebhookAttemptMetrics>,
 }
 
 impl Dispatcher {
@@ -167,9 +172,12 @@ impl Dispatcher {
         };
         let keys = SigningKeys { jwt, jwt_issuer: self.settings.jwt_issuer.as_deref(), hmac_key: &hmac_key };
         let started = self.store.now();
+        // Timed by the monotonic clock: the store's may be a test's manual one.
+        let timer = std::time::Instant::now();
         let result =
             attempt(&self.client, delivery, &keys, started.timestamp(), self.settings.allow_private_networks)
                 .await;
+        let elapsed = timer.elapsed();
         let finished = self.store.now();
         let attempts = delivery.attempts.saturating_add(1);
         let step = self.settings.retry_policy.next_step(attempts, &result.outcome, finished, fastrand::f64());
@@ -181,6 +189,9 @@ impl Dispatcher {
             ?step,
             "webhook attempt"
         );
+        if let Some(metrics) = &self.metrics {
+            metrics.attempted(&step, elapsed);
+        }
         self.store
             .record_webhook_attempt(DeliveryAttempt {
                 delivery_id: delivery.id,

@@ -9,6 +9,7 @@ mod endpoints;
 mod keys;
 pub(crate) mod objects;
 pub(crate) mod outbox;
+mod queue_depth;
 pub(crate) mod retention;
 
 pub use dispatch::{DeliveryAttempt, DeliveryEndpoint, DueDelivery, WEBHOOK_RESPONSE_KEPT_BYTES};
