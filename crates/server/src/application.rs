@@ -33,6 +33,7 @@ use crate::health;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
 use crate::metrics::{GrpcMetricsLayer, HttpMetrics, MetricsEndpoint, ServerMetrics, record_http_request};
 use crate::pruner;
+use crate::served_methods::{SERVED_DESCRIPTOR_SETS, ServedMethods};
 use crate::server_tasks::{TaskError, TaskGroup};
 use crate::subscription_sweeper;
 use crate::telemetry::{self, GrpcServerSpanLayer, HttpServerSpan, RecordHttpStatus};
@@ -189,13 +190,18 @@ impl Application {
                 webhooks,
             } => {
                 let statement_spans = telemetry::statement_spans(store.backend());
-                let observer = ServerDatabaseObserver::new(metrics.as_mut().map(ServerMetrics::database), statement_spans);
+                let observer = ServerDatabaseObserver::new(
+                    metrics.as_mut().map(ServerMetrics::database),
+                    statement_spans,
+                );
                 let store = match observer {
                     Some(observer) => store.with_database_observer(Arc::new(observer)),
                     None => store,
                 };
                 let counters = metrics.as_ref().map(|_| Arc::new(ServiceCounters::default()));
-                let grpc_metrics = metrics.as_mut().map(ServerMetrics::grpc_layer).transpose()?;
+                let served_methods = ServedMethods::of_this_server()?;
+                let grpc_metrics = metrics.as_mut().map(|metrics| metrics.grpc_layer(served_methods.clone()));
+                let grpc_spans = telemetry::grpc_server_span_layer(&served_methods);
                 // Watch streams end when the listeners stop, so that they do not hold up shutdown.
                 let watch = WatchSettings {
                     checkpoint_interval: change_log.watch_checkpoint_interval(),
@@ -269,13 +275,18 @@ impl Application {
                 });
                 servers.spawn(
                     "grpc server",
-                    serve_grpc(grpc_listener, routes.clone(), grpc_web_cors, grpc_metrics, token.clone()),
+                    serve_grpc(
+                        grpc_listener,
+                        routes.clone(),
+                        grpc_web_cors,
+                        GrpcLayers { spans: grpc_spans.clone(), metrics: grpc_metrics },
+                        token.clone(),
+                    ),
                 );
                 // The gateway calls the same routes in-process: no socket, the same authentication,
                 // the same server spans (while traces are exported).
                 let transport = ServiceExt::<http::Request<tonic::body::Body>>::map_err(
-                    option_layer(telemetry::traces_enabled().then_some(GrpcServerSpanLayer))
-                        .layer(routes.prepare()),
+                    option_layer(grpc_spans).layer(routes.prepare()),
                     |never: Infallible| -> TransportError { match never {} },
                 );
                 GrpcClients::new(telemetry::gateway_transport(BoxCloneSyncService::new(transport)))
@@ -390,11 +401,19 @@ fn grpc_routes(
 /// either version lists the same services, and over `google.rpc`'s error details, so that a
 /// reflection client can decode the errors too.
 fn reflection_builder() -> tonic_reflection::server::Builder<'static> {
-    tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(entitlements::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
+    SERVED_DESCRIPTOR_SETS
+        .into_iter()
+        .fold(tonic_reflection::server::Builder::configure(), |builder, descriptor_set| {
+            builder.register_encoded_file_descriptor_set(descriptor_set)
+        })
+}
+
+/// The optional layers of the gRPC listener: a span per call while traces are exported, and the
+/// metrics unless `--metrics false`.
+#[derive(Debug)]
+struct GrpcLayers {
+    spans: Option<GrpcServerSpanLayer>,
+    metrics: Option<GrpcMetricsLayer>,
 }
 
 /// Serves the routes over gRPC and gRPC-Web (hence HTTP/1.1 too), with CORS in front of
@@ -408,14 +427,14 @@ async fn serve_grpc(
     listener: TcpListener,
     routes: Routes,
     cors: CorsAllowedOrigins,
-    metrics: Option<GrpcMetricsLayer>,
+    layers: GrpcLayers,
     token: CancellationToken,
 ) -> Result<(), TaskError> {
     tracing::info!(address = %listener.local_addr()?, cors_allowed_origins = %cors, "grpc listening");
     let mut server = tonic::transport::Server::builder()
         .accept_http1(true)
         // Outermost, so that every log line of the call carries its trace id.
-        .layer(option_layer(telemetry::traces_enabled().then_some(GrpcServerSpanLayer)))
+        .layer(option_layer(layers.spans))
         .layer(TraceLayer::new_for_grpc())
         .layer(tower::util::option_layer(cors.layer()))
         .layer(ReadHttp1RequestBodyLayer)
@@ -424,7 +443,7 @@ async fn serve_grpc(
     // ACK (40 ms on Linux) before its last bytes leave.
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     // Two arms rather than an optional layer: without metrics, no layer at all is in the way.
-    match metrics {
+    match layers.metrics {
         Some(metrics) => {
             server
                 .layer(metrics)

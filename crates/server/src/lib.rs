@@ -10,6 +10,7 @@ mod health;
 mod http1_request_body;
 mod metrics;
 mod pruner;
+mod served_methods;
 mod server_tasks;
 mod subscription_sweeper;
 pub mod telemetry;

@@ -42,6 +42,11 @@ impl WebhookAttemptMetrics {
             "Time a webhook delivery attempt took (sending the request and reading the answer)",
             metrics.duration.clone(),
         );
+        // Every outcome is served from the start, at zero: the first failure is then an increase
+        // that `increase()` and the alerts see, and the family is never missing from a scrape.
+        for outcome in ["delivered", "retry_scheduled", "failed", "endpoint_disabled"] {
+            drop(metrics.attempts.get_or_create(&OutcomeLabels { outcome }));
+        }
         metrics
     }
 
@@ -72,6 +77,10 @@ impl SubscriptionSweepMetrics {
             "Runs of the subscription sweeper, by result",
             metrics.sweeps.clone(),
         );
+        // Both results from the start, at zero, as the webhook outcomes.
+        for result in ["ok", "error"] {
+            drop(metrics.sweeps.get_or_create(&ResultLabels { result }));
+        }
         metrics
     }
 

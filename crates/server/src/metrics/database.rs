@@ -79,6 +79,15 @@ impl DatabaseMetrics {
             "Time a transaction waited to begin (a free pooled connection, then BEGIN), by pool",
             metrics.transaction_wait.clone(),
         );
+        // Errors of every operation are served from the start, at zero, so that the first one is
+        // an increase alerts and `rate()` see.
+        for (operation, cell) in OPERATIONS.iter().zip(&metrics.statement_error_handles) {
+            cell.get_or_init(|| {
+                metrics
+                    .statement_errors
+                    .get_or_create_owned(&OperationLabels { operation: operation.as_str() })
+            });
+        }
         metrics
     }
 

@@ -1,13 +1,10 @@
-//! The gRPC methods this server serves, read once at start-up from the descriptor sets of the
-//! services on the gRPC listener (the API's, health and reflection), each with its label values
-//! and its metric handles, so that a request finds its handles by its path with a binary search:
-//! no allocation, no hashing. A path that names no served method shares one `unknown` entry, so
-//! that a client cannot add series by inventing paths.
+//! The metric handles of each gRPC method this server serves (see `served_methods`), so that a
+//! request finds its handles by its path with a binary search: no allocation, no hashing. A path
+//! that names no served method shares one `unknown` entry, so that a client cannot add series by
+//! inventing paths.
 
 use std::sync::{Arc, OnceLock};
 
-use entitlements::prost::Message as _;
-use entitlements::prost_types::FileDescriptorSet;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::{Family, MetricConstructor};
@@ -15,6 +12,7 @@ use prometheus_client::metrics::histogram::Histogram;
 
 use super::GRPC_HANDLING_BUCKETS;
 use super::grpc_code::{GRPC_CODE_NAMES, GrpcCodeIndex};
+use crate::served_methods::ServedMethods;
 
 /// `grpc_type`, `grpc_service`, `grpc_method`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -105,75 +103,39 @@ impl MethodMetrics {
     }
 }
 
-/// Every served method by path (`/package.Service/Method`), sorted for a binary search.
+/// Every served method's handles, by path, and the shared `unknown` entry.
 #[derive(Debug)]
 pub(crate) struct MethodTable {
-    methods: Vec<(String, Arc<MethodMetrics>)>,
+    methods: ServedMethods,
+    handles: Vec<Arc<MethodMetrics>>,
     unknown: Arc<MethodMetrics>,
 }
 
 impl MethodTable {
-    /// The methods of every service in `descriptor_sets` (encoded `FileDescriptorSet`s).
-    ///
-    /// # Errors
-    /// When a descriptor set cannot be decoded.
-    pub(crate) fn new(
-        descriptor_sets: &[&[u8]],
-        families: &GrpcFamilies,
-    ) -> Result<Self, entitlements::prost::DecodeError> {
-        let mut methods = Vec::new();
-        for encoded in descriptor_sets {
-            let set = FileDescriptorSet::decode(*encoded)?;
-            for file in set.file {
-                let package = file.package.unwrap_or_default();
-                for service in file.service {
-                    let service_name = match (package.as_str(), service.name.as_deref()) {
-                        ("", Some(name)) => name.to_owned(),
-                        (package, Some(name)) => format!("{package}.{name}"),
-                        (_, None) => continue,
-                    };
-                    for method in service.method {
-                        let Some(method_name) = method.name else { continue };
-                        let grpc_type = grpc_type(
-                            method.client_streaming.unwrap_or(false),
-                            method.server_streaming.unwrap_or(false),
-                        );
-                        let path = format!("/{service_name}/{method_name}");
-                        let labels = GrpcMethodLabels {
-                            grpc_type,
-                            grpc_service: service_name.clone(),
-                            grpc_method: method_name,
-                        };
-                        methods.push((path, Arc::new(MethodMetrics::new(labels, families.clone()))));
-                    }
-                }
-            }
-        }
-        methods.sort_by(|left, right| left.0.cmp(&right.0));
-        methods.dedup_by(|left, right| left.0 == right.0);
+    /// The handles of every method in `methods`, in the same order.
+    pub(crate) fn new(methods: ServedMethods, families: &GrpcFamilies) -> Self {
+        let handles = methods
+            .iter()
+            .map(|method| {
+                let labels = GrpcMethodLabels {
+                    grpc_type: method.grpc_type,
+                    grpc_service: method.service.clone(),
+                    grpc_method: method.method.clone(),
+                };
+                Arc::new(MethodMetrics::new(labels, families.clone()))
+            })
+            .collect();
         let unknown_labels = GrpcMethodLabels {
             grpc_type: "unary",
             grpc_service: "unknown".to_owned(),
             grpc_method: "unknown".to_owned(),
         };
-        Ok(Self { methods, unknown: Arc::new(MethodMetrics::new(unknown_labels, families.clone())) })
+        Self { methods, handles, unknown: Arc::new(MethodMetrics::new(unknown_labels, families.clone())) }
     }
 
-    /// The method a request path names, or the shared `unknown` one.
+    /// The handles of the method a request path names, or the shared `unknown` ones.
     pub(crate) fn find(&self, path: &str) -> &Arc<MethodMetrics> {
-        match self.methods.binary_search_by(|(method_path, _)| method_path.as_str().cmp(path)) {
-            Ok(index) => self.methods.get(index).map_or(&self.unknown, |(_, metrics)| metrics),
-            Err(_) => &self.unknown,
-        }
-    }
-}
-
-fn grpc_type(client_streaming: bool, server_streaming: bool) -> &'static str {
-    match (client_streaming, server_streaming) {
-        (false, false) => "unary",
-        (false, true) => "server_stream",
-        (true, false) => "client_stream",
-        (true, true) => "bidi_stream",
+        self.methods.position(path).and_then(|index| self.handles.get(index)).unwrap_or(&self.unknown)
     }
 }
 
@@ -184,11 +146,8 @@ mod tests {
     #[test]
     fn served_methods_are_found_by_path_and_others_are_unknown() {
         let families = GrpcFamilies::new();
-        let table = MethodTable::new(
-            &[entitlements::FILE_DESCRIPTOR_SET, tonic_health::pb::FILE_DESCRIPTOR_SET],
-            &families,
-        );
-        let Ok(table) = table else { panic!("the descriptor sets decode") };
+        let Ok(methods) = ServedMethods::of_this_server() else { panic!("the descriptor sets decode") };
+        let table = MethodTable::new(methods, &families);
         let check = table.find("/entitlements.v1.CheckService/Check");
         assert_eq!(check.labels.grpc_service, "entitlements.v1.CheckService");
         assert_eq!((check.labels.grpc_method.as_str(), check.labels.grpc_type), ("Check", "unary"));

@@ -33,7 +33,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-use crate::ServerError;
+use crate::served_methods::ServedMethods;
 use grpc_methods::{GrpcFamilies, MethodTable};
 use process::ProcessMetrics;
 use service_gauges::ServiceGauges;
@@ -86,21 +86,9 @@ impl ServerMetrics {
     }
 
     /// The layer counting the calls on the gRPC listener, knowing the methods it serves.
-    ///
-    /// # Errors
-    /// When a served descriptor set cannot be decoded.
-    pub(crate) fn grpc_layer(&mut self) -> Result<GrpcMetricsLayer, ServerError> {
+    pub(crate) fn grpc_layer(&mut self, methods: ServedMethods) -> GrpcMetricsLayer {
         let families = GrpcFamilies::new();
-        let methods = MethodTable::new(
-            &[
-                entitlements::FILE_DESCRIPTOR_SET,
-                tonic_health::pb::FILE_DESCRIPTOR_SET,
-                tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET,
-                tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET,
-            ],
-            &families,
-        )
-        .map_err(|error| ServerError::Startup(format!("metrics: cannot read the served methods: {error}")))?;
+        let methods = MethodTable::new(methods, &families);
         self.registry.register("grpc_server_started", "RPCs started on the server", families.started);
         self.registry.register(
             "grpc_server_handled",
@@ -112,7 +100,7 @@ impl ServerMetrics {
             "Response latency (seconds) of gRPC that had been application-level handled by the server",
             families.handling,
         );
-        Ok(GrpcMetricsLayer::new(methods))
+        GrpcMetricsLayer::new(methods)
     }
 
     pub(crate) fn database(&mut self) -> DatabaseMetrics {

@@ -1,7 +1,8 @@
 //! The gRPC server span around every call, on the gRPC listener and in the gateway's in-process
 //! calls alike: `{package.Service}/{Method}`, with the RPC semantic conventions' attributes,
 //! continuing the `traceparent` of the call's metadata (which the gateway writes, see
-//! `propagation`). Added only while traces are exported.
+//! `propagation`). Added only while traces are exported. Names come from the served methods, so a
+//! client inventing paths cannot mint span names: such calls are all `unknown`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,16 +16,25 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::http_server_span::record_trace_id;
 use super::propagation;
+use crate::served_methods::ServedMethods;
 
 /// Wraps a gRPC service in [`GrpcServerSpan`].
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct GrpcServerSpanLayer;
+#[derive(Debug, Clone)]
+pub(crate) struct GrpcServerSpanLayer {
+    methods: ServedMethods,
+}
+
+impl GrpcServerSpanLayer {
+    pub(crate) fn new(methods: ServedMethods) -> Self {
+        Self { methods }
+    }
+}
 
 impl<S> Layer<S> for GrpcServerSpanLayer {
     type Service = GrpcServerSpan<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        GrpcServerSpan { inner }
+        GrpcServerSpan { inner, methods: self.methods.clone() }
     }
 }
 
@@ -32,6 +42,7 @@ impl<S> Layer<S> for GrpcServerSpanLayer {
 #[derive(Debug, Clone)]
 pub(crate) struct GrpcServerSpan<S> {
     inner: S,
+    methods: ServedMethods,
 }
 
 impl<S, RequestBody, ResponseBody> Service<http::Request<RequestBody>> for GrpcServerSpan<S>
@@ -52,7 +63,7 @@ where
         if request.method() != http::Method::POST {
             return Box::pin(self.inner.call(request));
         }
-        let span = call_span(&request);
+        let span = call_span(&request, &self.methods);
         let answer = {
             let _entered = span.enter();
             self.inner.call(request)
@@ -67,10 +78,11 @@ where
     }
 }
 
-fn call_span<B>(request: &http::Request<B>) -> tracing::Span {
-    let path = request.uri().path();
-    let full_method = path.strip_prefix('/').unwrap_or(path);
-    let (service, method) = full_method.split_once('/').unwrap_or((full_method, ""));
+fn call_span<B>(request: &http::Request<B>, methods: &ServedMethods) -> tracing::Span {
+    let (full_method, service, method) = match methods.find(request.uri().path()) {
+        Some(served) => (served.full_name(), served.service.as_str(), served.method.as_str()),
+        None => ("unknown", "unknown", "unknown"),
+    };
     let span = tracing::info_span!(
         "grpc request",
         otel.name = full_method,

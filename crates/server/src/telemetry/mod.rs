@@ -17,6 +17,7 @@ use std::time::Duration;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use crate::config::LogFormat;
+use crate::served_methods::ServedMethods;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -134,12 +135,19 @@ pub(crate) fn traced_store(store: entitlements_store::Store) -> entitlements_sto
     if !traces_enabled() {
         return store;
     }
-    store.with_trace_parent_source(entitlements_store::TraceParentSource::new(propagation::current_trace_parent))
+    store.with_trace_parent_source(entitlements_store::TraceParentSource::new(
+        propagation::current_trace_parent,
+    ))
 }
 
 /// The spans of the statements of traced requests on `backend`, while traces are exported.
 pub(crate) fn statement_spans(backend: sea_orm::DbBackend) -> Option<StatementSpans> {
     traces_enabled().then(|| StatementSpans::new(backend))
+}
+
+/// The layer making a span of every gRPC call, while traces are exported.
+pub(crate) fn grpc_server_span_layer(methods: &ServedMethods) -> Option<GrpcServerSpanLayer> {
+    traces_enabled().then(|| GrpcServerSpanLayer::new(methods.clone()))
 }
 
 /// The gateway's transport, writing the current trace context on every call while traces are
