@@ -41,6 +41,7 @@ const CLIENT: i32 = 3;
 const REST_WRITE: (&str, &str) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
 const REST_READ: (&str, &str) = ("5cf92f3577b34da6a3ce929d0e0e4737", "10f067aa0ba902b8");
 const GRPC_READ: (&str, &str) = ("6df92f3577b34da6a3ce929d0e0e4738", "20f067aa0ba902b9");
+const GRPC_INVENTED: (&str, &str) = ("7ef92f3577b34da6a3ce929d0e0e4739", "30f067aa0ba902ba");
 
 fn trace_parent((trace_id, span_id): (&str, &str)) -> String {
     format!("00-{trace_id}-{span_id}-01")
@@ -124,6 +125,21 @@ async fn traced_scenario(database_url: &str, database_system: &str, protocol: Ot
     request.metadata_mut().insert("authorization", format!("Bearer {API_KEY}").parse().expect("ascii"));
     request.metadata_mut().insert("traceparent", trace_parent(GRPC_READ).parse().expect("ascii"));
     features.get_feature(request).await.expect("GetFeature over gRPC");
+    // A call (gRPC-Web, over HTTP/1.1) of a method no service serves: its span is not named
+    // after the invented path, so that a client cannot mint span names.
+    let invented = http
+        .post(format!(
+            "http://{}/entitlements.v1.FeatureService/Invented{}",
+            server.grpc_address,
+            "x".repeat(8)
+        ))
+        .header("content-type", "application/grpc-web+proto")
+        .header("traceparent", trace_parent(GRPC_INVENTED))
+        .body(vec![0_u8, 0, 0, 0, 0])
+        .send()
+        .await
+        .expect("call an invented method");
+    assert_eq!(invented.status(), 200, "gRPC answers with a status in its trailers");
 
     // The delivery carries the write's trace on to the receiver.
     let delivered = webhooks.wait_for("/hook", 1, SPANS_WITHIN).await;
@@ -148,6 +164,7 @@ async fn traced_scenario(database_url: &str, database_system: &str, protocol: Ot
                 && has(REST_READ.0, &|span| span.attribute("rpc.system").is_some())
                 && has(REST_READ.0, &|span| span.attribute("http.route").is_some())
                 && has(GRPC_READ.0, &|span| span.attribute("rpc.system").is_some())
+                && has(GRPC_INVENTED.0, &|span| span.attribute("rpc.system").is_some())
         })
         .await;
     let by_trace = spans.iter().fold(HashMap::<&str, Vec<&ReceivedSpan>>::new(), |mut traces, span| {
@@ -206,6 +223,14 @@ async fn traced_scenario(database_url: &str, database_system: &str, protocol: Ot
     let grpc_span = only(grpc_call, |span| span.attribute("rpc.system") == Some("grpc"));
     assert_eq!(grpc_span.name, "entitlements.v1.FeatureService/GetFeature");
     assert_eq!(grpc_span.parent_span_id, GRPC_READ.1);
+
+    // The invented method: one `unknown` span, whatever the path.
+    let invented_call = &by_trace[GRPC_INVENTED.0];
+    let invented_span = only(invented_call, |span| span.attribute("rpc.system") == Some("grpc"));
+    assert_eq!(invented_span.name, "unknown");
+    assert_eq!(invented_span.attribute("rpc.service"), Some("unknown"));
+    assert_eq!(invented_span.attribute("rpc.method"), Some("unknown"));
+    assert_eq!(invented_span.parent_span_id, GRPC_INVENTED.1);
 
     // The request's log lines carry its trace id.
     for (trace_id, _) in [REST_WRITE, REST_READ, GRPC_READ] {
