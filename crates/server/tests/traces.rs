@@ -20,11 +20,10 @@ mod webhook_receiver;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use entitlements::v1::GetFeatureRequest;
 use entitlements::v1::feature_service_client::FeatureServiceClient;
-use entitlements_store::Store;
 use serde_json::{Value, json};
 
 use otlp_receiver::{OtlpProtocol, OtlpReceiver, ReceivedSpan};
@@ -95,7 +94,7 @@ async fn traced_scenario(database_url: &str, database_system: &str, protocol: Ot
     )
     .await;
     let http = reqwest::Client::new();
-    wait_for_bootstrap(database_url).await;
+    server_process::wait_for_bootstrap(database_url, API_KEY).await;
     register_endpoint(&http, server.http_address, &webhooks.url("/hook")).await;
 
     // A write and a read over REST, each continuing its caller's trace.
@@ -244,22 +243,13 @@ async fn traced_scenario(database_url: &str, database_system: &str, protocol: Ot
 #[tokio::test]
 async fn the_spans_still_queued_are_sent_when_the_server_stops() {
     let collector = OtlpReceiver::start(OtlpProtocol::Grpc).await;
-    let endpoint = collector.endpoint();
-    let dir = tempfile::tempdir().expect("a temp dir for the SQLite database");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("entitlements.db").display());
     // Batches leave every ten minutes: only the shutdown's flush can send these spans in time.
-    let mut server = ServerProcess::spawn_with_env(
-        &url,
-        API_KEY,
-        &[],
-        &[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
-            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
-            ("OTEL_BSP_SCHEDULE_DELAY", "600000"),
-        ],
-    )
+    let (_dir, mut server) = spawn_on_sqlite(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "600000"),
+    ])
     .await;
-    wait_for_bootstrap(&url).await;
     let read = reqwest::Client::new()
         .get(format!("http://{}/api/v1/features", server.http_address))
         .bearer_auth(API_KEY)
@@ -282,21 +272,12 @@ async fn the_spans_still_queued_are_sent_when_the_server_stops() {
 #[tokio::test]
 async fn with_the_sdk_disabled_nothing_is_sent() {
     let collector = OtlpReceiver::start(OtlpProtocol::HttpProtobuf).await;
-    let endpoint = collector.endpoint();
-    let dir = tempfile::tempdir().expect("a temp dir for the SQLite database");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("entitlements.db").display());
-    let mut server = ServerProcess::spawn_with_env(
-        &url,
-        API_KEY,
-        &[],
-        &[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
-            ("OTEL_SDK_DISABLED", "true"),
-            ("OTEL_BSP_SCHEDULE_DELAY", "50"),
-        ],
-    )
+    let (_dir, mut server) = spawn_on_sqlite(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint()),
+        ("OTEL_SDK_DISABLED", "true"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "50"),
+    ])
     .await;
-    wait_for_bootstrap(&url).await;
     let http = reqwest::Client::new();
     let created = http
         .post(format!("http://{}/api/v1/features", server.http_address))
@@ -332,6 +313,16 @@ async fn an_unknown_protocol_stops_the_server_with_a_clear_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("OTEL_EXPORTER_OTLP_PROTOCOL=thrift"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// The server on a new SQLite database, with `environment`, once it has bootstrapped its
+/// organization (the directory holds the database: keep it while the server runs).
+async fn spawn_on_sqlite(environment: &[(&str, &str)]) -> (tempfile::TempDir, ServerProcess) {
+    let dir = tempfile::tempdir().expect("a temp dir for the SQLite database");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("entitlements.db").display());
+    let server = ServerProcess::spawn_with_env(&url, API_KEY, &[], environment).await;
+    server_process::wait_for_bootstrap(&url, API_KEY).await;
+    (dir, server)
 }
 
 /// The one span of `spans` that `matches`.
@@ -372,18 +363,4 @@ async fn register_endpoint(http: &reqwest::Client, server: SocketAddr, url: &str
         .await
         .expect("register the endpoint");
     assert_eq!(created.status(), 200);
-}
-
-/// Waits until the server has bootstrapped the `default` organization of `API_KEY`.
-async fn wait_for_bootstrap(database_url: &str) {
-    let store = Store::connect(database_url).await.expect("connect");
-    let deadline = Instant::now() + server_process::WAIT;
-    loop {
-        let found = store.organization_for_api_key(&entitlements_store::ApiKey::new(API_KEY)).await;
-        if let Ok(Some(_)) = found {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the server never bootstrapped its organization: {found:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }

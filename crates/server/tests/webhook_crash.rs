@@ -19,7 +19,6 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use entitlements_store::Store;
 use serde_json::{Value, json};
 
 use server_process::ServerProcess;
@@ -70,7 +69,7 @@ async fn crash_scenario(database_url: &str) {
     receiver.answer("/hook", [Answer::Hang; IN_FLIGHT]);
     let mut first = ServerProcess::spawn(database_url, API_KEY, &FLAGS).await;
     let http = reqwest::Client::new();
-    wait_for_bootstrap(database_url).await;
+    server_process::wait_for_bootstrap(database_url, API_KEY).await;
     let secret = register_endpoint(&http, first.http_address, &receiver.url("/hook")).await;
 
     for index in 0..EVENTS {
@@ -164,18 +163,4 @@ async fn get(http: &reqwest::Client, server: SocketAddr, path: &str) -> Value {
         .json()
         .await
         .expect("JSON")
-}
-
-/// Waits until the server has bootstrapped the `default` organization of `API_KEY`.
-async fn wait_for_bootstrap(database_url: &str) {
-    let store = Store::connect(database_url).await.expect("connect");
-    let deadline = Instant::now() + server_process::WAIT;
-    loop {
-        let found = store.organization_for_api_key(&entitlements_store::ApiKey::new(API_KEY)).await;
-        if let Ok(Some(_)) = found {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the server never bootstrapped its organization: {found:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }

@@ -162,3 +162,21 @@ impl ServerLogs {
 pub(crate) fn message(event: &Value) -> &str {
     event["message"].as_str().unwrap_or_default()
 }
+
+/// Waits until the server on `database_url` has bootstrapped the `default` organization of
+/// `api_key` (its log says it is listening before the bootstrap is done).
+pub(crate) async fn wait_for_bootstrap(database_url: &str, api_key: &str) {
+    let store = entitlements_store::Store::connect(database_url).await.expect("connect");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let found = store.organization_for_api_key(&entitlements_store::ApiKey::new(api_key)).await;
+        if let Ok(Some(_)) = found {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the server never bootstrapped its organization: {found:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
