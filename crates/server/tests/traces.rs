@@ -299,6 +299,35 @@ async fn with_the_sdk_disabled_nothing_is_sent() {
 }
 
 #[tokio::test]
+async fn a_collector_that_cannot_be_reached_is_logged() {
+    // A port nothing listens on: every export fails at once.
+    let unreachable = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let endpoint = format!("http://{}", unreachable.local_addr().expect("its address"));
+    drop(unreachable);
+    let (_dir, mut server) = spawn_on_sqlite(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "50"),
+    ])
+    .await;
+    let read = reqwest::Client::new()
+        .get(format!("http://{}/api/v1/features", server.http_address))
+        .bearer_auth(API_KEY)
+        .send()
+        .await
+        .expect("list the features");
+    assert_eq!(read.status(), 200, "a missing collector does not stop the server from answering");
+    let failure = server
+        .logs
+        .wait_for("the failed export in the logs", |event| {
+            event["target"].as_str().is_some_and(|target| target.starts_with("opentelemetry"))
+                && event["level"] == "ERROR"
+        })
+        .await;
+    assert!(failure.to_string().contains("ExportError"), "{failure}");
+}
+
+#[tokio::test]
 async fn an_unknown_protocol_stops_the_server_with_a_clear_error() {
     let dir = tempfile::tempdir().expect("a temp dir for the SQLite database");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("entitlements.db").display());
