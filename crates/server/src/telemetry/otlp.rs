@@ -97,9 +97,17 @@ impl TraceSettings {
         let uri: http::Uri = endpoint.trim().parse().map_err(|error| {
             TraceSettingsError(format!("{endpoint_variable}={endpoint} is not a URL: {error}"))
         })?;
-        if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
+        if uri.scheme_str() == Some("https") {
+            // Neither exporter is built with TLS (no second TLS stack for traces): refused here
+            // rather than failing at every export.
             return Err(TraceSettingsError(format!(
-                "{endpoint_variable}={endpoint} must be an http:// or https:// URL with a host"
+                "{endpoint_variable}={endpoint}: exporting traces over TLS is not supported; \
+                 send them to a collector on the local network (an agent or sidecar) over http://"
+            )));
+        }
+        if uri.scheme_str() != Some("http") || uri.host().is_none() {
+            return Err(TraceSettingsError(format!(
+                "{endpoint_variable}={endpoint} must be an http:// URL with a host"
             )));
         }
         let protocol = match ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"]
@@ -223,7 +231,7 @@ mod tests {
     fn an_endpoint_exports_over_http_protobuf_by_default() {
         assert_eq!(protocol(&[ENDPOINT]), Some(TraceProtocol::HttpProtobuf));
         assert_eq!(
-            protocol(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://collector/v1/traces")]),
+            protocol(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://collector/v1/traces")]),
             Some(TraceProtocol::HttpProtobuf)
         );
     }
@@ -260,5 +268,7 @@ mod tests {
         assert!(found.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{found}");
         let found = error(&[ENDPOINT, ("OTEL_TRACES_EXPORTER", "zipkin")]);
         assert!(found.contains("zipkin"), "{found}");
+        let found = error(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4318")]);
+        assert!(found.contains("OTEL_EXPORTER_OTLP_ENDPOINT") && found.contains("TLS"), "{found}");
     }
 }
