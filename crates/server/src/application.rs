@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 use crate::ServerError;
 use crate::config::{ChangeLogArgs, ServeArgs, WebhookArgs};
 use crate::database_observation::ServerDatabaseObserver;
+use crate::grpc_call_logs::LogGrpcFailure;
 use crate::grpc_web::CorsAllowedOrigins;
 use crate::health;
 use crate::http1_request_body::ReadHttp1RequestBodyLayer;
@@ -435,7 +436,7 @@ async fn serve_grpc(
         .accept_http1(true)
         // Outermost, so that every log line of the call carries its trace id.
         .layer(option_layer(layers.spans))
-        .layer(TraceLayer::new_for_grpc())
+        .layer(TraceLayer::new_for_grpc().on_failure(LogGrpcFailure))
         .layer(tower::util::option_layer(cors.layer()))
         .layer(ReadHttp1RequestBodyLayer)
         .layer(tonic_web::GrpcWebLayer::new());

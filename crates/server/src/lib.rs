@@ -5,6 +5,7 @@ pub mod admin;
 pub mod application;
 pub mod config;
 mod database_observation;
+mod grpc_call_logs;
 pub mod grpc_web;
 mod health;
 mod http1_request_body;

@@ -39,7 +39,6 @@ impl ServerProcess {
         environment: &[(&str, &str)],
     ) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_entitlements-server"));
-        command.envs(environment.iter().copied());
         command
             .args([
                 "--database-url",
@@ -55,6 +54,8 @@ impl ServerProcess {
             .env("ENTITLEMENTS_LOG_FORMAT", "json")
             // tower_http says when a request starts; axum and tonic say when their listener closed.
             .env("RUST_LOG", "info,tower_http=debug,axum::serve=trace,tonic::transport::server=trace")
+            // After the defaults, so that a test can replace one (`RUST_LOG`).
+            .envs(environment.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
