@@ -8,7 +8,6 @@ mod server_process;
 
 use entitlements::v1::feature_service_client::FeatureServiceClient;
 use entitlements::v1::{CreateFeatureRequest, GetFeatureRequest};
-use serde_json::Value;
 
 use server_process::{ServerProcess, message};
 
@@ -47,7 +46,7 @@ async fn client_errors_are_logged_at_debug_with_their_code_and_never_at_error() 
             .logs
             .wait_for("the call's log line", |event| {
                 message(event) == "call answered with a client error"
-                    && event["grpc_code"] == Value::from(format!("{expected:?}"))
+                    && event["grpc_code"] == format!("{expected:?}")
             })
             .await;
         assert_eq!(logged["level"], "DEBUG", "{logged}");
