@@ -61,25 +61,16 @@ pub fn init(format: LogFormat) {
 /// When the `OTEL_*` variables ask for traces in a way this server cannot export (an unknown
 /// protocol, an unusable endpoint). Logs are installed either way, so the error can be logged.
 pub fn init_from_environment(format: LogFormat) -> Result<TraceExport, TraceSettingsError> {
-    let settings = match otlp::TraceSettings::from_environment() {
-        Ok(Some(settings)) => settings,
-        Ok(None) => {
+    let configured = otlp::TraceSettings::from_environment().and_then(|settings| {
+        settings.map(|settings| Ok((settings.tracer_provider()?, settings))).transpose()
+    });
+    let (provider, settings) = match configured {
+        Ok(Some(configured)) => configured,
+        // No export asked for, or one that cannot be made: logs only, and traces stay off.
+        Ok(None) | Err(_) => {
             let _ = TRACES_ENABLED.set(false);
             init(format);
-            return Ok(TraceExport { provider: None });
-        }
-        Err(error) => {
-            let _ = TRACES_ENABLED.set(false);
-            init(format);
-            return Err(error);
-        }
-    };
-    let provider = match settings.tracer_provider() {
-        Ok(provider) => provider,
-        Err(error) => {
-            let _ = TRACES_ENABLED.set(false);
-            init(format);
-            return Err(error);
+            return configured.map(|_| TraceExport { provider: None });
         }
     };
     opentelemetry::global::set_text_map_propagator(
